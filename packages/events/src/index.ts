@@ -1,1 +1,6 @@
-export {};
+export * from './ids';
+export * from './messages';
+export * from './patterns';
+export * from './schemas';
+export * from './time';
+export * from './validate';

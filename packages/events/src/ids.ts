@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+
+/** Deterministic, URL-safe ids: the same input always names the same row, so redelivery dedupes. */
+function digest(parts: readonly (string | number)[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
+}
+
+export function flagIdOf(platformId: string, sessionId: string, kind: string): string {
+  return `f_${digest([platformId, sessionId, kind])}`;
+}
+
+export function segmentIdOf(platformId: string, sessionId: string, startMs: number): string {
+  return `s_${digest([platformId, sessionId, startMs])}`;
+}

@@ -1,0 +1,102 @@
+import { DAY, RFC3339 } from './patterns';
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const max = m === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[m - 1] ?? 0);
+  return d <= max;
+}
+
+/**
+ * Parses an RFC 3339 timestamp (explicit offset, ≤ ms precision) to epoch milliseconds,
+ * or returns null. Calendar fields are checked: Date.parse would roll 2026-02-30 over to March.
+ */
+export function parseTimestamp(value: string): number | null {
+  const m = RFC3339.exec(value);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
+  const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
+  let offsetMin = 0;
+  if (m[8] !== 'Z') {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (oh * 60 + om) * (m[8]?.startsWith('-') ? -1 : 1);
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
+}
+
+/** Parses a YYYY-MM-DD calendar day, or returns null. */
+export function parseDay(value: string): { y: number; m: number; d: number } | null {
+  const m = DAY.exec(value);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  return validDate(y, mo, d) ? { y, m: mo, d } : null;
+}
+
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * The programme-time-zone calendar day of an instant. Offsets are cached per UTC hour because
+ * Intl formatting costs microseconds and this runs once per segment.
+ */
+export function createDayOf(timeZone: string): (ms: number) => string {
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
+  });
+  const offsetByHour = new Map<number, number>();
+  const offsetAt = (ms: number): number => {
+    const hour = Math.floor(ms / 3_600_000);
+    let off = offsetByHour.get(hour);
+    if (off === undefined) {
+      const parts = Object.fromEntries(fmt.formatToParts(hour * 3_600_000).map((p) => [p.type, p.value]));
+      const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour));
+      off = local - hour * 3_600_000;
+      if (offsetByHour.size > 100_000) offsetByHour.clear();
+      offsetByHour.set(hour, off);
+    }
+    return off;
+  };
+  return (ms: number) => new Date(ms + offsetAt(ms)).toISOString().slice(0, 10);
+}
+
+/** Start (inclusive) of a programme-time-zone day, in epoch ms. */
+export function createDayStart(timeZone: string): (day: string) => number {
+  const dayOf = createDayOf(timeZone);
+  return (day: string) => {
+    const p = parseDay(day);
+    if (!p) throw new RangeError(`not a day: ${day}`);
+    const utcMidnight = Date.UTC(p.y, p.m - 1, p.d);
+    // Zone offsets are within ±14 h: search the instant whose local day flips to `day`.
+    let lo = utcMidnight - 15 * 3_600_000;
+    let hi = utcMidnight + 15 * 3_600_000;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (dayOf(mid) < day) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+}

@@ -1,0 +1,127 @@
+import type { z } from 'zod';
+import { EVENT_TYPES, type EventType } from './patterns';
+import { type AcceptedEvent, eventSchemas, type HourglassEvent, timestamp } from './schemas';
+import { parseTimestamp } from './time';
+
+/** One reason an event was rejected: stable `code`, dotted `path` (`<type>.<field>` once the type is known). */
+export interface FieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export type ValidationResult =
+  | { ok: true; event: AcceptedEvent; timeMs: number; receivedAtMs: number }
+  | { ok: false; id: string | null; errors: FieldError[] };
+
+export interface ValidationContext {
+  /** Platform of the token that sent the event; absent for admin replay (any platform). */
+  platformId?: string;
+  /** Server receipt time. For replay, omit it: each event carries its own `receivedAt`. */
+  receivedAtMs?: number;
+}
+
+export const MAX_FUTURE_MS = 30_000;
+export const MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+const TYPES = new Set<string>(EVENT_TYPES);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function joinPath(prefix: string, path: readonly PropertyKey[]): string {
+  const rest = path.map(String).join('.');
+  if (!prefix) return rest;
+  return rest ? `${prefix}.${rest}` : prefix;
+}
+
+/** Flattens zod issues into FieldErrors; an unrecognized-keys issue becomes one error per key. */
+function toFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({
+          path: joinPath(prefix, [...issue.path, key]),
+          code: 'unrecognized_key',
+          message: `unknown key "${key}" (platform-specific data goes under ext)`,
+        });
+      }
+      continue;
+    }
+    const code =
+      issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code;
+    out.push({ path: joinPath(prefix, issue.path), code, message: issue.message });
+  }
+  return out;
+}
+
+/**
+ * Validates one raw event as SPEC §2–3 define it. All reasons are reported, not only the first.
+ * For replay (no `receivedAtMs` in the context) the event must carry `receivedAt`, which then plays
+ * the role of the server clock.
+ */
+export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationResult {
+  if (!isPlainObject(raw)) {
+    return {
+      ok: false,
+      id: null,
+      errors: [{ path: '', code: 'invalid_type', message: 'an event must be a JSON object' }],
+    };
+  }
+  const id = typeof raw.id === 'string' && raw.id.length <= 128 ? raw.id : null;
+  const type = raw.type;
+  if (typeof type !== 'string' || !TYPES.has(type)) {
+    return {
+      ok: false,
+      id,
+      errors: [
+        {
+          path: 'type',
+          code: type === undefined ? 'invalid_type' : 'invalid_value',
+          message: `must be one of ${EVENT_TYPES.join(', ')}`,
+        },
+      ],
+    };
+  }
+  const errors: FieldError[] = [];
+  let body: Record<string, unknown> = raw;
+  let receivedAtMs = ctx.receivedAtMs ?? null;
+  if (ctx.receivedAtMs === undefined) {
+    const { receivedAt, ...rest } = raw;
+    body = rest;
+    const parsed = timestamp.safeParse(receivedAt);
+    if (receivedAt === undefined) {
+      errors.push({ path: `${type}.receivedAt`, code: 'invalid_type', message: 'replayed events carry receivedAt' });
+    } else if (!parsed.success) {
+      errors.push(...toFieldErrors(parsed.error.issues, `${type}.receivedAt`));
+    } else {
+      receivedAtMs = parseTimestamp(parsed.data);
+    }
+  }
+  const result = eventSchemas[type as EventType].safeParse(body);
+  if (!result.success) errors.push(...toFieldErrors(result.error.issues, type));
+  if (ctx.platformId !== undefined && typeof raw.platformId === 'string' && raw.platformId !== ctx.platformId) {
+    errors.push({
+      path: `${type}.platformId`,
+      code: 'platform_mismatch',
+      message: 'must equal the platform of the token that sends it',
+    });
+  }
+  const timeMs = typeof raw.time === 'string' ? parseTimestamp(raw.time) : null;
+  if (timeMs !== null && receivedAtMs !== null) {
+    if (timeMs > receivedAtMs + MAX_FUTURE_MS) {
+      errors.push({ path: `${type}.time`, code: 'time_in_future', message: 'is later than receipt + 30 s' });
+    } else if (timeMs < receivedAtMs - MAX_AGE_MS) {
+      errors.push({ path: `${type}.time`, code: 'time_too_old', message: 'is earlier than receipt − 7 days' });
+    }
+  }
+  if (errors.length > 0 || !result.success || timeMs === null || receivedAtMs === null) {
+    return { ok: false, id, errors };
+  }
+  const event = result.data as HourglassEvent;
+  const receivedAt =
+    ctx.receivedAtMs === undefined ? (raw.receivedAt as string) : new Date(receivedAtMs).toISOString();
+  return { ok: true, event: { ...event, receivedAt }, timeMs, receivedAtMs };
+}
