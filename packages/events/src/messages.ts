@@ -7,7 +7,13 @@ import { LEARNER_GROUPS } from './patterns';
  */
 
 /** Kinds that withhold time (SPEC §4). */
-export const WITHHOLD_KINDS = ['idle', 'presence_failed', 'late_report', 'concurrent_session', 'shared_device'] as const;
+export const WITHHOLD_KINDS = [
+  'idle',
+  'presence_failed',
+  'late_report',
+  'concurrent_session',
+  'shared_device',
+] as const;
 /** Kinds that only flag. */
 export const SIGNAL_KINDS = [
   'replayed_event',

@@ -4,7 +4,8 @@ export const PLATFORM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const OCCUPATION = /^[0-9A-Za-z.-]{1,32}$/;
 export const REGION = /^\d{6}$/;
 /** RFC 3339 with an explicit offset and at most millisecond precision. */
-export const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-](\d{2}):(\d{2}))$/;
+export const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-](\d{2}):(\d{2}))$/;
 export const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export const LEARNER_GROUPS = [

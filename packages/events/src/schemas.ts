@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseTimestamp } from './time';
 import { IDENTIFIER, LEARNER_GROUPS, OCCUPATION, PLATFORM_ID, REGION } from './patterns';
+import { parseTimestamp } from './time';
 
 /** Serialized size limit of `ext` (SPEC §2). */
 export const EXT_MAX_BYTES = 2048;
@@ -8,16 +8,23 @@ export const EXT_MAX_BYTES = 2048;
 const identifier = z.string().regex(IDENTIFIER, 'must match ^[A-Za-z0-9._:-]{1,128}$');
 const platformId = z.string().regex(PLATFORM_ID, 'must match ^[a-z0-9][a-z0-9-]{0,63}$');
 
-export const timestamp = z.string().check((ctx) => {
-  if (parseTimestamp(ctx.value) === null) {
-    ctx.issues.push({
-      code: 'custom',
-      input: ctx.value,
-      params: { code: 'invalid_timestamp' },
-      message: 'must be an RFC 3339 timestamp with an explicit offset (Z or ±hh:mm) and at most millisecond precision',
-    });
-  }
-});
+export const timestamp = z
+  .string()
+  .meta({
+    format: 'date-time',
+    description: 'RFC 3339 with an explicit offset (Z or ±hh:mm), at most millisecond precision',
+  })
+  .check((ctx) => {
+    if (parseTimestamp(ctx.value) === null) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        params: { code: 'invalid_timestamp' },
+        message:
+          'must be an RFC 3339 timestamp with an explicit offset (Z or ±hh:mm) and at most millisecond precision',
+      });
+    }
+  });
 
 const ext = z.record(z.string(), z.unknown()).check((ctx) => {
   const bytes = Buffer.byteLength(JSON.stringify(ctx.value), 'utf8');
@@ -60,7 +67,10 @@ export const heartbeatSchema = z.strictObject({
   ...envelope,
   type: z.literal('heartbeat'),
   courseId: identifier,
-  seq: z.int().min(0).max(2 ** 31 - 1),
+  seq: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   intervalSec: z.int().min(5).max(300),
   focus: z.boolean(),
   interactions: z.int().min(0).max(100_000),

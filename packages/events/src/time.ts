@@ -72,7 +72,12 @@ export function createDayOf(timeZone: string): (ms: number) => string {
     let off = offsetByHour.get(hour);
     if (off === undefined) {
       const parts = Object.fromEntries(fmt.formatToParts(hour * 3_600_000).map((p) => [p.type, p.value]));
-      const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour));
+      const local = Date.UTC(
+        Number(parts.year),
+        Number(parts.month) - 1,
+        Number(parts.day),
+        Number(parts.hour),
+      );
       off = local - hour * 3_600_000;
       if (offsetByHour.size > 100_000) offsetByHour.clear();
       offsetByHour.set(hour, off);

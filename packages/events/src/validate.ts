@@ -93,7 +93,11 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
     body = rest;
     const parsed = timestamp.safeParse(receivedAt);
     if (receivedAt === undefined) {
-      errors.push({ path: `${type}.receivedAt`, code: 'invalid_type', message: 'replayed events carry receivedAt' });
+      errors.push({
+        path: `${type}.receivedAt`,
+        code: 'invalid_type',
+        message: 'replayed events carry receivedAt',
+      });
     } else if (!parsed.success) {
       errors.push(...toFieldErrors(parsed.error.issues, `${type}.receivedAt`));
     } else {
@@ -102,7 +106,11 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
   }
   const result = eventSchemas[type as EventType].safeParse(body);
   if (!result.success) errors.push(...toFieldErrors(result.error.issues, type));
-  if (ctx.platformId !== undefined && typeof raw.platformId === 'string' && raw.platformId !== ctx.platformId) {
+  if (
+    ctx.platformId !== undefined &&
+    typeof raw.platformId === 'string' &&
+    raw.platformId !== ctx.platformId
+  ) {
     errors.push({
       path: `${type}.platformId`,
       code: 'platform_mismatch',
@@ -114,7 +122,11 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
     if (timeMs > receivedAtMs + MAX_FUTURE_MS) {
       errors.push({ path: `${type}.time`, code: 'time_in_future', message: 'is later than receipt + 30 s' });
     } else if (timeMs < receivedAtMs - MAX_AGE_MS) {
-      errors.push({ path: `${type}.time`, code: 'time_too_old', message: 'is earlier than receipt − 7 days' });
+      errors.push({
+        path: `${type}.time`,
+        code: 'time_too_old',
+        message: 'is earlier than receipt − 7 days',
+      });
     }
   }
   if (errors.length > 0 || !result.success || timeMs === null || receivedAtMs === null) {
