@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   certificateRecordSchema,
   decisionRecordSchema,
+  eventCountSchema,
   eventSchemas,
   flagUpdateSchema,
   rejectedEventSchema,
@@ -26,6 +27,7 @@ const documents: Record<string, z.ZodType> = {
   'message.certificate': certificateRecordSchema,
   'message.decision': decisionRecordSchema,
   'message.rejected-event': rejectedEventSchema,
+  'message.event-count': eventCountSchema,
 };
 
 function render(name: string, schema: z.ZodType): string {

@@ -129,6 +129,18 @@ export const rejectedEventSchema = z.strictObject({
 });
 export type RejectedEvent = z.infer<typeof rejectedEventSchema>;
 
+/**
+ * How many events of a platform the detector processed, per programme day of receipt. Ids are
+ * stable for a committed batch, so re-producing a batch from the detector's outbox changes nothing.
+ */
+export const eventCountSchema = z.strictObject({
+  countId: z.string(),
+  platformId: z.string(),
+  day: z.string(),
+  accepted: z.int().min(0),
+});
+export type EventCountRecord = z.infer<typeof eventCountSchema>;
+
 /** Raw JSON of a rejected event is kept up to this many bytes. */
 export const REJECTED_RAW_MAX_BYTES = 64 * 1024;
 
@@ -140,6 +152,7 @@ export const TOPICS = {
   sessions: 'sessions.v1',
   certificates: 'certificates.v1',
   decisions: 'decisions.v1',
+  counts: 'counts.v1',
 } as const;
 export type TopicName = keyof typeof TOPICS;
 
