@@ -1,1 +1,12 @@
-export {};
+export * from './auth';
+export * from './config';
+export * from './dev-config';
+export * from './env';
+export * from './errors';
+export * from './hash';
+export * from './http-errors';
+export * from './http-server';
+export * from './logger';
+export * from './metrics';
+export * from './policy';
+export * from './shutdown';

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { PLATFORM_ID } from '@hourglass/events';
+import { z } from 'zod';
+import { developmentConfig } from './dev-config';
+import { ConfigError } from './errors';
+import { type Policy, policyOverrideSchema } from './policy';
+
+export const ROLES = ['supervisor', 'statistician', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface PlatformConfig {
+  id: string;
+  name: string;
+  /** `sha256:<64 lowercase hex>` of each accepted token; raw tokens never appear in configuration. */
+  tokens: string[];
+  policy?: Partial<Policy>;
+  /** Events per second this platform may send; absent = unlimited. */
+  rateLimitPerSec?: number;
+}
+
+export interface UserConfig {
+  name: string;
+  role: Role;
+  /** Supervisor scope: platform ids, or ["*"] for all. Only supervisors have one. */
+  platforms?: string[];
+  tokens: string[];
+}
+
+export interface Config {
+  timezone: string;
+  classHourMinutes?: number;
+  policy: Partial<Policy>;
+  platforms: PlatformConfig[];
+  users: UserConfig[];
+  ingest: { maxBodyBytes: number };
+}
+
+const TOKEN_HASH = /^sha256:[0-9a-f]{64}$/;
+
+function isTimeZone(tz: string): boolean {
+  // Intl also accepts offsets such as "+08:00" on newer engines; the SPEC asks for an IANA zone name.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const tokenHash = z
+  .string()
+  // Upper-case hex is a harmless spelling; normalizing keeps the duplicate check meaningful.
+  .transform((s) => (s.startsWith('sha256:') ? `sha256:${s.slice(7).toLowerCase()}` : s))
+  .refine((s) => TOKEN_HASH.test(s), {
+    message:
+      'must be "sha256:" followed by the 64 hex digits of the token\'s SHA-256 (never the token itself)',
+  });
+
+const platformSchema = z.strictObject({
+  id: z.string().regex(PLATFORM_ID, 'must match ^[a-z0-9][a-z0-9-]{0,63}$'),
+  name: z.string().min(1).max(200),
+  tokens: z.array(tokenHash).min(1, 'needs at least one token hash'),
+  policy: policyOverrideSchema.optional(),
+  rateLimitPerSec: z.number().positive().optional(),
+});
+
+const userSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, 'must match ^[A-Za-z0-9._@-]{1,128}$'),
+  role: z.enum(ROLES),
+  platforms: z
+    .array(z.string().min(1))
+    .min(1, 'must name at least one platform, or ["*"] for all')
+    .optional(),
+  tokens: z.array(tokenHash).min(1, 'needs at least one token hash'),
+});
+
+const configSchema = z.strictObject({
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as "Asia/Shanghai"')
+    .default(DEFAULT_TIMEZONE),
+  classHourMinutes: z.number().positive().max(240).optional(),
+  policy: policyOverrideSchema.default({}),
+  platforms: z.array(platformSchema),
+  users: z.array(userSchema),
+  ingest: z
+    .strictObject({
+      maxBodyBytes: z
+        .int()
+        .min(1024)
+        .max(256 * 1024 * 1024)
+        .default(DEFAULT_MAX_BODY_BYTES),
+    })
+    .default({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
+});
+
+function pathOf(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out === '' ? '(top level)' : out;
+}
+
+/** Rules that span entries: uniqueness of ids, names and token hashes, and supervisor scopes. */
+function crossChecks(c: Config): string[] {
+  const problems: string[] = [];
+  const platformAt = new Map<string, number>();
+  c.platforms.forEach((p, i) => {
+    const first = platformAt.get(p.id);
+    if (first !== undefined)
+      problems.push(`platforms[${i}].id: duplicate platform id "${p.id}" (also platforms[${first}])`);
+    else platformAt.set(p.id, i);
+  });
+  const userAt = new Map<string, number>();
+  c.users.forEach((u, i) => {
+    const first = userAt.get(u.name);
+    if (first !== undefined)
+      problems.push(`users[${i}].name: duplicate user name "${u.name}" (also users[${first}])`);
+    else userAt.set(u.name, i);
+  });
+  const owner = new Map<string, string>();
+  const claim = (hash: string, where: string, who: string): void => {
+    const prev = owner.get(hash);
+    // Only the position is printed: a hash is not secret, but naming positions is enough to find it.
+    if (prev !== undefined)
+      problems.push(`${where}: token hash is also used by ${prev}; every principal needs its own token`);
+    else owner.set(hash, who);
+  };
+  c.platforms.forEach((p, i) => {
+    p.tokens.forEach((t, j) => {
+      claim(t, `platforms[${i}].tokens[${j}]`, `platform "${p.id}"`);
+    });
+  });
+  c.users.forEach((u, i) => {
+    u.tokens.forEach((t, j) => {
+      claim(t, `users[${i}].tokens[${j}]`, `user "${u.name}"`);
+    });
+    if (u.role === 'supervisor') {
+      if (u.platforms === undefined) {
+        problems.push(
+          `users[${i}].platforms: a supervisor needs a platform scope (platform ids, or ["*"] for all)`,
+        );
+      } else if (!(u.platforms.length === 1 && u.platforms[0] === '*')) {
+        u.platforms.forEach((pid, j) => {
+          if (pid === '*')
+            problems.push(`users[${i}].platforms[${j}]: "*" must be the only entry of a scope`);
+          else if (!platformAt.has(pid))
+            problems.push(`users[${i}].platforms[${j}]: unknown platform "${pid}"`);
+        });
+      }
+    } else if (u.platforms !== undefined) {
+      problems.push(
+        `users[${i}].platforms: only supervisors have a platform scope (role "${u.role}" sees all)`,
+      );
+    }
+  });
+  return problems;
+}
+
+/** Validates a parsed configuration file (SPEC §6). Throws ConfigError listing every problem found. */
+export function parseConfig(json: unknown, source = 'configuration'): Config {
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      if (i.code === 'unrecognized_keys') {
+        const keys = i.keys.map((k) => `"${k}"`).join(', ');
+        const what = i.path.at(-1) === 'policy' ? 'unknown policy key' : 'unknown key';
+        return `${pathOf(i.path)}: ${what}${i.keys.length > 1 ? 's' : ''} ${keys}`;
+      }
+      return `${pathOf(i.path)}: ${i.message}`;
+    });
+    throw new ConfigError('config_invalid', `invalid ${source}`, problems);
+  }
+  const config = parsed.data as Config;
+  const problems = crossChecks(config);
+  if (problems.length > 0) throw new ConfigError('config_invalid', `invalid ${source}`, problems);
+  return config;
+}
+
+/**
+ * Reads and validates the configuration file; without a path, the development configuration with the
+ * documented demo tokens (see DEMO_TOKENS).
+ */
+export function loadConfig(path?: string): Config {
+  if (path === undefined) return developmentConfig();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      'config_unreadable',
+      `cannot read configuration file ${path}: ${(err as Error).message}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(
+      'config_invalid',
+      `configuration file ${path} is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+  return parseConfig(json, `configuration file ${path}`);
+}

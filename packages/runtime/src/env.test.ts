@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from './env';
+import { ConfigError } from './errors';
+
+describe('loadEnv', () => {
+  it('applies the SPEC §6 defaults', () => {
+    expect(loadEnv({})).toEqual({ port: 8080, topicPrefix: 'hourglass.', logLevel: 'info' });
+  });
+
+  it('reads every variable', () => {
+    const env = loadEnv({
+      HOURGLASS_CONFIG: '/etc/hourglass.json',
+      PORT: '9000',
+      KAFKA_BROKERS: ' 127.0.0.1:9092, kafka-2:9093 ,',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      CLICKHOUSE_URL: 'http://127.0.0.1:8123',
+      KAFKA_TOPIC_PREFIX: 'test-1.',
+      LOG_LEVEL: 'debug',
+      UNRELATED: 'ignored',
+    });
+    expect(env).toEqual({
+      configPath: '/etc/hourglass.json',
+      port: 9000,
+      kafkaBrokers: ['127.0.0.1:9092', 'kafka-2:9093'],
+      redisUrl: 'redis://127.0.0.1:6379',
+      clickhouseUrl: 'http://127.0.0.1:8123',
+      topicPrefix: 'test-1.',
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadEnv({ KAFKA_BROKERS: '', PORT: ' ', HOURGLASS_CONFIG: '' })).toEqual(loadEnv({}));
+  });
+
+  it('allows an empty topic prefix only explicitly via a non-empty value', () => {
+    expect(loadEnv({ KAFKA_TOPIC_PREFIX: 'x' }).topicPrefix).toBe('x');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ KAFKA_TOPIC_PREFIX: 'a b' }, 'KAFKA_TOPIC_PREFIX'],
+  ])('rejects %o naming %s', (env, name) => {
+    expect(() => loadEnv(env)).toThrow(ConfigError);
+    expect(() => loadEnv(env)).toThrow(name);
+  });
+});

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Env {
+  configPath?: string;
+  port: number;
+  kafkaBrokers?: string[];
+  redisUrl?: string;
+  clickhouseUrl?: string;
+  topicPrefix: string;
+  logLevel: LogLevel;
+}
+
+// Empty strings count as unset: `FOO= hourglass start` is how shells unset a variable for one command.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const url = z.string().refine((v) => URL.canParse(v), 'must be a URL');
+
+const envSchema = z.object({
+  HOURGLASS_CONFIG: optional(z.string()),
+  PORT: optional(z.coerce.number().int().min(0).max(65_535)),
+  KAFKA_BROKERS: optional(
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((b) => b.trim())
+          .filter((b) => b !== ''),
+      )
+      .pipe(z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
+  ),
+  REDIS_URL: optional(url),
+  CLICKHOUSE_URL: optional(url),
+  // Kafka topic names allow [A-Za-z0-9._-]; the prefix is prepended to every topic.
+  KAFKA_TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'must only use [A-Za-z0-9._-]')),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+});
+
+/** The one place that reads the environment (SPEC §6). Services call it in main.ts and pass values down. */
+export function loadEnv(env: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError('env_invalid', 'invalid environment', problems);
+  }
+  const e = parsed.data;
+  const out: Env = {
+    port: e.PORT ?? 8080,
+    topicPrefix: e.KAFKA_TOPIC_PREFIX ?? 'hourglass.',
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+  if (e.HOURGLASS_CONFIG !== undefined) out.configPath = e.HOURGLASS_CONFIG;
+  if (e.KAFKA_BROKERS !== undefined) out.kafkaBrokers = e.KAFKA_BROKERS;
+  if (e.REDIS_URL !== undefined) out.redisUrl = e.REDIS_URL;
+  if (e.CLICKHOUSE_URL !== undefined) out.clickhouseUrl = e.CLICKHOUSE_URL;
+  return out;
+}

@@ -1,0 +1,153 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpError } from './errors';
+import { createHttpServer, type Readiness } from './http-server';
+import { createLogger } from './logger';
+import { createMetricsRegistry } from './metrics';
+
+function sink(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+let ready: Readiness | (() => Promise<Readiness>) = { ready: true, checks: { log: true } };
+
+function build(opts: { bodyLimit?: number } = {}) {
+  const out = sink();
+  const logger = createLogger({ level: 'debug', name: 'test', destination: out.stream });
+  const registry = createMetricsRegistry();
+  const app = createHttpServer({
+    logger,
+    registry,
+    readiness: async () => (typeof ready === 'function' ? ready() : ready),
+    readinessTimeoutMs: 200,
+    ...opts,
+  });
+  app.post('/echo', async (request) => {
+    request.logFields = { platform: 'cvto' };
+    return { body: request.body };
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internal detail');
+  });
+  app.get('/teapot', async () => {
+    throw new HttpError(429, 'rate_limited', 'slow down', { 'retry-after': '3' });
+  });
+  return { app, logs: out.lines };
+}
+
+afterEach(() => {
+  ready = { ready: true, checks: { log: true } };
+});
+
+describe('createHttpServer', () => {
+  it('serves /healthz, /readyz and /metrics', async () => {
+    const { app } = build();
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const r = await app.inject({ url: '/readyz' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ ready: true, checks: { log: true } });
+    const m = await app.inject({ url: '/metrics' });
+    expect(m.statusCode).toBe(200);
+    expect(m.headers['content-type']).toMatch(/text\/plain/);
+    expect(m.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('answers 503 on /readyz when not ready, failing or hanging', async () => {
+    const { app } = build();
+    ready = { ready: false, checks: { log: false } };
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    ready = () => Promise.reject(new Error('down'));
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    ready = () => new Promise(() => {});
+    const r = await app.inject({ url: '/readyz' });
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toEqual({ ready: false, checks: { readinessTimeout: false } });
+  });
+
+  it('answers client faults with 4xx in the SPEC error shape', async () => {
+    const { app } = build({ bodyLimit: 100 });
+    const cases = [
+      { payload: '{"a":', type: 'application/json', status: 400, code: 'invalid_json' },
+      { payload: '', type: 'application/json', status: 400, code: 'invalid_json' },
+      { payload: '{"__proto__":{"x":1}}', type: 'application/json', status: 400, code: 'invalid_json' },
+      {
+        payload: '{"constructor":{"prototype":{"x":1}}}',
+        type: 'application/json',
+        status: 400,
+        code: 'invalid_json',
+      },
+      { payload: `"${'x'.repeat(200)}"`, type: 'application/json', status: 413, code: 'payload_too_large' },
+      {
+        payload: 'a=b',
+        type: 'application/x-www-form-urlencoded',
+        status: 415,
+        code: 'unsupported_media_type',
+      },
+    ];
+    for (const c of cases) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/echo',
+        payload: c.payload,
+        headers: { 'content-type': c.type },
+      });
+      expect([c.payload.slice(0, 30), r.statusCode]).toEqual([c.payload.slice(0, 30), c.status]);
+      expect(r.json()).toEqual({ error: { code: c.code, message: expect.any(String) } });
+    }
+    const nf = await app.inject({ url: '/nope' });
+    expect(nf.statusCode).toBe(404);
+    expect(nf.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /nope' } });
+  });
+
+  it('hides internals of unexpected errors behind a 500', async () => {
+    const { app, logs } = build();
+    const r = await app.inject({ url: '/boom' });
+    expect(r.statusCode).toBe(500);
+    expect(r.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(logs().some((l) => l.level === 'error' && l.msg === 'request failed')).toBe(true);
+  });
+
+  it('answers HttpErrors with their status, code and headers', async () => {
+    const { app } = build();
+    const r = await app.inject({ url: '/teapot' });
+    expect(r.statusCode).toBe(429);
+    expect(r.headers['retry-after']).toBe('3');
+    expect(r.json()).toEqual({ error: { code: 'rate_limited', message: 'slow down' } });
+  });
+
+  it('gives every request an id, echoing a sane incoming one', async () => {
+    const { app } = build();
+    const a = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    expect(a.headers['x-request-id']).toBe('abc-123');
+    const b = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id\nInjected: yes' } });
+    expect(b.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs one access line per request with route fields, never the authorization header', async () => {
+    const { app, logs } = build();
+    await app.inject({
+      method: 'POST',
+      url: '/echo',
+      payload: { a: 1 },
+      headers: { authorization: 'Bearer super-secret', 'x-request-id': 'r1' },
+    });
+    const line = logs().find((l) => l.msg === 'request' && l.url === '/echo');
+    expect(line).toMatchObject({ reqId: 'r1', method: 'POST', status: 200, platform: 'cvto', level: 'info' });
+    expect(JSON.stringify(logs())).not.toContain('super-secret');
+  });
+});

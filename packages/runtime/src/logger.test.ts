@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger';
+
+describe('createLogger', () => {
+  it('writes JSON with the name and redacts credentials', () => {
+    let out = '';
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        out += String(chunk);
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', name: 'ingest', destination });
+    log.info(
+      { token: 't1', user: { tokens: ['t2'] }, req: { headers: { authorization: 'Bearer t3' } } },
+      'hello',
+    );
+    log.info({ authorization: 'Bearer t4', deep: { inner: { token: 't5' } } }, 'again');
+    log.debug({ x: 1 }, 'hidden');
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ name: 'ingest', level: 'info', msg: 'hello', token: '[redacted]' });
+    expect(typeof lines[0]?.time).toBe('string');
+    for (const secret of ['t1', 't2', 't3', 't4', 't5']) expect(out).not.toContain(`"${secret}`);
+    expect(out).not.toContain('Bearer');
+  });
+});
