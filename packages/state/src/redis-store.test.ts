@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isStateError } from './errors';
+import { createRedisStateStore } from './redis-store';
+import { describeStateStoreContract } from './testing/contract';
+
+// Only the test reads the environment; the package takes the URL as an option.
+const REDIS_URL = process.env.REDIS_URL;
+
+if (!REDIS_URL) {
+  describe('redis state store', () => {
+    it('needs REDIS_URL', () => {
+      throw new Error('REDIS_URL is not set — start the services: bash deploy/local/services.sh up');
+    });
+  });
+} else {
+  const url = REDIS_URL;
+  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  afterAll(() => admin.quit());
+
+  async function deleteByPrefix(prefix: string): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await admin.unlink(...found);
+    } while (cursor !== '0');
+  }
+
+  const uniquePrefix = () => `hgtest:${randomUUID()}:`;
+
+  describeStateStoreContract('redis', async (limits) => {
+    const prefix = uniquePrefix();
+    const store = createRedisStateStore({ url, keyPrefix: prefix, ...limits });
+    return {
+      store,
+      advance: (ms) => sleep(ms),
+      cleanup: async () => {
+        await store.close();
+        await deleteByPrefix(prefix);
+      },
+    };
+  });
+
+  describe('redis state store specifics', () => {
+    it('lays keys out with hash tags and sets expiries on learners and devices', async () => {
+      const prefix = uniquePrefix();
+      const store = createRedisStateStore({
+        url,
+        keyPrefix: prefix,
+        learnerTtlSec: 100,
+        deviceWindowMs: 60_000,
+      });
+      try {
+        const { epoch } = await store.claimPartition('t/0');
+        await store.commit({
+          partition: 't/0',
+          epoch,
+          watermark: '5',
+          learners: new Map([['a', 'A']]),
+          deviceStarts: [{ deviceId: 'd', learnerId: 'a', timeMs: 1000 }],
+          outbox: 'o',
+        });
+        const keys = (await admin.keys(`${prefix}*`)).sort();
+        expect(keys).toEqual(
+          ['d:{d}', 'l:{a}', 'p:{t/0}:epoch', 'p:{t/0}:outbox', 'p:{t/0}:watermark'].map((k) => prefix + k),
+        );
+        const learnerTtl = await admin.pttl(`${prefix}l:{a}`);
+        expect(learnerTtl).toBeGreaterThan(99_000);
+        expect(learnerTtl).toBeLessThanOrEqual(100_000);
+        expect(await admin.pttl(`${prefix}d:{d}`)).toBeGreaterThan(99_000); // max(learner ttl, 2 windows)
+        expect(await admin.pttl(`${prefix}p:{t/0}:watermark`)).toBe(-1); // partition records never expire
+      } finally {
+        await store.close();
+        await deleteByPrefix(prefix);
+      }
+    });
+
+    it('survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
+      const prefix = uniquePrefix();
+      const store = createRedisStateStore({ url, keyPrefix: prefix });
+      try {
+        const { epoch } = await store.claimPartition('t/0');
+        await admin.script('FLUSH');
+        const commit = {
+          partition: 't/0',
+          epoch,
+          watermark: '1',
+          learners: new Map(),
+          deviceStarts: [],
+          outbox: '',
+        };
+        expect(await store.commit(commit)).toBe('ok');
+        await admin.script('FLUSH');
+        expect((await store.claimPartition('t/0')).watermark).toBe('1');
+      } finally {
+        await store.close();
+        await deleteByPrefix(prefix);
+      }
+    });
+
+    it('reports corrupt (and writes nothing) when a device key holds another type', async () => {
+      const prefix = uniquePrefix();
+      const store = createRedisStateStore({ url, keyPrefix: prefix });
+      try {
+        await admin.set(`${prefix}d:{d}`, 'not a zset');
+        const { epoch } = await store.claimPartition('t/0');
+        const commit = {
+          partition: 't/0',
+          epoch,
+          watermark: '1',
+          learners: new Map([['a', 'A']]),
+          deviceStarts: [{ deviceId: 'd', learnerId: 'a', timeMs: 1 }],
+          outbox: '',
+        };
+        await expect(store.commit(commit)).rejects.toSatisfy((e) => isStateError(e, 'corrupt'));
+        expect(await store.loadLearners(['a'])).toEqual(new Map());
+      } finally {
+        await store.close();
+        await deleteByPrefix(prefix);
+      }
+    });
+
+    it('does not close an injected client', async () => {
+      const client = new Redis(url, { lazyConnect: true });
+      const store = createRedisStateStore({ url: 'unused', redis: client, keyPrefix: uniquePrefix() });
+      await store.ping();
+      await store.close();
+      expect(await client.ping()).toBe('PONG');
+      await client.quit();
+    });
+
+    it('rejects with unavailable within the bound when Redis is not there', async () => {
+      const port = await deadPort();
+      const store = createRedisStateStore({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 1500 });
+      const started = Date.now();
+      try {
+        await expect(store.ping()).rejects.toSatisfy((e) => isStateError(e, 'unavailable'));
+        await expect(store.loadLearners(['a'])).rejects.toSatisfy((e) => isStateError(e, 'unavailable'));
+        expect(Date.now() - started).toBeLessThan(4000);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+/** A local port nobody listens on: bind an ephemeral one, then release it. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}

@@ -1,0 +1,225 @@
+import { Redis } from 'ioredis';
+import { StateError, toStateError } from './errors';
+import { deviceMember, keyLayout, learnerOfMember } from './keys';
+import { resolveLimits } from './options';
+import { CLAIM_SCRIPT, CLEAR_OUTBOX_SCRIPT, COMMIT_SCRIPT } from './scripts';
+import type { DeviceStart, StateStore, StateStoreLimits, StateStoreStats } from './types';
+import { checkEpoch, checkIds, checkPartition, validateCommit } from './validate';
+
+export interface RedisStateStoreOptions extends StateStoreLimits {
+  /** e.g. redis://127.0.0.1:6379 (ignored when `redis` is given). */
+  url: string;
+  /** Prefix of every key. Default "hg:". */
+  keyPrefix?: string;
+  /** Injected client; the store defines its scripts on it but does not close it (its owner does). */
+  redis?: Redis;
+  /**
+   * Upper bound of every call, including time spent queued while disconnected. Default 5000 ms.
+   * A commit that times out may still have run; see StateError 'unavailable'.
+   */
+  commandTimeoutMs?: number;
+  /** Told about connection errors (they also surface as rejected calls); default: ignored. */
+  onConnectionError?: (err: Error) => void;
+}
+
+type ScriptCall = (numKeys: number, keys: string[], args: string[]) => Promise<unknown>;
+interface ScriptedRedis {
+  hourglassClaim: ScriptCall;
+  hourglassCommit: ScriptCall;
+  hourglassClearOutbox: ScriptCall;
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
+function createClient(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    // No connection at construction time (no import-time or factory-time side effects); the first
+    // command connects.
+    lazyConnect: true,
+    // Commands issued while reconnecting wait in the queue (bounded by commandTimeout) instead of
+    // failing at once, so a short blip costs latency, not a detector retry.
+    enableOfflineQueue: true,
+    // A request gives up after 2 failed reconnects; the detector retries with its own backoff.
+    maxRetriesPerRequest: 2,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: commandTimeoutMs,
+    // Keep reconnecting for as long as the store is open (never returns null).
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    // After a failover the old primary answers READONLY: reconnect and resend.
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  });
+}
+
+/**
+ * Redis (single node) adapter. Round trips: claim 1; loadLearners 1 (one MGET); loadDevices 1 (one
+ * pipeline); commit 1 (one EVALSHA); clearOutbox 1 — constant per batch whatever its size.
+ */
+export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore {
+  const limits = resolveLimits(opts);
+  const keys = keyLayout(opts.keyPrefix ?? 'hg:');
+  const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const ownsClient = opts.redis === undefined;
+  const client = opts.redis ?? createClient(opts.url, commandTimeoutMs);
+  // defineCommand: EVALSHA on the wire, EVAL the first time per connection and on NOSCRIPT.
+  client.defineCommand('hourglassClaim', { lua: CLAIM_SCRIPT });
+  client.defineCommand('hourglassCommit', { lua: COMMIT_SCRIPT });
+  client.defineCommand('hourglassClearOutbox', { lua: CLEAR_OUTBOX_SCRIPT });
+  const scripts = client as unknown as ScriptedRedis;
+
+  const counters: StateStoreStats = { roundTrips: 0, commands: 0 };
+  let lastConnectionError: Error | undefined;
+  let closed = false;
+  const onError = (err: Error) => {
+    // Without a listener ioredis prints every reconnect failure; the failure reaches callers anyway.
+    lastConnectionError = err;
+    opts.onConnectionError?.(err);
+  };
+  client.on('error', onError);
+
+  async function run<T>(operation: string, commands: number, fn: () => Promise<T>): Promise<T> {
+    if (closed) throw new StateError('closed', `${operation}: redis state store is closed`);
+    counters.roundTrips += 1;
+    counters.commands += commands;
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStateError(err, operation, lastConnectionError);
+    }
+  }
+
+  function partitionKeys(partition: string): string[] {
+    return [
+      keys.partitionEpoch(partition),
+      keys.partitionWatermark(partition),
+      keys.partitionOutbox(partition),
+    ];
+  }
+
+  return {
+    kind: 'redis',
+
+    async claimPartition(partition) {
+      checkPartition(partition);
+      const reply = await run('claimPartition', 1, () =>
+        scripts.hourglassClaim(3, partitionKeys(partition), []),
+      );
+      if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
+        throw new StateError('unexpected', `claimPartition: unexpected reply ${JSON.stringify(reply)}`);
+      }
+      const epoch = Number(reply[0]);
+      const watermark: unknown = reply[1] ?? null;
+      const outbox: unknown = reply[2] ?? null;
+      if (typeof watermark !== 'string' && watermark !== null) {
+        throw new StateError('corrupt', 'claimPartition: watermark is not a string');
+      }
+      if (typeof outbox !== 'string' && outbox !== null) {
+        throw new StateError('corrupt', 'claimPartition: outbox is not a string');
+      }
+      return { epoch, watermark, outbox };
+    },
+
+    async loadLearners(learnerIds) {
+      checkIds(learnerIds, 'learner ids');
+      const out = new Map<string, string>();
+      if (learnerIds.length === 0) return out;
+      const values = await run('loadLearners', 1, () => client.mget(learnerIds.map(keys.learner)));
+      learnerIds.forEach((id, i) => {
+        const value = values[i];
+        if (typeof value === 'string') out.set(id, value);
+      });
+      return out;
+    },
+
+    async loadDevices(deviceIds) {
+      checkIds(deviceIds, 'device ids');
+      const out = new Map<string, DeviceStart[]>();
+      if (deviceIds.length === 0) return out;
+      const results = await run('loadDevices', deviceIds.length, () => {
+        const pipeline = client.pipeline();
+        for (const id of deviceIds) pipeline.zrange(keys.device(id), 0, -1, 'WITHSCORES');
+        return pipeline.exec();
+      });
+      if (!results) throw new StateError('unavailable', 'loadDevices: pipeline was discarded');
+      deviceIds.forEach((id, i) => {
+        const [err, reply] = results[i] ?? [new Error('missing pipeline reply'), null];
+        if (err) throw toStateError(err, 'loadDevices', lastConnectionError);
+        if (!Array.isArray(reply) || reply.length === 0) return;
+        const starts: DeviceStart[] = [];
+        for (let j = 0; j + 1 < reply.length; j += 2) {
+          starts.push({ learnerId: learnerOfMember(String(reply[j])), timeMs: Number(reply[j + 1]) });
+        }
+        out.set(id, starts);
+      });
+      return out;
+    },
+
+    async commit(req) {
+      const byDevice = validateCommit(req);
+      const learnerKeys: string[] = [];
+      const values: string[] = [];
+      let ops = '';
+      for (const [id, state] of req.learners) {
+        learnerKeys.push(keys.learner(id));
+        ops += state === null ? 'D' : 'S';
+        values.push(state ?? '');
+      }
+      const deviceKeys: string[] = [];
+      const deviceArgs: string[] = [];
+      for (const [deviceId, starts] of byDevice) {
+        deviceKeys.push(keys.device(deviceId));
+        deviceArgs.push(String(starts.length));
+        for (const s of starts) deviceArgs.push(String(s.timeMs), deviceMember(s.learnerId, s.timeMs));
+      }
+      const allKeys = [...partitionKeys(req.partition), ...learnerKeys, ...deviceKeys];
+      const args = [
+        String(req.epoch),
+        req.watermark,
+        req.outbox,
+        String(limits.learnerTtlMs),
+        String(limits.deviceWindowMs),
+        String(limits.deviceTtlMs),
+        String(limits.deviceMaxStarts),
+        String(learnerKeys.length),
+        ops,
+        ...values,
+        ...deviceArgs,
+      ];
+      // Arrays are flattened by ioredis, so a batch of thousands of learners is not spread into call args.
+      const reply = await run('commit', 1, () => scripts.hourglassCommit(allKeys.length, allKeys, args));
+      return reply === 1 ? 'ok' : 'fenced';
+    },
+
+    async clearOutbox(partition, epoch, watermark) {
+      checkPartition(partition);
+      checkEpoch(epoch);
+      if (typeof watermark !== 'string' || watermark.length === 0) {
+        throw new StateError('invalid_argument', 'watermark must be a non-empty string');
+      }
+      await run('clearOutbox', 1, () =>
+        scripts.hourglassClearOutbox(3, partitionKeys(partition), [String(epoch), watermark]),
+      );
+    },
+
+    async ping() {
+      await run('ping', 1, () => client.ping());
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsClient) {
+        try {
+          await client.quit();
+        } catch {
+          // Already disconnected or unreachable: drop the socket and the reconnect timer.
+          client.disconnect();
+        }
+      }
+      client.off('error', onError);
+    },
+
+    stats() {
+      return { ...counters };
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Lua scripts of the Redis adapter. Each runs atomically on the server, so "check the epoch, then write"
+ * cannot be interleaved with another detector's claim or commit.
+ *
+ * Why single-node Lua: the commit touches the partition's keys, every learner of the batch and every
+ * device of the batch — keys in many hash slots. Redis Cluster refuses such a script (CROSSSLOT). To run
+ * on Cluster the commit would have to become one script per slot (in practice per learner/device): each
+ * learner write would carry the fencing token and compare it with a copy kept next to the learner (or a
+ * per-learner last-applied offset), the watermark + outbox written last in the partition's slot; a crash
+ * between those scripts leaves a half-applied batch that the replay must absorb through per-learner
+ * dedupe. Hash-tagging learners by partition instead would keep one slot per partition but moves every
+ * learner when the partition count changes, and device windows are shared across partitions anyway.
+ *
+ * All-or-nothing inside a script: Redis does not roll back writes made before a runtime error, so the
+ * commit script checks everything that could fail (epoch, key types) before its first write. An OOM
+ * refusal happens at the first write, i.e. before anything changed.
+ */
+
+/**
+ * KEYS[1..3] = partition epoch, watermark, outbox.
+ * Returns { epoch, watermark|nil, outbox|nil }.
+ * The new epoch is max(current + 1, server time in ms): if Redis lost its data, the counter restarts, and
+ * without the clock a zombie holding an old epoch could match a fresh, low one.
+ */
+export const CLAIM_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local epoch = string.format('%.0f', math.max(current + 1, nowMs))
+redis.call('SET', KEYS[1], epoch)
+return { epoch, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]) }
+`;
+
+/**
+ * KEYS[1..3]            = partition epoch, watermark, outbox
+ * KEYS[4 .. 3+n]        = learner keys (n = ARGV[8])
+ * KEYS[4+n .. #KEYS]    = device keys
+ * ARGV[1] epoch  ARGV[2] watermark  ARGV[3] outbox  ARGV[4] learner ttl ms  ARGV[5] device window ms
+ * ARGV[6] device ttl ms  ARGV[7] max starts per device  ARGV[8] n  ARGV[9] ops: one char per learner,
+ * 'S' = set, 'D' = delete;  ARGV[10 .. 9+n] learner values ('' for deletes);
+ * then per device key, in KEYS order: count c, then c pairs (score = time ms, member).
+ * Returns 1 = ok, 0 = fenced (nothing written).
+ */
+export const COMMIT_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local n = tonumber(ARGV[8])
+local firstDevice = 4 + n
+for k = firstDevice, #KEYS do
+  local kind = redis.call('TYPE', KEYS[k]).ok
+  if kind ~= 'zset' and kind ~= 'none' then
+    return redis.error_reply('HGCORRUPT device key ' .. KEYS[k] .. ' holds a ' .. kind)
+  end
+end
+local ops = ARGV[9]
+for i = 1, n do
+  if string.byte(ops, i) == 83 then
+    redis.call('SET', KEYS[3 + i], ARGV[9 + i], 'PX', ARGV[4])
+  else
+    redis.call('DEL', KEYS[3 + i])
+  end
+end
+local window = tonumber(ARGV[5])
+local keep = tonumber(ARGV[7])
+local a = 10 + n
+for k = firstDevice, #KEYS do
+  local key = KEYS[k]
+  local c = tonumber(ARGV[a])
+  a = a + 1
+  for j = 1, c do
+    redis.call('ZADD', key, ARGV[a], ARGV[a + 1])
+    a = a + 2
+  end
+  local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%.0f', tonumber(newest[2]) - window))
+  redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
+  redis.call('PEXPIRE', key, ARGV[6])
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+return 1
+`;
+
+/**
+ * KEYS[1..3] = partition epoch, watermark, outbox;  ARGV[1] epoch  ARGV[2] watermark.
+ * The outbox always belongs to the stored watermark (both are written by the same commit), so comparing
+ * the watermark tells whether the outbox is still the one the caller produced.
+ */
+export const CLEAR_OUTBOX_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+return redis.call('DEL', KEYS[3])
+`;

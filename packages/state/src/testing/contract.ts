@@ -1,0 +1,331 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isStateError } from '../errors';
+import type { CommitRequest, StateStore, StateStoreLimits } from '../types';
+
+/** What a contract run needs from an adapter: a fresh, isolated store and a way to let time pass. */
+export interface ContractHarness {
+  store: StateStore;
+  /** Lets wall-clock time pass (a fake clock for memory, a real sleep for Redis). */
+  advance(ms: number): Promise<void>;
+  /** Closes the store (if still open) and removes everything it wrote. */
+  cleanup(): Promise<void>;
+}
+
+export type MakeContractHarness = (limits: StateStoreLimits) => Promise<ContractHarness>;
+
+const HOUR = 3_600_000;
+const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, an event time unrelated to the wall clock
+const P = 'hourglass.events.v1/3';
+
+function req(partial: Partial<CommitRequest> & Pick<CommitRequest, 'epoch' | 'watermark'>): CommitRequest {
+  return {
+    partition: P,
+    learners: new Map(),
+    deviceStarts: [],
+    outbox: `out@${partial.watermark}`,
+    ...partial,
+  };
+}
+
+function stateOf(id: string, version: number): string {
+  return JSON.stringify({ id, version, pad: 'x'.repeat(250) });
+}
+
+/** One behavioural suite for every StateStore adapter; adapters differ only in how they are made. */
+export function describeStateStoreContract(name: string, make: MakeContractHarness): void {
+  describe(`StateStore contract: ${name}`, () => {
+    const open: ContractHarness[] = [];
+    async function setup(limits: StateStoreLimits = {}): Promise<ContractHarness> {
+      const harness = await make(limits);
+      open.push(harness);
+      return harness;
+    }
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((h) => h.cleanup()));
+    });
+
+    it('round-trips learners through commit and loadLearners; missing ids are absent', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      const learners = new Map([
+        ['alice', stateOf('alice', 1)],
+        ['bob|with-bar', stateOf('bob', 1)],
+        ['中文-learner', 'é'],
+      ]);
+      expect(await store.commit(req({ epoch, watermark: '41', learners }))).toBe('ok');
+      const loaded = await store.loadLearners(['alice', 'nobody', 'bob|with-bar', '中文-learner']);
+      expect(loaded).toEqual(learners);
+      expect(loaded.has('nobody')).toBe(false);
+      expect(await store.loadLearners([])).toEqual(new Map());
+    });
+
+    it('claim starts with no watermark/outbox, bumps the epoch, and returns the last commit', async () => {
+      const { store } = await setup();
+      const first = await store.claimPartition(P);
+      expect(first.watermark).toBeNull();
+      expect(first.outbox).toBeNull();
+      expect(Number.isSafeInteger(first.epoch) && first.epoch > 0).toBe(true);
+      expect(await store.commit(req({ epoch: first.epoch, watermark: '99', outbox: 'segments-of-99' }))).toBe(
+        'ok',
+      );
+      const second = await store.claimPartition(P);
+      expect(second.epoch).toBeGreaterThan(first.epoch);
+      expect(second).toMatchObject({ watermark: '99', outbox: 'segments-of-99' });
+      const third = await store.claimPartition(P);
+      expect(third.epoch).toBeGreaterThan(second.epoch);
+    });
+
+    it('fences a commit with a stale epoch after a newer claim and writes nothing', async () => {
+      const { store } = await setup();
+      const old = await store.claimPartition(P);
+      const good = new Map([['alice', stateOf('alice', 1)]]);
+      const goodStarts = [{ deviceId: 'dev-1', learnerId: 'alice', timeMs: T0 }];
+      await store.commit(
+        req({ epoch: old.epoch, watermark: '10', learners: good, deviceStarts: goodStarts }),
+      );
+
+      const current = await store.claimPartition(P);
+      const zombie = await store.commit(
+        req({
+          epoch: old.epoch,
+          watermark: '20',
+          outbox: 'zombie-outbox',
+          learners: new Map<string, string | null>([
+            ['alice', stateOf('alice', 666)],
+            ['mallory', stateOf('mallory', 666)],
+            ['bob', null],
+          ]),
+          deviceStarts: [{ deviceId: 'dev-1', learnerId: 'mallory', timeMs: T0 + 1 }],
+        }),
+      );
+      expect(zombie).toBe('fenced');
+      expect(await store.loadLearners(['alice', 'mallory'])).toEqual(good);
+      expect(await store.loadDevices(['dev-1'])).toEqual(
+        new Map([['dev-1', [{ learnerId: 'alice', timeMs: T0 }]]]),
+      );
+      await store.clearOutbox(P, old.epoch, '10'); // a zombie cannot clear either
+      const after = await store.claimPartition(P);
+      expect(after).toMatchObject({ watermark: '10', outbox: 'out@10' });
+      expect(after.epoch).toBeGreaterThan(current.epoch);
+      // The newest holder can write.
+      expect(await store.commit(req({ epoch: after.epoch, watermark: '11' }))).toBe('ok');
+    });
+
+    it('fences a commit on a partition that was never claimed', async () => {
+      const { store } = await setup();
+      expect(await store.commit(req({ epoch: 1, watermark: '1', learners: new Map([['a', 'x']]) }))).toBe(
+        'fenced',
+      );
+      expect(await store.loadLearners(['a'])).toEqual(new Map());
+      expect(await store.claimPartition(P)).toMatchObject({ watermark: null, outbox: null });
+    });
+
+    it('keeps partitions independent', async () => {
+      const { store } = await setup();
+      const a = await store.claimPartition('topic/0');
+      const b = await store.claimPartition('topic/1');
+      await store.claimPartition('topic/1');
+      expect(await store.commit(req({ partition: 'topic/0', epoch: a.epoch, watermark: '5' }))).toBe('ok');
+      expect(await store.commit(req({ partition: 'topic/1', epoch: b.epoch, watermark: '5' }))).toBe(
+        'fenced',
+      );
+      expect(await store.claimPartition('topic/1')).toMatchObject({ watermark: null });
+    });
+
+    it('clearOutbox clears only the outbox of the current watermark and epoch', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      await store.commit(req({ epoch, watermark: '10', outbox: 'batch-10' }));
+      await store.clearOutbox(P, epoch, '9'); // an older batch's confirmation must not clear batch 10
+      let claim = await store.claimPartition(P);
+      expect(claim).toMatchObject({ watermark: '10', outbox: 'batch-10' });
+      await store.clearOutbox(P, claim.epoch, '10');
+      claim = await store.claimPartition(P);
+      expect(claim).toMatchObject({ watermark: '10', outbox: null });
+      await store.clearOutbox(P, claim.epoch, '10'); // idempotent
+      expect(await store.claimPartition(P)).toMatchObject({ watermark: '10', outbox: null });
+    });
+
+    it('deletes a learner when its state is null', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      await store.commit(
+        req({
+          epoch,
+          watermark: '1',
+          learners: new Map([
+            ['a', 'A'],
+            ['b', 'B'],
+          ]),
+        }),
+      );
+      await store.commit(
+        req({
+          epoch,
+          watermark: '2',
+          learners: new Map([
+            ['a', null],
+            ['c', null],
+          ]),
+        }),
+      );
+      expect(await store.loadLearners(['a', 'b', 'c'])).toEqual(new Map([['b', 'B']]));
+    });
+
+    it('is idempotent: committing the same batch twice gives the same state', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      const batch = req({
+        epoch,
+        watermark: '7',
+        learners: new Map([['a', 'A7']]),
+        deviceStarts: [
+          { deviceId: 'd', learnerId: 'a', timeMs: T0 },
+          { deviceId: 'd', learnerId: 'a', timeMs: T0 },
+        ],
+      });
+      await store.commit(batch);
+      await store.commit(batch);
+      expect(await store.loadDevices(['d'])).toEqual(new Map([['d', [{ learnerId: 'a', timeMs: T0 }]]]));
+      expect(await store.loadLearners(['a'])).toEqual(new Map([['a', 'A7']]));
+    });
+
+    it('keeps device windows of several learners and trims starts older than newest − window', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      await store.commit(
+        req({
+          epoch,
+          watermark: '1',
+          deviceStarts: [
+            { deviceId: 'dev-1', learnerId: 'l2', timeMs: T0 + HOUR },
+            { deviceId: 'dev-1', learnerId: 'l1', timeMs: T0 },
+            { deviceId: 'dev-2', learnerId: 'l4', timeMs: T0 },
+            { deviceId: 'dev-1', learnerId: 'l3', timeMs: T0 + 2 * HOUR },
+          ],
+        }),
+      );
+      await store.commit(
+        req({
+          epoch,
+          watermark: '2',
+          deviceStarts: [{ deviceId: 'dev-1', learnerId: 'l1', timeMs: T0 + 3 * HOUR }],
+        }),
+      );
+      expect(await store.loadDevices(['dev-1', 'dev-2', 'dev-none'])).toEqual(
+        new Map([
+          [
+            'dev-1',
+            [
+              { learnerId: 'l1', timeMs: T0 },
+              { learnerId: 'l2', timeMs: T0 + HOUR },
+              { learnerId: 'l3', timeMs: T0 + 2 * HOUR },
+              { learnerId: 'l1', timeMs: T0 + 3 * HOUR },
+            ],
+          ],
+          ['dev-2', [{ learnerId: 'l4', timeMs: T0 }]],
+        ]),
+      );
+      // Newest moves to T0+49h: everything before T0+1h goes; a start exactly at the edge stays; a late
+      // start already outside the window is dropped at once.
+      await store.commit(
+        req({
+          epoch,
+          watermark: '3',
+          deviceStarts: [
+            { deviceId: 'dev-1', learnerId: 'l5', timeMs: T0 + 49 * HOUR },
+            { deviceId: 'dev-1', learnerId: 'late', timeMs: T0 - 10 * HOUR },
+          ],
+        }),
+      );
+      expect((await store.loadDevices(['dev-1'])).get('dev-1')).toEqual([
+        { learnerId: 'l2', timeMs: T0 + HOUR },
+        { learnerId: 'l3', timeMs: T0 + 2 * HOUR },
+        { learnerId: 'l1', timeMs: T0 + 3 * HOUR },
+        { learnerId: 'l5', timeMs: T0 + 49 * HOUR },
+      ]);
+      expect((await store.loadDevices(['dev-2'])).get('dev-2')).toHaveLength(1); // other devices untouched
+    });
+
+    it('honours a custom device window and caps starts per device', async () => {
+      const { store } = await setup({ deviceWindowMs: 1000, deviceMaxStarts: 3 });
+      const { epoch } = await store.claimPartition(P);
+      const deviceStarts = [400, 600, 700, 800, 900, 1500].map((dt, i) => ({
+        deviceId: 'd',
+        learnerId: `l${i}`,
+        timeMs: T0 + dt,
+      }));
+      await store.commit(req({ epoch, watermark: '1', deviceStarts }));
+      expect((await store.loadDevices(['d'])).get('d')).toEqual([
+        // 400 is outside the window (newest 1500 − 1000); of the five left, the three newest are kept.
+        { learnerId: 'l3', timeMs: T0 + 800 },
+        { learnerId: 'l4', timeMs: T0 + 900 },
+        { learnerId: 'l5', timeMs: T0 + 1500 },
+      ]);
+    });
+
+    it('expires learner state learnerTtl after its last write', async () => {
+      // Margins of 400 ms either side so that a loaded machine (real sleeps for Redis) does not flake.
+      const { store, advance } = await setup({ learnerTtlSec: 1 });
+      const { epoch } = await store.claimPartition(P);
+      await store.commit(
+        req({
+          epoch,
+          watermark: '1',
+          learners: new Map([
+            ['a', 'A'],
+            ['b', 'B'],
+          ]),
+        }),
+      );
+      await advance(600);
+      await store.commit(req({ epoch, watermark: '2', learners: new Map([['b', 'B2']]) })); // refreshes b
+      await advance(600);
+      expect(await store.loadLearners(['a', 'b'])).toEqual(new Map([['b', 'B2']]));
+    });
+
+    it('commits 2,000 learners with device starts in one step and one round trip', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      const learners = new Map<string, string>();
+      for (let i = 0; i < 2000; i++) learners.set(`learner-${i}`, stateOf(`learner-${i}`, i));
+      const deviceStarts = Array.from({ length: 200 }, (_, i) => ({
+        deviceId: `device-${i % 50}`,
+        learnerId: `learner-${i}`,
+        timeMs: T0 + i,
+      }));
+      const before = store.stats();
+      expect(await store.commit(req({ epoch, watermark: '2000', learners, deviceStarts }))).toBe('ok');
+      const loaded = await store.loadLearners([...learners.keys()]);
+      const devices = await store.loadDevices(Array.from({ length: 50 }, (_, i) => `device-${i}`));
+      const after = store.stats();
+      expect(loaded).toEqual(learners);
+      expect(devices.size).toBe(50);
+      expect(devices.get('device-7')).toHaveLength(4);
+      expect(after.roundTrips - before.roundTrips).toBe(3);
+      expect(after.commands - before.commands).toBe(1 + 1 + 50);
+    });
+
+    it('rejects invalid input with invalid_argument before writing anything', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      const bad = req({
+        epoch,
+        watermark: '1',
+        learners: new Map([['a', 'A']]),
+        deviceStarts: [{ deviceId: 'd', learnerId: 'a', timeMs: 1.5 }],
+      });
+      await expect(store.commit(bad)).rejects.toSatisfy((e) => isStateError(e, 'invalid_argument'));
+      await expect(store.claimPartition('')).rejects.toSatisfy((e) => isStateError(e, 'invalid_argument'));
+      expect(await store.loadLearners(['a'])).toEqual(new Map());
+    });
+
+    it('answers ping and refuses calls after close', async () => {
+      const { store } = await setup();
+      await store.ping();
+      await store.close();
+      await expect(store.loadLearners(['a'])).rejects.toSatisfy((e) => isStateError(e, 'closed'));
+      await store.close(); // idempotent
+    });
+  });
+}

@@ -1,0 +1,62 @@
+/** One recorded session start on a device: who started a session there, and when (event time, ms). */
+export interface DeviceStart {
+  learnerId: string;
+  timeMs: number;
+}
+
+export interface PartitionClaim {
+  /** Fencing token; strictly increasing per partition, also across a Redis restart that lost data. */
+  epoch: number;
+  /** Offset of the last record applied, null = never (or Redis lost it: compare with the committed offset). */
+  watermark: string | null;
+  /** Outputs of the last committed batch that were not confirmed produced (null = none pending). */
+  outbox: string | null;
+}
+
+export interface CommitRequest {
+  /** e.g. "hourglass.events.v1/3" */
+  partition: string;
+  /** From claimPartition; the commit is refused if a newer claim exists. */
+  epoch: number;
+  /** Offset of the last record of the batch. */
+  watermark: string;
+  /** learnerId -> serialized state (null = delete). */
+  learners: ReadonlyMap<string, string | null>;
+  deviceStarts: ReadonlyArray<{ deviceId: string; learnerId: string; timeMs: number }>;
+  /** Serialized outputs of this batch. */
+  outbox: string;
+}
+
+export interface StateStoreStats {
+  /** Requests that waited for the server (a pipeline or a script counts once). */
+  roundTrips: number;
+  /** Commands the client sent (a pipeline of N counts N; a script counts 1 whatever it does inside). */
+  commands: number;
+}
+
+export interface StateStore {
+  kind: 'redis' | 'memory';
+  /** Bumps the partition epoch (fencing any older holder) and returns it with the partition's watermark and pending outbox. */
+  claimPartition(partition: string): Promise<PartitionClaim>;
+  /** Missing (or expired) ids are absent from the result. */
+  loadLearners(learnerIds: readonly string[]): Promise<Map<string, string>>;
+  /** Device windows: per device, the (learner, session start time) pairs recorded within the last ~48 h of the newest start on that device. Sorted by time; devices with no starts are absent. */
+  loadDevices(deviceIds: readonly string[]): Promise<Map<string, DeviceStart[]>>;
+  /** Atomic: all or nothing. Returns 'fenced' (and writes nothing) if epoch is not the partition's current epoch. */
+  commit(req: CommitRequest): Promise<'ok' | 'fenced'>;
+  /** Deletes the pending outbox, only if the epoch is current and the stored outbox is still that watermark's. */
+  clearOutbox(partition: string, epoch: number, watermark: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Cumulative counters since creation, for benchmarks and metrics. */
+  stats(): StateStoreStats;
+}
+
+export interface StateStoreLimits {
+  /** Learner state expires this long after its last write. Default 8 days. */
+  learnerTtlSec?: number;
+  /** Device starts older than (newest start on the device − window) are dropped. Default 48 h. */
+  deviceWindowMs?: number;
+  /** At most this many starts are kept per device (newest win), so one abused device stays O(1). Default 1000. */
+  deviceMaxStarts?: number;
+}
