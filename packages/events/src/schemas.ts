@@ -26,14 +26,24 @@ export const timestamp = z
     }
   });
 
+function serializedBytes(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value), 'utf8');
+  } catch {
+    // JSON.stringify recurses: nesting a few thousand levels deep overflows the stack. No such value
+    // fits in EXT_MAX_BYTES anyway, so it is simply too big (and must not crash validation).
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 const ext = z.record(z.string(), z.unknown()).check((ctx) => {
-  const bytes = Buffer.byteLength(JSON.stringify(ctx.value), 'utf8');
+  const bytes = serializedBytes(ctx.value);
   if (bytes > EXT_MAX_BYTES) {
     ctx.issues.push({
       code: 'custom',
       input: ctx.value,
       params: { code: 'too_big' },
-      message: `must serialize to at most ${EXT_MAX_BYTES} bytes (got ${bytes})`,
+      message: `must serialize to at most ${EXT_MAX_BYTES} bytes (got ${Number.isFinite(bytes) ? bytes : 'more, nested too deeply'})`,
     });
   }
 });

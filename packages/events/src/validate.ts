@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { EVENT_TYPES, type EventType } from './patterns';
-import { type AcceptedEvent, eventSchemas, type HourglassEvent, timestamp } from './schemas';
+import { type AcceptedEvent, EXT_MAX_BYTES, eventSchemas, type HourglassEvent, timestamp } from './schemas';
 import { parseTimestamp } from './time';
 
 /** One reason an event was rejected: stable `code`, dotted `path` (`<type>.<field>` once the type is known). */
@@ -58,6 +58,64 @@ function toFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: string): Fie
 }
 
 /**
+ * `ext` is the one free-form object. JSON.parse keeps a `__proto__` key as an own property, but copying
+ * it (as the record schema does) sets the copy's prototype instead: the key would vanish from the
+ * accepted event, and downstream merges could pollute prototypes. Such keys are rejected, as are
+ * `constructor.prototype` pairs (the other classic pollution vector).
+ * Iterative, with paths built only for hits: ext may nest thousands of levels deep. Below depth
+ * EXT_MAX_BYTES / 2 the value cannot fit the size limit anyway (each level costs two bytes), so the walk
+ * stops there and the size check rejects it.
+ */
+interface Node {
+  value: unknown;
+  key: string;
+  parent: Node | null;
+  depth: number;
+}
+
+function pathOfNode(node: Node, suffix: string): string {
+  const keys: string[] = [suffix];
+  for (let n: Node | null = node; n !== null; n = n.parent) keys.push(n.key);
+  return keys.reverse().join('.');
+}
+
+function forbiddenKeys(root: Record<string, unknown>, prefix: string): FieldError[] {
+  const out: FieldError[] = [];
+  const stack: Node[] = [{ value: root, key: prefix, parent: null, depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const value = node.value;
+    if (typeof value !== 'object' || value === null || node.depth > EXT_MAX_BYTES / 2) continue;
+    const depth = node.depth + 1;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--)
+        stack.push({ value: value[i], key: String(i), parent: node, depth });
+      continue;
+    }
+    const obj = value as Record<string, unknown>;
+    if (Object.hasOwn(obj, '__proto__')) {
+      out.push({
+        path: pathOfNode(node, '__proto__'),
+        code: 'forbidden_key',
+        message: 'the key "__proto__" is not allowed',
+      });
+    }
+    const ctor = Object.hasOwn(obj, 'constructor') ? obj.constructor : undefined;
+    if (isPlainObject(ctor) && Object.hasOwn(ctor, 'prototype')) {
+      out.push({
+        path: pathOfNode(node, 'constructor.prototype'),
+        code: 'forbidden_key',
+        message: 'the key "constructor.prototype" is not allowed',
+      });
+    }
+    for (const key of Object.keys(obj)) {
+      if (key !== '__proto__') stack.push({ value: obj[key], key, parent: node, depth });
+    }
+  }
+  return out;
+}
+
+/**
  * Validates one raw event as SPEC §2–3 define it. All reasons are reported, not only the first.
  * For replay (no `receivedAtMs` in the context) the event must carry `receivedAt`, which then plays
  * the role of the server clock.
@@ -106,6 +164,7 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
   }
   const result = eventSchemas[type as EventType].safeParse(body);
   if (!result.success) errors.push(...toFieldErrors(result.error.issues, type));
+  if (isPlainObject(raw.ext)) errors.push(...forbiddenKeys(raw.ext, `${type}.ext`));
   if (
     ctx.platformId !== undefined &&
     typeof raw.platformId === 'string' &&
