@@ -1,0 +1,63 @@
+import { type Evidence, type Segment, toIso, type WithholdKind } from '@hourglass/events';
+import { concurrentEvidence, concurrentOverlaps } from './concurrent';
+import type { FlagHit } from './flags';
+import { isLate } from './late';
+import { type Policy, type PolicyFor, secToMs } from './policy';
+import { splitWindow, toSegments, withheldByKind } from './segments';
+import type { LearnerState, SessionState } from './state';
+import { type Activity, activityMarks, type Mark, type Span } from './window';
+
+export interface Closing {
+  readonly learner: LearnerState;
+  /** The session as it was before this event. */
+  readonly session: SessionState;
+  readonly win: Span;
+  readonly activity: Activity;
+  readonly eventId: string;
+  readonly tMs: number;
+  readonly rMs: number;
+  readonly policy: Policy;
+  readonly policyFor: PolicyFor;
+}
+
+/**
+ * One closed window (of a heartbeat or a session.end): every withholding kind that applies becomes a mark,
+ * the window is cut into segments along them, and each kind present raises its flag once with the ms it
+ * withheld here.
+ */
+export function closeWindow(c: Closing): { segments: Segment[]; hits: FlagHit[] } {
+  const { session: s, win, policy, eventId, tMs } = c;
+  const marks: Mark[] = activityMarks(win, c.activity, s.activityMs, secToMs(policy.idleTimeoutSec));
+  const late = isLate(tMs, c.rMs, policy);
+  if (late) marks.push({ ...win, kind: 'late_report' });
+  if (s.sharedDevice) marks.push({ ...win, kind: 'shared_device' });
+  const overlaps = concurrentOverlaps(c.learner, s, win, c.policyFor);
+  for (const o of overlaps) marks.push(o.mark);
+
+  const pieces = splitWindow(win, marks);
+  const segments = toSegments(pieces, c.learner.learnerId, s, eventId);
+  const hits: FlagHit[] = [];
+  for (const [kind, ms] of withheldByKind(pieces)) {
+    const evidence =
+      kind === 'concurrent_session'
+        ? overlaps.map((o) => concurrentEvidence(o, eventId, tMs))
+        : [{ eventId, atMs: tMs, note: noteOf(kind, c, ms) }];
+    hits.push({ kind, withheldMs: ms, evidence });
+  }
+  return { segments, hits };
+}
+
+function noteOf(kind: Exclude<WithholdKind, 'concurrent_session'>, c: Closing, ms: number): Evidence['note'] {
+  switch (kind) {
+    case 'idle':
+      return c.session.activityMs === null
+        ? `${ms / 1000} s idle: no activity since a failed presence check`
+        : `${ms / 1000} s idle: no activity since ${toIso(c.session.activityMs)} (timeout ${c.policy.idleTimeoutSec} s)`;
+    case 'presence_failed':
+      return `${ms / 1000} s withheld: presence check failed`;
+    case 'late_report':
+      return `received ${(c.rMs - c.tMs) / 1000} s after its time (limit ${c.policy.maxDelaySec} s)`;
+    case 'shared_device':
+      return `${ms / 1000} s withheld: session on shared device ${c.session.attributes.deviceId}`;
+  }
+}

@@ -1,0 +1,51 @@
+import type { AcceptedEvent } from '@hourglass/events';
+import { fingerprint, hasSeen, remember } from './dedupe';
+import { onHeartbeat } from './heartbeat';
+import { emptyOutput, type Step, type StepContext, type StepResult } from './output';
+import { PRUNE_AFTER_MS, pruneSessions } from './prune';
+import { onCertificate, onQuiz } from './quiz';
+import { onSessionEnd, onSessionStart } from './session-events';
+import type { LearnerState } from './state';
+import { toMs } from './time';
+
+/**
+ * Applies one accepted event of the learner to the learner's state (SPEC §4). Pure: the input state is
+ * never written to — new states share untouched parts with it — and the result depends only on the
+ * arguments. Events must come in processing order; a duplicate returns the very same state object.
+ */
+export function applyEvent(state: LearnerState, event: AcceptedEvent, ctx: StepContext): StepResult {
+  if (event.learnerId !== state.learnerId) {
+    throw new RangeError(
+      `event ${event.id} of learner ${event.learnerId} applied to the state of ${state.learnerId}`,
+    );
+  }
+  const fp = fingerprint(event.platformId, event.id);
+  if (hasSeen(state.seen, fp)) return { state, out: emptyOutput('duplicate') };
+
+  const tMs = toMs(event.time);
+  const rMs = toMs(event.receivedAt);
+  const latestMs = state.latestMs === null ? tMs : Math.max(state.latestMs, tMs);
+  const horizonMs = latestMs - PRUNE_AFTER_MS;
+  // Every remembered id belongs to an event no later than the previous latestMs; once that is past the
+  // horizon, none of them can come again.
+  const ring = state.latestMs !== null && state.latestMs < horizonMs ? '' : state.seen;
+  const learner: LearnerState = {
+    learnerId: state.learnerId,
+    latestMs,
+    seen: remember(ring, fp),
+    sessions: pruneSessions(state.sessions, horizonMs),
+  };
+  const step: Step = { learner, tMs, rMs, horizonMs, ctx };
+  switch (event.type) {
+    case 'heartbeat':
+      return onHeartbeat(step, event);
+    case 'session.start':
+      return onSessionStart(step, event);
+    case 'session.end':
+      return onSessionEnd(step, event);
+    case 'quiz.submitted':
+      return onQuiz(step, event);
+    case 'certificate.issued':
+      return onCertificate(step, event);
+  }
+}

@@ -1,0 +1,81 @@
+import { type Evidence, type FlagKind, type FlagUpdate, flagIdOf } from '@hourglass/events';
+import type { FlagState, SessionState } from './state';
+
+/** Evidence kept per flag: the most recent ones. */
+export const MAX_EVIDENCE = 5;
+
+/** One event raising or extending one flag of its session. */
+export interface FlagHit {
+  readonly kind: FlagKind;
+  /** Withheld ms this event adds (0 for kinds that only flag). */
+  readonly withheldMs: number;
+  readonly evidence: readonly Evidence[];
+}
+
+const ids = new Map<string, string>();
+const ID_CACHE_MAX = 50_000;
+
+/**
+ * flagIdOf hashes with SHA-256 and the same few flags are named on every window of a session; a bounded
+ * memo of a pure function changes no result, only the cost.
+ */
+export function flagIdFor(platformId: string, sessionId: string, kind: FlagKind): string {
+  const key = `${platformId}\u0000${sessionId}\u0000${kind}`;
+  let id = ids.get(key);
+  if (id === undefined) {
+    if (ids.size >= ID_CACHE_MAX) ids.clear();
+    id = flagIdOf(platformId, sessionId, kind);
+    ids.set(key, id);
+  }
+  return id;
+}
+
+/**
+ * Applies hits to the session's flags and returns the full new state of every flag touched. firstAtMs and
+ * lastAtMs are the earliest and latest event times among the flag's occurrences (events may arrive out of
+ * order).
+ */
+export function raiseFlags(
+  session: SessionState,
+  learnerId: string,
+  tMs: number,
+  hits: readonly FlagHit[],
+): { session: SessionState; updates: FlagUpdate[] } {
+  if (hits.length === 0) return { session, updates: [] };
+  const flags = session.flags.slice();
+  const updates: FlagUpdate[] = [];
+  for (const hit of hits) {
+    const i = flags.findIndex((f) => f.kind === hit.kind);
+    const prev = i === -1 ? undefined : flags[i];
+    const evidence = prev === undefined ? [...hit.evidence] : [...prev.evidence, ...hit.evidence];
+    const next: FlagState = {
+      kind: hit.kind,
+      firstAtMs: prev === undefined ? tMs : Math.min(prev.firstAtMs, tMs),
+      lastAtMs: prev === undefined ? tMs : Math.max(prev.lastAtMs, tMs),
+      occurrences: (prev?.occurrences ?? 0) + 1,
+      withheldMs: (prev?.withheldMs ?? 0) + hit.withheldMs,
+      version: (prev?.version ?? 0) + 1,
+      evidence: evidence.slice(-MAX_EVIDENCE),
+    };
+    if (i === -1) flags.push(next);
+    else flags[i] = next;
+    updates.push(flagUpdateOf(session, learnerId, next));
+  }
+  return { session: { ...session, flags }, updates };
+}
+
+export function flagUpdateOf(s: SessionState, learnerId: string, f: FlagState): FlagUpdate {
+  return {
+    flagId: flagIdFor(s.platformId, s.sessionId, f.kind),
+    kind: f.kind,
+    learnerId,
+    platformId: s.platformId,
+    sessionId: s.sessionId,
+    firstAtMs: f.firstAtMs,
+    lastAtMs: f.lastAtMs,
+    occurrences: f.occurrences,
+    withheldMs: f.withheldMs,
+    evidence: f.evidence.map((e) => ({ ...e, ...(e.learnerIds ? { learnerIds: [...e.learnerIds] } : {}) })),
+    version: f.version,
+  };
+}

@@ -1,0 +1,90 @@
+import type { HeartbeatEvent } from '@hourglass/events';
+import { closeWindow } from './close-window';
+import { type FlagHit, raiseFlags } from './flags';
+import { capMs } from './live';
+import { emptyOutput, type Step, type StepResult } from './output';
+import { playbackRate, seekAhead } from './progress-flags';
+import { attributesOfHeartbeat, beginSession, nextRecord } from './session-begin';
+import { replayedHit, staleHeartbeat } from './stale';
+import { findSession, putSession, type SessionState, touch } from './state';
+import { activityAfter, heartbeatActivity, windowOf } from './window';
+
+function present<T>(x: T | null): x is T {
+  return x !== null;
+}
+
+/** Timing facts a processed heartbeat leaves behind for the next one. */
+function afterHeartbeat(
+  s: SessionState,
+  e: HeartbeatEvent,
+  tMs: number,
+  activityMs: number | null,
+): SessionState {
+  return {
+    ...touch(s, tMs),
+    lastMs: tMs,
+    lastSeq: e.seq,
+    intervalSec: e.intervalSec,
+    activityMs,
+    mediaPosSec: e.media?.positionSec ?? null,
+  };
+}
+
+export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
+  const { learner, tMs } = step;
+  const policy = step.ctx.policyFor(e.platformId);
+  const existing = findSession(learner, e.platformId, e.sessionId);
+  const out = emptyOutput('applied');
+
+  if (existing === undefined || !existing.begun) {
+    if (tMs < step.horizonMs) return { state: learner, out: emptyOutput('ignored') };
+    // A beginning heartbeat closes no window, but what it says about activity still sets A.
+    const activity = heartbeatActivity(e, tMs, tMs, null);
+    const begun = beginSession(existing, e, tMs, attributesOfHeartbeat(e));
+    const withTiming = afterHeartbeat(begun, e, tMs, activityAfter(activity, begun.activityMs, tMs));
+    const { session, record } = nextRecord(withTiming, learner.learnerId);
+    out.sessions.push(record);
+    const flagged = raiseFlags(
+      session,
+      learner.learnerId,
+      tMs,
+      [playbackRate(e, tMs, policy)].filter(present),
+    );
+    out.flags.push(...flagged.updates);
+    return { state: putSession(learner, flagged.session), out };
+  }
+
+  const staleNote = staleHeartbeat(existing, e.seq, tMs);
+  if (staleNote !== null) {
+    const flagged = raiseFlags(touch(existing, tMs), learner.learnerId, tMs, [
+      replayedHit(e.id, tMs, staleNote),
+    ]);
+    return {
+      state: putSession(learner, flagged.session),
+      out: { ...out, outcome: 'stale', flags: flagged.updates },
+    };
+  }
+
+  const pMs = existing.lastMs;
+  const activity = heartbeatActivity(e, tMs, pMs, existing.mediaPosSec);
+  const closed = closeWindow({
+    learner,
+    session: existing,
+    win: windowOf(pMs, tMs, capMs(policy, e.intervalSec)),
+    activity,
+    eventId: e.id,
+    tMs,
+    rMs: step.rMs,
+    policy,
+    policyFor: step.ctx.policyFor,
+  });
+  out.segments.push(...closed.segments);
+  const hits: FlagHit[] = [
+    ...closed.hits,
+    ...[seekAhead(e, tMs, pMs, existing.mediaPosSec, policy), playbackRate(e, tMs, policy)].filter(present),
+  ];
+  const session = afterHeartbeat(existing, e, tMs, activityAfter(activity, existing.activityMs, tMs));
+  const flagged = raiseFlags(session, learner.learnerId, tMs, hits);
+  out.flags.push(...flagged.updates);
+  return { state: putSession(learner, flagged.session), out };
+}

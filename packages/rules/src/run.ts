@@ -1,0 +1,41 @@
+import type { AcceptedEvent } from '@hourglass/events';
+import { applyEvent } from './engine';
+import type { StepOutput } from './output';
+import type { PolicyFor } from './policy';
+import type { DeviceStartRef, DeviceView } from './shared-device';
+import { emptyLearnerState, type LearnerState } from './state';
+
+/** Device windows kept in memory, as the detector keeps them in its store. */
+export class MemoryDeviceView implements DeviceView {
+  private readonly starts = new Map<string, DeviceStartRef[]>();
+
+  startsOn(deviceId: string): readonly DeviceStartRef[] {
+    return this.starts.get(deviceId) ?? [];
+  }
+
+  record(deviceId: string, ref: DeviceStartRef): void {
+    const list = this.starts.get(deviceId);
+    if (list === undefined) this.starts.set(deviceId, [ref]);
+    else list.push(ref);
+  }
+}
+
+/** Runs events of any number of learners in order, as the detector would, with in-memory state and devices. */
+export function runSequence(
+  events: readonly AcceptedEvent[],
+  policyFor: PolicyFor,
+): { states: Map<string, LearnerState>; out: StepOutput[] } {
+  const states = new Map<string, LearnerState>();
+  const devices = new MemoryDeviceView();
+  const ctx = { policyFor, devices };
+  const out: StepOutput[] = [];
+  for (const event of events) {
+    const before = states.get(event.learnerId) ?? emptyLearnerState(event.learnerId);
+    const step = applyEvent(before, event, ctx);
+    states.set(event.learnerId, step.state);
+    for (const d of step.out.deviceStarts)
+      devices.record(d.deviceId, { learnerId: d.learnerId, timeMs: d.timeMs });
+    out.push(step.out);
+  }
+  return { states, out };
+}

@@ -1,0 +1,104 @@
+import type { Evidence, FlagKind, LearnerGroup } from '@hourglass/events';
+
+/**
+ * Everything the rules remember about one learner. Plain, JSON-serializable data, never mutated:
+ * `applyEvent` builds a new state and shares untouched parts (sessions, flags, the dedupe ring) with the
+ * old one, which is safe precisely because nothing is ever written in place.
+ */
+export interface LearnerState {
+  readonly learnerId: string;
+  /** Latest event time processed; the pruning horizon is measured from it. null before the first event. */
+  readonly latestMs: number | null;
+  /** Dedupe ring, see dedupe.ts. */
+  readonly seen: string;
+  readonly sessions: readonly SessionState[];
+}
+
+export interface Attributes {
+  readonly courseId: string;
+  readonly deviceId: string;
+  readonly occupation: string;
+  readonly region: string;
+  readonly learnerGroup: LearnerGroup | 'unknown';
+}
+
+export interface SessionState {
+  readonly platformId: string;
+  readonly sessionId: string;
+  /**
+   * false for a placeholder that exists only to hold the flags of a quiz sent for a session that has not
+   * begun (yet). A placeholder has no timing; a later heartbeat or session.start begins it.
+   */
+  readonly begun: boolean;
+  /** A session.start was processed (a second one is stale). */
+  readonly hadStart: boolean;
+  readonly startMs: number;
+  /** p: time of the session.start or latest heartbeat. */
+  readonly lastMs: number;
+  /** Latest heartbeat seq; -1 before the first heartbeat. */
+  readonly lastSeq: number;
+  /** Latest heartbeat intervalSec; 0 before the first heartbeat. */
+  readonly intervalSec: number;
+  /** A, latest activity evidence; null stands for −∞ (after a failed presence check). */
+  readonly activityMs: number | null;
+  /** media.positionSec of the latest heartbeat, null if it had no media. */
+  readonly mediaPosSec: number | null;
+  /** max(t, p) of the session.end; null while not ended. */
+  readonly endMs: number | null;
+  readonly attributes: Attributes;
+  /** Withheld as shared_device from the session.start that ran the check on. */
+  readonly sharedDevice: boolean;
+  /** Version of the SessionRecord last emitted (0: none yet). */
+  readonly version: number;
+  /** Latest event time that touched the session; it is pruned 7 days after. */
+  readonly touchedMs: number;
+  readonly flags: readonly FlagState[];
+}
+
+export interface FlagState {
+  readonly kind: FlagKind;
+  readonly firstAtMs: number;
+  readonly lastAtMs: number;
+  readonly occurrences: number;
+  readonly withheldMs: number;
+  readonly version: number;
+  /** At most MAX_EVIDENCE, oldest first. */
+  readonly evidence: readonly Evidence[];
+}
+
+export function emptyLearnerState(learnerId: string): LearnerState {
+  return { learnerId, latestMs: null, seen: '', sessions: [] };
+}
+
+export function findSession(
+  learner: LearnerState,
+  platformId: string,
+  sessionId: string,
+): SessionState | undefined {
+  for (const s of learner.sessions) {
+    if (s.sessionId === sessionId && s.platformId === platformId) return s;
+  }
+  return undefined;
+}
+
+/** Replaces (or appends) the session with the same key; the other sessions are shared, not copied. */
+export function putSession(learner: LearnerState, session: SessionState): LearnerState {
+  const sessions = learner.sessions.slice();
+  const i = sessions.findIndex(
+    (s) => s.sessionId === session.sessionId && s.platformId === session.platformId,
+  );
+  if (i === -1) sessions.push(session);
+  else sessions[i] = session;
+  return { ...learner, sessions };
+}
+
+export function touch(session: SessionState, tMs: number): SessionState {
+  return tMs > session.touchedMs ? { ...session, touchedMs: tMs } : session;
+}
+
+/** Order of sessions for the concurrent rule: earlier start first; ties go to the smaller (platformId, sessionId). */
+export function beganBefore(a: SessionState, b: SessionState): boolean {
+  if (a.startMs !== b.startMs) return a.startMs < b.startMs;
+  if (a.platformId !== b.platformId) return a.platformId < b.platformId;
+  return a.sessionId < b.sessionId;
+}
