@@ -1,1 +1,4 @@
-export {};
+export { createDetector, type Detector, type DetectorOptions } from './detector';
+export { DetectorError } from './errors';
+export type { OutputTopics } from './outputs';
+export { processBatch } from './process-batch';

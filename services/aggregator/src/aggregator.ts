@@ -1,0 +1,94 @@
+import type { Batch, Log } from '@hourglass/log';
+import type { Warehouse } from '@hourglass/warehouse';
+import type { Registry } from 'prom-client';
+import { createAggregatorMetrics } from './metrics';
+import { type AggregatedTopics, type Rows, routeRecords } from './route-records';
+
+export interface AggregatorLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface AggregatorOptions {
+  log: Log;
+  warehouse: Warehouse;
+  topics: AggregatedTopics;
+  groupId: string;
+  registry: Registry;
+  logger: AggregatorLogger;
+  maxBatchSize?: number;
+}
+
+/** Writes the rows of one batch; every warehouse insert is idempotent by its deterministic ids. */
+export async function writeRows(warehouse: Warehouse, rows: Rows): Promise<Record<string, number>> {
+  const writes: [string, unknown[], (r: never[]) => Promise<void>][] = [
+    ['segments', rows.segments, (r) => warehouse.insertSegments(r)],
+    ['flags', rows.flags, (r) => warehouse.upsertFlags(r)],
+    ['sessions', rows.sessions, (r) => warehouse.upsertSessions(r)],
+    ['certificates', rows.certificates, (r) => warehouse.insertCertificates(r)],
+    ['decisions', rows.decisions, (r) => warehouse.insertDecisions(r)],
+    ['rejected', rows.rejected, (r) => warehouse.insertRejected(r)],
+    ['counts', rows.counts, (r) => warehouse.insertEventCounts(r)],
+  ];
+  const written: Record<string, number> = {};
+  for (const [table, list, write] of writes) {
+    if (list.length === 0) continue;
+    await write(list as never[]);
+    written[table] = list.length;
+  }
+  return written;
+}
+
+/**
+ * The aggregator service: consumes the detector's outputs, decisions and rejected events and writes
+ * them to the warehouse. The log commits a batch's offsets only after this resolves; when the
+ * warehouse is down the write throws and the log redelivers the batch after a backoff, which pauses
+ * consumption instead of dead-lettering an infrastructure fault.
+ */
+export function createAggregator(opts: AggregatorOptions) {
+  const metrics = createAggregatorMetrics(opts.registry);
+  const consumer = opts.log.consumer({ groupId: opts.groupId, maxBatchSize: opts.maxBatchSize ?? 10_000 });
+  let written = 0;
+
+  async function onBatch(batch: Batch): Promise<void> {
+    const rows = routeRecords(batch.records, opts.topics);
+    for (const r of rows.malformed) {
+      metrics.malformed.inc();
+      opts.logger.error(
+        { topic: r.topic, partition: r.partition, offset: r.offset },
+        'malformed record skipped',
+      );
+    }
+    const end = metrics.insertSeconds.startTimer();
+    try {
+      const counts = await writeRows(opts.warehouse, rows);
+      for (const [table, n] of Object.entries(counts)) {
+        metrics.rows.inc({ table }, n);
+        written += n;
+      }
+    } catch (err) {
+      metrics.failures.inc();
+      opts.logger.warn(
+        { err, topic: batch.topic, partition: batch.partition },
+        'warehouse write failed; will retry',
+      );
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  return {
+    async start(): Promise<void> {
+      await consumer.start({ topics: Object.values(opts.topics), fromBeginning: true, onBatch });
+    },
+    async stop(): Promise<void> {
+      await consumer.stop();
+    },
+    status() {
+      return { written };
+    },
+  };
+}
+export type Aggregator = ReturnType<typeof createAggregator>;

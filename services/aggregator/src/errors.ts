@@ -1,0 +1,11 @@
+export type AggregatorErrorCode = 'malformed_record';
+
+export class AggregatorError extends Error {
+  constructor(
+    readonly code: AggregatorErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AggregatorError';
+  }
+}

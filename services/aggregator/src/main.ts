@@ -1,0 +1,68 @@
+/**
+ * Standalone aggregator process (`hourglass aggregator`): wiring only. Consumes the detector's
+ * outputs, decisions, rejected events and counts from Kafka and writes them to ClickHouse.
+ */
+import { pathToFileURL } from 'node:url';
+import { topicNames } from '@hourglass/events';
+import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import {
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  loadEnv,
+  registerShutdown,
+} from '@hourglass/runtime';
+import { createClickHouseWarehouse, createEmbeddedWarehouse } from '@hourglass/warehouse';
+import { createAggregator } from './aggregator';
+
+export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
+  const env = loadEnv(processEnv);
+  const config = loadConfig(env.configPath);
+  const logger = createLogger({ level: env.logLevel, name: 'hourglass-aggregator' });
+  const registry = createMetricsRegistry();
+  const topics = topicNames(env.topicPrefix);
+  const log = env.kafkaBrokers
+    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-aggregator', logger })
+    : createEmbeddedLog();
+  const warehouse = env.clickhouseUrl
+    ? createClickHouseWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone })
+    : createEmbeddedWarehouse({ timeZone: config.timezone });
+  logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass aggregator starting');
+  await warehouse.migrate();
+  const aggregator = createAggregator({
+    log,
+    warehouse,
+    topics,
+    groupId: `${env.topicPrefix}aggregator`,
+    registry,
+    logger,
+  });
+  const app = createHttpServer({
+    logger,
+    registry,
+    readiness: async () => {
+      const ok = await warehouse.counts().then(
+        () => true,
+        () => false,
+      );
+      return { ready: ok, checks: { warehouse: ok } };
+    },
+  });
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await aggregator.start();
+  await app.listen({ port: env.port, host: '0.0.0.0' });
+  registerShutdown({
+    logger,
+    steps: [
+      { name: 'http', run: () => app.close() },
+      { name: 'aggregator', run: () => aggregator.stop() },
+      { name: 'warehouse', run: () => warehouse.close() },
+      { name: 'log', run: () => log.close() },
+    ],
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.env);
+}

@@ -1,0 +1,75 @@
+import type {
+  CertificateRecord,
+  DecisionRecord,
+  EventCountRecord,
+  FlagUpdate,
+  RejectedEvent,
+  Segment,
+  SessionRecord,
+  TopicName,
+} from '@hourglass/events';
+import type { LogRecord } from '@hourglass/log';
+
+export type AggregatedTopics = Pick<
+  Record<TopicName, string>,
+  'segments' | 'flags' | 'sessions' | 'certificates' | 'decisions' | 'rejected' | 'counts'
+>;
+
+export interface Rows {
+  segments: Segment[];
+  flags: FlagUpdate[];
+  sessions: SessionRecord[];
+  certificates: CertificateRecord[];
+  decisions: DecisionRecord[];
+  rejected: (RejectedEvent & { rowId: string })[];
+  counts: EventCountRecord[];
+  malformed: LogRecord[];
+}
+
+export function emptyRows(): Rows {
+  return {
+    segments: [],
+    flags: [],
+    sessions: [],
+    certificates: [],
+    decisions: [],
+    rejected: [],
+    counts: [],
+    malformed: [],
+  };
+}
+
+/** Sorts consumed records into the warehouse tables they feed. */
+export function routeRecords(
+  records: readonly LogRecord[],
+  topics: AggregatedTopics,
+  rows: Rows = emptyRows(),
+): Rows {
+  const byTopic = new Map<string, (value: unknown, r: LogRecord) => void>([
+    [topics.segments, (v) => rows.segments.push(v as Segment)],
+    [topics.flags, (v) => rows.flags.push(v as FlagUpdate)],
+    [topics.sessions, (v) => rows.sessions.push(v as SessionRecord)],
+    [topics.certificates, (v) => rows.certificates.push(v as CertificateRecord)],
+    [topics.decisions, (v) => rows.decisions.push(v as DecisionRecord)],
+    // A rejected event has no id of its own that is unique: its place in the log is.
+    [
+      topics.rejected,
+      (v, r) =>
+        rows.rejected.push({ ...(v as RejectedEvent), rowId: `${r.topic}/${r.partition}/${r.offset}` }),
+    ],
+    [topics.counts, (v) => rows.counts.push(v as EventCountRecord)],
+  ]);
+  for (const r of records) {
+    const sink = byTopic.get(r.topic);
+    let value: unknown;
+    try {
+      value = JSON.parse(r.value);
+    } catch {
+      rows.malformed.push(r);
+      continue;
+    }
+    if (sink === undefined || typeof value !== 'object' || value === null) rows.malformed.push(r);
+    else sink(value, r);
+  }
+  return rows;
+}

@@ -1,0 +1,193 @@
+import type { AcceptedEvent } from '@hourglass/events';
+import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
+import type { DeviceStartRef, PolicyFor } from '@hourglass/rules';
+import type { StateStore } from '@hourglass/state';
+import type { Registry } from 'prom-client';
+import { DetectorError } from './errors';
+import { createDetectorMetrics } from './metrics';
+import { type OutputTopics, toRecords } from './outputs';
+import { processBatch } from './process-batch';
+
+export interface DetectorLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface DetectorOptions {
+  log: Log;
+  state: StateStore;
+  policyFor: PolicyFor;
+  dayOf: (ms: number) => string;
+  eventsTopic: string;
+  topics: OutputTopics;
+  groupId: string;
+  registry: Registry;
+  logger: DetectorLogger;
+  maxBatchSize?: number;
+}
+
+interface Claim {
+  generation: number;
+  epoch: number;
+  /** Offset of the last record whose effects are in the state store; null = none yet. */
+  watermark: bigint | null;
+  fenced: boolean;
+  rewoundTo: bigint | null;
+}
+
+function parseRecord(value: string): AcceptedEvent | null {
+  try {
+    const v = JSON.parse(value) as Partial<AcceptedEvent> | null;
+    if (
+      v &&
+      typeof v.learnerId === 'string' &&
+      typeof v.type === 'string' &&
+      typeof v.receivedAt === 'string'
+    ) {
+      return v as AcceptedEvent;
+    }
+  } catch {
+    // fall through: reported by the caller
+  }
+  return null;
+}
+
+/**
+ * The detector service: consumes accepted events, runs the rules, and writes state, dedupe ids,
+ * the partition watermark and the batch's outputs (outbox) in one atomic, epoch-fenced step before
+ * producing the outputs. Kafka offsets are committed by the log only after all of that succeeded.
+ */
+export function createDetector(opts: DetectorOptions) {
+  const metrics = createDetectorMetrics(opts.registry);
+  const consumer = opts.log.consumer({ groupId: opts.groupId, maxBatchSize: opts.maxBatchSize ?? 1000 });
+  const claims = new Map<string, Claim>();
+  let producer: LogProducer | null = null;
+  let processed = 0;
+
+  async function claim(key: string, generation: number): Promise<Claim> {
+    const existing = claims.get(key);
+    if (existing && existing.generation === generation) return existing;
+    const c = await opts.state.claimPartition(key);
+    metrics.stateRoundTrips.inc();
+    if (c.outbox !== null) {
+      // The previous holder may have died between its state write and its produce: produce again.
+      // Consumers dedupe by id, so a batch that had been produced already changes nothing.
+      await producer!.send(JSON.parse(c.outbox));
+    }
+    const fresh: Claim = {
+      generation,
+      epoch: c.epoch,
+      watermark: c.watermark === null ? null : BigInt(c.watermark),
+      fenced: false,
+      rewoundTo: null,
+    };
+    claims.set(key, fresh);
+    opts.logger.info({ partition: key, epoch: fresh.epoch, watermark: c.watermark }, 'partition claimed');
+    return fresh;
+  }
+
+  async function onBatch(batch: Batch, ctx: BatchContext): Promise<void> {
+    const started = performance.now();
+    const key = `${batch.topic}/${batch.partition}`;
+    const c = await claim(key, ctx.generation);
+    if (c.fenced) throw new DetectorError('fenced', `partition ${key} is held by a newer claim`);
+    const first = batch.records[0];
+    if (first === undefined) return;
+    const expected = c.watermark === null ? 0n : c.watermark + 1n;
+    if (BigInt(first.offset) > expected && c.rewoundTo === null) {
+      // The state store is behind the log (Redis lost data): rebuild this partition from the log
+      // rather than credit anything on incomplete state. Outputs are deterministic, so the replay
+      // re-emits the same ids and downstream totals do not change.
+      c.rewoundTo = expected;
+      metrics.rebuilds.inc();
+      opts.logger.warn(
+        { partition: key, from: String(expected), at: first.offset },
+        'state behind log: rebuilding',
+      );
+      // A batch in flight during seek is not committed: the log resumes from `expected`.
+      consumer.seek(batch.topic, batch.partition, String(expected));
+      return;
+    }
+    const events: AcceptedEvent[] = [];
+    let lastOffset = BigInt(first.offset);
+    for (const r of batch.records) {
+      const offset = BigInt(r.offset);
+      lastOffset = offset;
+      if (c.watermark !== null && offset <= c.watermark) continue;
+      const ev = parseRecord(r.value);
+      if (ev === null) {
+        metrics.events.inc({ outcome: 'malformed' });
+        opts.logger.error(
+          { partition: key, offset: r.offset },
+          'malformed record on the events topic skipped',
+        );
+        continue;
+      }
+      events.push(ev);
+    }
+    if (c.watermark !== null && lastOffset <= c.watermark) return;
+    const learnerIds = [...new Set(events.map((e) => e.learnerId))];
+    const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
+    const [learners, devices] = await Promise.all([
+      opts.state.loadLearners(learnerIds),
+      deviceIds.length > 0
+        ? opts.state.loadDevices(deviceIds)
+        : Promise.resolve(new Map<string, DeviceStartRef[]>()),
+    ]);
+    metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
+    const result = processBatch(
+      { events, learners, devices },
+      { policyFor: opts.policyFor, dayOf: opts.dayOf, batchId: `${key}/${first.offset}-${lastOffset}` },
+    );
+    const records = toRecords(result.outputs, result.counts, opts.topics);
+    const outcome = await opts.state.commit({
+      partition: key,
+      epoch: c.epoch,
+      watermark: String(lastOffset),
+      learners: result.learners,
+      deviceStarts: result.deviceStarts,
+      outbox: JSON.stringify(records),
+    });
+    metrics.stateRoundTrips.inc();
+    if (outcome === 'fenced') {
+      c.fenced = true;
+      metrics.fenced.inc();
+      throw new DetectorError('fenced', `partition ${key} was claimed by another process`);
+    }
+    c.watermark = lastOffset;
+    c.rewoundTo = null;
+    if (records.length > 0) await producer!.send(records);
+    processed += events.length;
+    for (const [k, n] of Object.entries(result.outcomes)) if (n > 0) metrics.events.inc({ outcome: k }, n);
+    for (const out of result.outputs) {
+      for (const f of out.flags) metrics.flags.inc({ kind: f.kind });
+      for (const s of out.segments) metrics.segments.inc({ status: s.status });
+    }
+    metrics.batchSize.observe(batch.records.length);
+    metrics.batchSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  return {
+    async start(): Promise<void> {
+      producer = opts.log.producer({ clientId: `${opts.groupId}-out` });
+      await producer.connect();
+      await consumer.start({
+        topics: [opts.eventsTopic],
+        fromBeginning: true,
+        onBatch,
+        onAssigned: (assigned, generation) => {
+          opts.logger.info({ assigned, generation }, 'partitions assigned');
+        },
+      });
+    },
+    async stop(): Promise<void> {
+      await consumer.stop();
+      await producer?.disconnect();
+    },
+    status() {
+      return { processed, producerConnected: producer?.isConnected() ?? false };
+    },
+  };
+}
+export type Detector = ReturnType<typeof createDetector>;

@@ -1,0 +1,69 @@
+/**
+ * Standalone detector process (`hourglass detector`): wiring only. Consumes the events topic from
+ * Kafka, keeps learner state in Redis, produces segments, flags, sessions, certificates and counts.
+ */
+import { pathToFileURL } from 'node:url';
+import { createDayOf, topicNames } from '@hourglass/events';
+import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import { createPolicyFor } from '@hourglass/rules';
+import {
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  loadEnv,
+  registerShutdown,
+} from '@hourglass/runtime';
+import { createMemoryStateStore, createRedisStateStore } from '@hourglass/state';
+import { createDetector } from './detector';
+
+export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
+  const env = loadEnv(processEnv);
+  const config = loadConfig(env.configPath);
+  const logger = createLogger({ level: env.logLevel, name: 'hourglass-detector' });
+  const registry = createMetricsRegistry();
+  const topics = topicNames(env.topicPrefix);
+  const log = env.kafkaBrokers
+    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-detector', logger })
+    : createEmbeddedLog();
+  const state = env.redisUrl ? createRedisStateStore({ url: env.redisUrl }) : createMemoryStateStore();
+  logger.info({ log: log.kind, state: state.kind }, 'hourglass detector starting');
+  const detector = createDetector({
+    log,
+    state,
+    policyFor: createPolicyFor(
+      config.policy,
+      Object.fromEntries(config.platforms.map((p) => [p.id, p.policy ?? {}])),
+    ),
+    dayOf: createDayOf(config.timezone),
+    eventsTopic: topics.events,
+    topics,
+    groupId: `${env.topicPrefix}detector`,
+    registry,
+    logger,
+  });
+  const app = createHttpServer({
+    logger,
+    registry,
+    readiness: async () => {
+      const connected = detector.status().producerConnected;
+      return { ready: connected, checks: { producer: connected } };
+    },
+  });
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await detector.start();
+  await app.listen({ port: env.port, host: '0.0.0.0' });
+  registerShutdown({
+    logger,
+    steps: [
+      { name: 'http', run: () => app.close() },
+      { name: 'detector', run: () => detector.stop() },
+      { name: 'state', run: () => state.close() },
+      { name: 'log', run: () => log.close() },
+    ],
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.env);
+}

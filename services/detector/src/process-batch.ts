@@ -1,0 +1,85 @@
+import type { AcceptedEvent, EventCountRecord } from '@hourglass/events';
+import {
+  applyEvent,
+  type DeviceStartRef,
+  deserializeState,
+  emptyLearnerState,
+  type LearnerState,
+  type PolicyFor,
+  type StepOutput,
+  serializeState,
+} from '@hourglass/rules';
+
+export interface BatchInput {
+  events: readonly AcceptedEvent[];
+  learners: ReadonlyMap<string, string>;
+  devices: ReadonlyMap<string, readonly DeviceStartRef[]>;
+}
+
+export interface BatchResult {
+  learners: Map<string, string>;
+  deviceStarts: { deviceId: string; learnerId: string; timeMs: number }[];
+  outputs: StepOutput[];
+  counts: EventCountRecord[];
+  outcomes: Record<StepOutput['outcome'], number>;
+}
+
+export interface BatchOptions {
+  policyFor: PolicyFor;
+  dayOf: (ms: number) => string;
+  /** Stable name of the batch (partition and offsets), the base of its count ids. */
+  batchId: string;
+}
+
+/**
+ * Runs the rules over one consumed batch. No I/O: the caller loads state before and writes the
+ * result after, so a batch costs a constant number of state round trips whatever its size.
+ */
+export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult {
+  const states = new Map<string, LearnerState>();
+  const touched = new Set<string>();
+  // Starts recorded earlier in this batch must be visible to later session.starts of other learners.
+  const deviceWindows = new Map<string, DeviceStartRef[]>();
+  const devices = {
+    startsOn(deviceId: string): readonly DeviceStartRef[] {
+      return deviceWindows.get(deviceId) ?? input.devices.get(deviceId) ?? [];
+    },
+  };
+  const result: BatchResult = {
+    learners: new Map(),
+    deviceStarts: [],
+    outputs: [],
+    counts: [],
+    outcomes: { applied: 0, duplicate: 0, stale: 0, ignored: 0 },
+  };
+  const perPlatformDay = new Map<string, number>();
+  for (const event of input.events) {
+    let state = states.get(event.learnerId);
+    if (state === undefined) {
+      const stored = input.learners.get(event.learnerId);
+      state = stored === undefined ? emptyLearnerState(event.learnerId) : deserializeState(stored);
+    }
+    const step = applyEvent(state, event, { policyFor: opts.policyFor, devices });
+    states.set(event.learnerId, step.state);
+    if (step.out.outcome !== 'duplicate') touched.add(event.learnerId);
+    result.outcomes[step.out.outcome] += 1;
+    result.outputs.push(step.out);
+    for (const start of step.out.deviceStarts) {
+      const window = deviceWindows.get(start.deviceId) ?? [...(input.devices.get(start.deviceId) ?? [])];
+      window.push({ learnerId: start.learnerId, timeMs: start.timeMs });
+      deviceWindows.set(start.deviceId, window);
+      result.deviceStarts.push(start);
+    }
+    const key = `${event.platformId}\u0000${opts.dayOf(Date.parse(event.receivedAt))}`;
+    perPlatformDay.set(key, (perPlatformDay.get(key) ?? 0) + 1);
+  }
+  for (const learnerId of touched) {
+    const state = states.get(learnerId);
+    if (state !== undefined) result.learners.set(learnerId, serializeState(state));
+  }
+  for (const [key, accepted] of perPlatformDay) {
+    const [platformId = '', day = ''] = key.split('\u0000');
+    result.counts.push({ countId: `${opts.batchId}/${platformId}/${day}`, platformId, day, accepted });
+  }
+  return result;
+}
