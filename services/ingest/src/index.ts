@@ -1,1 +1,6 @@
-export {};
+export * from './batch';
+export * from './body';
+export * from './errors';
+export * from './ingest';
+export * from './rate-limit';
+export * from './rejected';

@@ -1,0 +1,113 @@
+import { EVENT_TYPES, type FieldError, PLATFORM_ID, parseTimestamp, validateEvent } from '@hourglass/events';
+import type { OutgoingRecord } from '@hourglass/log';
+import type { ParsedBody } from './body';
+import { boundErrors, rejectedRecord } from './rejected';
+
+export interface EventErrors {
+  index: number;
+  id: string | null;
+  errors: FieldError[];
+}
+
+export interface BatchRequest {
+  body: ParsedBody;
+  source: 'ingest' | 'replay';
+  /** Ingest: the token's platform (events must carry it). Replay: absent, any platform. */
+  platformId?: string;
+  /** Server clock at receipt. Ingest stamps it; replay uses it only for rejected events without a valid receivedAt. */
+  receivedAtMs: number;
+  topics: { events: string; rejected: string };
+  /** Platforms known to the configuration: bounds the cardinality of metric labels on replay. */
+  knownPlatforms: ReadonlySet<string>;
+}
+
+export interface BatchOutcome {
+  records: OutgoingRecord[];
+  accepted: number;
+  rejected: number;
+  errors: EventErrors[];
+  /** Event counts keyed by `platform\u0000type\u0000outcome` (outcome accepted|rejected), for metrics. */
+  eventCounts: Map<string, number>;
+  /** Rejection counts keyed by `platform\u0000code`. */
+  codeCounts: Map<string, number>;
+}
+
+const TYPES = new Set<string>(EVENT_TYPES);
+
+function bump(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
+}
+
+/**
+ * Validates every event of a request and builds the records to append: accepted events (keyed by
+ * learnerId, so a learner's events stay in one partition, in order) and rejected ones with their reasons
+ * (keyed by platform). Pure: no I/O, so the caller decides what happens if the append fails.
+ */
+export function processBatch(req: BatchRequest): BatchOutcome {
+  const { body, source, topics } = req;
+  const ctx =
+    req.platformId === undefined ? {} : { platformId: req.platformId, receivedAtMs: req.receivedAtMs };
+  const receiptIso = new Date(req.receivedAtMs).toISOString();
+  const records: OutgoingRecord[] = [];
+  const errors: EventErrors[] = [];
+  const eventCounts = new Map<string, number>();
+  const codeCounts = new Map<string, number>();
+  let accepted = 0;
+
+  const metricPlatform = (value: unknown): string => {
+    if (req.platformId !== undefined) return req.platformId;
+    const p = (value as { platformId?: unknown } | null)?.platformId;
+    return typeof p === 'string' && req.knownPlatforms.has(p) ? p : 'other';
+  };
+
+  body.items.forEach((item, index) => {
+    const value = 'value' in item ? item.value : undefined;
+    const result =
+      'value' in item
+        ? validateEvent(value, ctx)
+        : ({ ok: false, id: null, errors: [item.invalid] } as const);
+    const platform = metricPlatform(value);
+    if (result.ok) {
+      accepted++;
+      records.push({
+        topic: topics.events,
+        key: result.event.learnerId,
+        value: JSON.stringify(result.event),
+      });
+      bump(eventCounts, `${platform}\u0000${result.event.type}\u0000accepted`);
+      return;
+    }
+    const bounded = boundErrors(result.errors);
+    errors.push({ index, id: result.id, errors: bounded });
+    const v = value as { type?: unknown; platformId?: unknown; receivedAt?: unknown } | null | undefined;
+    const type =
+      typeof v === 'object' && v !== null && typeof v.type === 'string' && TYPES.has(v.type)
+        ? v.type
+        : 'invalid';
+    bump(eventCounts, `${platform}\u0000${type}\u0000rejected`);
+    for (const code of new Set(bounded.map((e) => e.code))) bump(codeCounts, `${platform}\u0000${code}`);
+
+    // Replay: the record belongs to the platform the event claims (when it is a platform id at all), and
+    // is stamped with the event's own receipt time when that is a valid timestamp; else the server clock.
+    let owner = req.platformId ?? '';
+    let receivedAt = receiptIso;
+    if (req.platformId === undefined && typeof v === 'object' && v !== null) {
+      if (typeof v.platformId === 'string' && PLATFORM_ID.test(v.platformId)) owner = v.platformId;
+      if (typeof v.receivedAt === 'string' && parseTimestamp(v.receivedAt) !== null)
+        receivedAt = v.receivedAt;
+    }
+    const rec = rejectedRecord({
+      platformId: owner,
+      receivedAt,
+      source,
+      index,
+      id: result.id,
+      value,
+      errors: bounded,
+      raw: body.rawOf(index),
+    });
+    records.push({ topic: topics.rejected, key: owner, value: JSON.stringify(rec) });
+  });
+
+  return { records, accepted, rejected: errors.length, errors, eventCounts, codeCounts };
+}

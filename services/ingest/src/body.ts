@@ -1,0 +1,93 @@
+import type { FieldError } from '@hourglass/events';
+import { ingestError } from './errors';
+import { arrayElementTexts } from './raw-spans';
+
+export const MAX_EVENTS_PER_REQUEST = 1000;
+
+export type BodyFormat = 'json' | 'ndjson';
+
+/** One submitted event: its parsed value, or (NDJSON only) a line that is not JSON. */
+export type BodyItem = { value: unknown } | { invalid: FieldError; raw: string };
+
+export interface ParsedBody {
+  items: BodyItem[];
+  /** The raw JSON text of item i, for the rejected-events topic. Computed on first use. */
+  rawOf(index: number): string;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function checkCount(n: number): void {
+  if (n === 0) throw ingestError(400, 'bad_request', 'the body holds no event: send 1 to 1000 events');
+  if (n > MAX_EVENTS_PER_REQUEST) {
+    throw ingestError(
+      400,
+      'bad_request',
+      `the body holds ${n} events: send at most ${MAX_EVENTS_PER_REQUEST} per request`,
+    );
+  }
+}
+
+/** `application/json`: the whole body must be one JSON array of 1..1000 values, else 400. */
+export function parseJsonArray(body: string): ParsedBody {
+  const text = stripBom(body);
+  let parsed: unknown;
+  try {
+    // V8's JSON.parse is iterative (deep nesting cannot overflow the stack) and keeps "__proto__" as a
+    // plain own property instead of setting a prototype; validateEvent rejects such keys.
+    parsed = JSON.parse(text);
+  } catch {
+    throw ingestError(400, 'invalid_json', 'the body is not valid JSON: send a JSON array of events');
+  }
+  if (!Array.isArray(parsed))
+    throw ingestError(400, 'bad_request', 'the body must be a JSON array of events');
+  checkCount(parsed.length);
+  let texts: string[] | undefined;
+  return {
+    items: parsed.map((value) => ({ value })),
+    rawOf(index) {
+      texts ??= arrayElementTexts(text);
+      return texts[index] ?? '';
+    },
+  };
+}
+
+/**
+ * `application/x-ndjson`: one event per line. Blank lines are skipped and do not count; a line that is not
+ * JSON is a rejected event (`invalid_json`), not a failed request, so one bad line cannot sink a batch.
+ */
+export function parseNdjson(body: string): ParsedBody {
+  const lines = stripBom(body).split('\n');
+  const items: BodyItem[] = [];
+  const raws: string[] = [];
+  for (let line of lines) {
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') continue;
+    if (items.length === MAX_EVENTS_PER_REQUEST) {
+      // Counting the rest is enough: there is no need to parse what will be refused.
+      const more = lines.filter((l) => l.trim() !== '').length;
+      checkCount(more);
+    }
+    raws.push(line);
+    try {
+      items.push({ value: JSON.parse(line) });
+    } catch (err) {
+      items.push({
+        invalid: {
+          path: '',
+          code: 'invalid_json',
+          message: `line is not valid JSON: ${(err as Error).message}`.slice(0, 200),
+        },
+        raw: line,
+      });
+    }
+  }
+  checkCount(items.length);
+  return { items, rawOf: (index) => raws[index] ?? '' };
+}
+
+export function parseBody(body: string, format: BodyFormat): ParsedBody {
+  return format === 'json' ? parseJsonArray(body) : parseNdjson(body);
+}

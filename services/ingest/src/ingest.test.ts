@@ -1,0 +1,436 @@
+import { type AcceptedEvent, REJECTED_RAW_MAX_BYTES, type RejectedEvent } from '@hourglass/events';
+import { LogError, type LogProducer } from '@hourglass/log';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, heartbeat, NOW, post, TOKENS, testConfig } from './testing';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const parse = <T>(records: { value: string }[]) => records.map((r) => JSON.parse(r.value) as T);
+
+describe('POST /v1/events: accepted and rejected events', () => {
+  it('accepts a valid batch, durably, keyed by learner and stamped with receivedAt', async () => {
+    h = await createHarness();
+    const events = [heartbeat(), heartbeat(), heartbeat()];
+    const r = await post(h, events);
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ accepted: 3, rejected: 0, errors: [] });
+    const records = await h.read('events');
+    expect(records).toHaveLength(3);
+    for (const rec of records) {
+      const ev = JSON.parse(rec.value) as AcceptedEvent;
+      expect(rec.key).toBe(ev.learnerId);
+      expect(ev.receivedAt).toBe(new Date(NOW).toISOString());
+      expect(ev).toEqual({ ...events.find((e) => e.id === ev.id), receivedAt: ev.receivedAt });
+    }
+    expect(await h.count('rejected')).toBe(0);
+  });
+
+  it('accepts the valid events of a mixed batch and reports the others in request order', async () => {
+    h = await createHarness();
+    const events = [
+      heartbeat({ id: 'ok-1' }),
+      heartbeat({ id: 'bad-seq', seq: -1 }),
+      'not an event',
+      heartbeat({ id: 'ok-2' }),
+      heartbeat({ id: 'other-platform', platformId: 'skillup' }),
+      heartbeat({ id: 'future', time: '2026-03-01T12:00:30.001Z' }),
+      heartbeat({ id: 'old', time: '2026-02-22T11:59:59.999Z' }),
+      { ...heartbeat({ id: 'extra' }), hack: 1 },
+    ];
+    const r = await post(h, events);
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body.accepted).toBe(2);
+    expect(body.rejected).toBe(6);
+    expect(body.errors.map((e: { index: number; id: string | null }) => [e.index, e.id])).toEqual([
+      [1, 'bad-seq'],
+      [2, null],
+      [4, 'other-platform'],
+      [5, 'future'],
+      [6, 'old'],
+      [7, 'extra'],
+    ]);
+    expect(body.errors[0].errors).toEqual([
+      { path: 'heartbeat.seq', code: 'too_small', message: expect.any(String) },
+    ]);
+    expect(body.errors[2].errors[0]).toMatchObject({
+      path: 'heartbeat.platformId',
+      code: 'platform_mismatch',
+    });
+    expect(body.errors[3].errors[0]).toMatchObject({ code: 'time_in_future' });
+    expect(body.errors[4].errors[0]).toMatchObject({ code: 'time_too_old' });
+    expect(body.errors[5].errors[0]).toMatchObject({ path: 'heartbeat.hack', code: 'unrecognized_key' });
+
+    const accepted = parse<AcceptedEvent>(await h.read('events'));
+    expect(accepted.map((e) => e.id).sort()).toEqual(['ok-1', 'ok-2']);
+    const rejected = await h.read('rejected');
+    expect(rejected).toHaveLength(6);
+    const recs = parse<RejectedEvent>(rejected).sort((a, b) => a.index - b.index);
+    expect(rejected.every((r) => r.key === 'cvto')).toBe(true);
+    expect(recs[0]).toEqual({
+      platformId: 'cvto',
+      receivedAt: new Date(NOW).toISOString(),
+      source: 'ingest',
+      index: 1,
+      id: 'bad-seq',
+      type: 'heartbeat',
+      errors: body.errors[0].errors,
+      raw: JSON.stringify(events[1]),
+      truncated: false,
+    });
+    expect(recs[1]).toMatchObject({ index: 2, id: null, type: null, raw: '"not an event"' });
+  });
+
+  it('takes the platform from the token: an event claiming another platform is rejected', async () => {
+    h = await createHarness();
+    const r = await post(h, [heartbeat({}, 'cvto'), heartbeat({}, 'skillup')], { token: TOKENS.skillup });
+    expect(r.json()).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(r.json().errors[0]).toMatchObject({ index: 0, errors: [{ code: 'platform_mismatch' }] });
+  });
+
+  it('keeps the exact raw text of rejected array elements', async () => {
+    h = await createHarness();
+    const raw = '[ {"id":"x" , "type": "nope"} ,\n  [1, "a,]}\\"b"], {"type":"heartbeat","k":{"a":[1,2]}} ]';
+    const r = await post(h, null, { raw });
+    expect(r.json()).toMatchObject({ accepted: 0, rejected: 3 });
+    const recs = parse<RejectedEvent>(await h.read('rejected')).sort((a, b) => a.index - b.index);
+    expect(recs.map((x) => x.raw)).toEqual([
+      '{"id":"x" , "type": "nope"}',
+      '[1, "a,]}\\"b"]',
+      '{"type":"heartbeat","k":{"a":[1,2]}}',
+    ]);
+  });
+
+  it('truncates the raw JSON of a rejected event to 64 KiB and says so', async () => {
+    h = await createHarness();
+    const big = heartbeat({ ext: { blob: '工'.repeat(40_000) } }); // 120 kB of UTF-8: ext too big
+    const r = await post(h, [big]);
+    expect(r.json()).toMatchObject({ accepted: 0, rejected: 1, errors: [{ errors: [{ code: 'too_big' }] }] });
+    const [rec] = parse<RejectedEvent>(await h.read('rejected'));
+    expect(rec?.truncated).toBe(true);
+    const bytes = Buffer.byteLength(rec?.raw ?? '');
+    expect(bytes).toBeLessThanOrEqual(REJECTED_RAW_MAX_BYTES);
+    expect(bytes).toBeGreaterThan(REJECTED_RAW_MAX_BYTES - 3);
+    expect(rec?.raw).not.toContain('\ufffd');
+  });
+
+  it('bounds the reasons reported per event', async () => {
+    h = await createHarness();
+    const ev: Record<string, unknown> = heartbeat();
+    for (let i = 0; i < 500; i++) ev[`k${i}_${'x'.repeat(1000)}`] = i;
+    const r = await post(h, [ev]);
+    const errs = r.json().errors[0].errors as { path: string; code: string; message: string }[];
+    expect(errs).toHaveLength(21);
+    expect(errs.at(-1)).toEqual({ path: '', code: 'too_many_errors', message: '480 more errors not listed' });
+    expect(Math.max(...errs.map((e) => e.path.length))).toBeLessThanOrEqual(256);
+  });
+
+  it('rejects __proto__ and constructor.prototype keys without polluting prototypes', async () => {
+    h = await createHarness();
+    const raw = `[${JSON.stringify(heartbeat()).slice(0, -1)},"ext":{"__proto__":{"polluted":true}}},${JSON.stringify(heartbeat()).slice(0, -1)},"__proto__":{"polluted":true}},${JSON.stringify(heartbeat()).slice(0, -1)},"ext":{"constructor":{"prototype":{"polluted":true}}}}]`;
+    const r = await post(h, null, { raw });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ accepted: 0, rejected: 3 });
+    const codes = r.json().errors.map((e: { errors: { code: string }[] }) => e.errors[0]?.code);
+    expect(codes).toEqual(['forbidden_key', 'unrecognized_key', 'forbidden_key']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await h.count('rejected')).toBe(3);
+  });
+});
+
+describe('POST /v1/events: NDJSON', () => {
+  it('takes one event per line; a line that is not JSON is a rejected event', async () => {
+    h = await createHarness();
+    const lines = [
+      JSON.stringify(heartbeat()),
+      '',
+      '{"broken": ',
+      `${JSON.stringify(heartbeat())}\r`,
+      '   ',
+      '[1]',
+    ];
+    const r = await post(h, null, { raw: `\ufeff${lines.join('\n')}\n`, type: 'application/x-ndjson' });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body).toMatchObject({ accepted: 2, rejected: 2 });
+    expect(body.errors[0]).toMatchObject({
+      index: 1,
+      id: null,
+      errors: [{ path: '', code: 'invalid_json' }],
+    });
+    expect(body.errors[1]).toMatchObject({ index: 3, errors: [{ code: 'invalid_type' }] });
+    const recs = parse<RejectedEvent>(await h.read('rejected')).sort((a, b) => a.index - b.index);
+    expect(recs.map((x) => x.raw)).toEqual(['{"broken": ', '[1]']);
+  });
+
+  it('accepts a charset parameter', async () => {
+    h = await createHarness();
+    const r = await post(h, null, {
+      raw: JSON.stringify(heartbeat()),
+      type: 'application/x-ndjson; charset=utf-8',
+    });
+    expect(r.json()).toMatchObject({ accepted: 1 });
+    const j = await post(h, [heartbeat()], { type: 'application/json; charset=UTF-8' });
+    expect(j.json()).toMatchObject({ accepted: 1 });
+  });
+});
+
+describe('POST /v1/events: request-level failures accept nothing', () => {
+  const cases: [string, () => Parameters<typeof post>, number, string][] = [
+    ['not JSON', () => [h, null, { raw: '[{"id":' }], 400, 'invalid_json'],
+    ['an object, not an array', () => [h, heartbeat()], 400, 'bad_request'],
+    ['an empty array', () => [h, []], 400, 'bad_request'],
+    ['an empty body', () => [h, null, { raw: '' }], 400, 'invalid_json'],
+    ['1001 events', () => [h, Array.from({ length: 1001 }, () => heartbeat())], 400, 'bad_request'],
+    [
+      'NDJSON without events',
+      () => [h, null, { raw: '\n \n', type: 'application/x-ndjson' }],
+      400,
+      'bad_request',
+    ],
+    [
+      'NDJSON with 1001 events',
+      () => [
+        h,
+        null,
+        { raw: Array.from({ length: 1001 }, () => '{}').join('\n'), type: 'application/x-ndjson' },
+      ],
+      400,
+      'bad_request',
+    ],
+    ['no token', () => [h, [heartbeat()], { token: null }], 401, 'unauthorized'],
+    ['an unknown token', () => [h, [heartbeat()], { token: 'nope' }], 401, 'unauthorized'],
+    ['a supervisor token', () => [h, [heartbeat()], { token: TOKENS.supervisor }], 403, 'forbidden'],
+    ['an admin token', () => [h, [heartbeat()], { token: TOKENS.admin }], 403, 'forbidden'],
+    ['text/plain', () => [h, [heartbeat()], { type: 'text/plain' }], 415, 'unsupported_media_type'],
+    ['no content type', () => [h, [heartbeat()], { type: '' }], 415, 'unsupported_media_type'],
+    [
+      'application/jsonl',
+      () => [h, [heartbeat()], { type: 'application/jsonl' }],
+      415,
+      'unsupported_media_type',
+    ],
+  ];
+  it.each(cases)('%s', async (_what, args, status, code) => {
+    h = await createHarness();
+    const r = await post(...args());
+    expect(r.statusCode).toBe(status);
+    expect(r.json()).toEqual({ error: { code, message: expect.any(String) } });
+    expect(await h.count('events')).toBe(0);
+    expect(await h.count('rejected')).toBe(0);
+    if (status === 401) expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+
+  it('a missing token wins over a bad body (401 before 415/413)', async () => {
+    h = await createHarness();
+    expect((await post(h, null, { token: null, type: 'text/plain', raw: 'x' })).statusCode).toBe(401);
+  });
+
+  it('answers 413 over the configured body limit', async () => {
+    h = await createHarness({ config: testConfig({ maxBodyBytes: 4096 }) });
+    const events = Array.from({ length: 30 }, () => heartbeat());
+    const r = await post(h, events);
+    expect(r.statusCode).toBe(413);
+    expect(r.json().error.code).toBe('payload_too_large');
+    expect((await post(h, events.slice(0, 5))).statusCode).toBe(200);
+    const nd = await post(h, null, {
+      raw: events.map((e) => JSON.stringify(e)).join('\n'),
+      type: 'application/x-ndjson',
+    });
+    expect(nd.statusCode).toBe(413);
+  });
+});
+
+describe('POST /v1/events: rate limit', () => {
+  it('counts events, not requests, and answers 429 with Retry-After', async () => {
+    h = await createHarness({ config: testConfig({ skillupRate: 10 }) });
+    const batch = (n: number) => Array.from({ length: n }, () => heartbeat({}, 'skillup'));
+    const opts = { token: TOKENS.skillup };
+    expect((await post(h, batch(6), opts)).statusCode).toBe(200);
+    const limited = await post(h, batch(6), opts);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect((await post(h, batch(4), opts)).statusCode).toBe(200);
+    h.clock.now += 1000;
+    expect((await post(h, batch(10), opts)).statusCode).toBe(200);
+    expect(await h.count('events')).toBe(20);
+    // Other platforms have their own bucket (cvto has no limit at all).
+    expect(
+      (
+        await post(
+          h,
+          batch(6).map((e) => ({ ...e, platformId: 'cvto' })),
+        )
+      ).statusCode,
+    ).toBe(200);
+  });
+
+  it('lets a batch larger than one second of rate through a full bucket, then makes the platform wait', async () => {
+    h = await createHarness({ config: testConfig({ skillupRate: 10 }) });
+    const opts = { token: TOKENS.skillup };
+    const big = Array.from({ length: 35 }, () => heartbeat({}, 'skillup'));
+    expect((await post(h, big, opts)).statusCode).toBe(200);
+    const next = await post(h, [heartbeat({}, 'skillup')], opts);
+    expect(next.statusCode).toBe(429);
+    expect(next.headers['retry-after']).toBe('3'); // 25 tokens of debt + 1 needed at 10/s
+  });
+
+  it('gives the tokens back when the log is unavailable', async () => {
+    h = await createHarness({ config: testConfig({ skillupRate: 10 }) });
+    const opts = { token: TOKENS.skillup };
+    h.log.setUnavailable(true);
+    expect(
+      (
+        await post(
+          h,
+          Array.from({ length: 10 }, () => heartbeat({}, 'skillup')),
+          opts,
+        )
+      ).statusCode,
+    ).toBe(503);
+    h.log.setUnavailable(false);
+    expect(
+      (
+        await post(
+          h,
+          Array.from({ length: 10 }, () => heartbeat({}, 'skillup')),
+          opts,
+        )
+      ).statusCode,
+    ).toBe(200);
+  });
+});
+
+describe('POST /v1/events: log unavailable', () => {
+  it('answers 503 with Retry-After and accepts nothing (embedded log fault injection)', async () => {
+    h = await createHarness();
+    h.log.setUnavailable(true);
+    const r = await post(h, [heartbeat(), heartbeat({ seq: -1 })]);
+    expect(r.statusCode).toBe(503);
+    expect(r.headers['retry-after']).toBe('5');
+    expect(r.json()).toEqual({
+      error: {
+        code: 'unavailable',
+        message: expect.stringMatching(/nothing from this request was accepted/),
+      },
+    });
+    expect(await h.count('events')).toBe(0);
+    expect(await h.count('rejected')).toBe(0);
+    // (The embedded log's connect() ignores fault injection, so /readyz is checked with the fake below.)
+    h.log.setUnavailable(false);
+    expect((await post(h, [heartbeat()])).statusCode).toBe(200);
+    expect((await h.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('answers 503 for a producer whose send rejects with LogError unavailable', async () => {
+    const failing: LogProducer = {
+      connect: async () => {},
+      disconnect: async () => {},
+      isConnected: () => false,
+      send: async () => {
+        throw new LogError('unavailable', 'broker down');
+      },
+    };
+    h = await createHarness({ producer: () => failing });
+    const r = await post(h, [heartbeat()]);
+    expect(r.statusCode).toBe(503);
+    expect(r.headers['retry-after']).toBe('5');
+    expect((await h.app.inject({ url: '/readyz' })).json()).toEqual({ ready: false, checks: { log: false } });
+  });
+});
+
+describe('POST /v1/replay/events', () => {
+  const replay = { token: TOKENS.admin, url: '/v1/replay/events' };
+
+  it('takes events of any platform with their own receivedAt', async () => {
+    h = await createHarness();
+    const events = [
+      heartbeat({ receivedAt: '2025-06-01T08:00:00+08:00', time: '2025-06-01T07:59:30+08:00' }, 'skillup'),
+      heartbeat({ receivedAt: '2025-06-01T00:00:05Z', time: '2025-06-01T00:00:00Z' }, 'retired-platform'),
+    ];
+    const r = await post(h, events, replay);
+    expect(r.json()).toEqual({ accepted: 2, rejected: 0, errors: [] });
+    const got = parse<AcceptedEvent>(await h.read('events'));
+    expect(got.map((e) => e.receivedAt).sort()).toEqual([
+      '2025-06-01T00:00:05Z',
+      '2025-06-01T08:00:00+08:00',
+    ]);
+  });
+
+  it('rejects events without a valid receivedAt, recorded under their own platform', async () => {
+    h = await createHarness();
+    const r = await post(
+      h,
+      [heartbeat({}, 'skillup'), heartbeat({ receivedAt: 'yesterday' }, 'BAD')],
+      replay,
+    );
+    expect(r.json()).toMatchObject({ accepted: 0, rejected: 2 });
+    expect(r.json().errors[0].errors[0]).toMatchObject({
+      path: 'heartbeat.receivedAt',
+      code: 'invalid_type',
+    });
+    const recs = (await h.read('rejected')).sort((a, b) => a.key.localeCompare(b.key));
+    expect(recs.map((x) => x.key)).toEqual(['', 'skillup']);
+    expect(parse<RejectedEvent>(recs).map((x) => [x.source, x.receivedAt])).toEqual([
+      ['replay', new Date(NOW).toISOString()],
+      ['replay', new Date(NOW).toISOString()],
+    ]);
+  });
+
+  it('takes only admin tokens', async () => {
+    h = await createHarness();
+    for (const [token, status] of [
+      [TOKENS.cvto, 403],
+      [TOKENS.supervisor, 403],
+      [TOKENS.statistician, 403],
+      ['nope', 401],
+    ] as const) {
+      expect((await post(h, [heartbeat()], { ...replay, token })).statusCode).toBe(status);
+    }
+  });
+});
+
+describe('ingest: observability and mounting', () => {
+  it('exposes its metrics', async () => {
+    h = await createHarness();
+    await post(h, [heartbeat(), heartbeat({ seq: -1 })]);
+    await post(h, [heartbeat()], { token: null });
+    const text = await h.registry.metrics();
+    expect(text).toContain(
+      'hourglass_ingest_events_total{platform="cvto",type="heartbeat",outcome="accepted"} 1',
+    );
+    expect(text).toContain(
+      'hourglass_ingest_events_total{platform="cvto",type="heartbeat",outcome="rejected"} 1',
+    );
+    expect(text).toContain('hourglass_ingest_rejections_total{platform="cvto",code="too_small"} 1');
+    expect(text).toMatch(/hourglass_ingest_request_duration_seconds_count\{route="events",status="200"\} 1/);
+    expect(text).toMatch(/hourglass_ingest_request_duration_seconds_count\{route="events",status="401"\} 1/);
+    expect(text).toMatch(/hourglass_ingest_produce_duration_seconds_count\{outcome="ok"\} 1/);
+  });
+
+  it('leaves JSON parsing of routes outside ingest as it was', async () => {
+    h = await createHarness();
+    await h.app.close();
+    // A fresh app: routes can only be added before ready().
+    const { createHttpServer, createLogger, createMetricsRegistry } = await import('@hourglass/runtime');
+    const { createIngest } = await import('./ingest');
+    const logger = createLogger({ level: 'silent', name: 't' });
+    const registry = createMetricsRegistry({ defaultMetrics: false });
+    const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
+    createIngest({
+      config: testConfig(),
+      log: h.log.producer(),
+      topics: h.topics,
+      registry,
+      logger,
+    }).register(app);
+    app.post('/other', async (request) => ({ got: request.body }));
+    const r = await app.inject({ method: 'POST', url: '/other', payload: { a: 1 } });
+    expect(r.json()).toEqual({ got: { a: 1 } });
+    await app.close();
+  });
+});

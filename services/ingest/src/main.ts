@@ -1,0 +1,64 @@
+/**
+ * Standalone ingest process (`hourglass ingest`): wiring only. Stateless; scale it by running more
+ * processes behind a load balancer (rate limits are per process, see README).
+ */
+import { pathToFileURL } from 'node:url';
+import { topicNames } from '@hourglass/events';
+import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import {
+  ConfigError,
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  loadEnv,
+  registerShutdown,
+} from '@hourglass/runtime';
+import { createIngest } from './ingest';
+
+export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
+  const env = loadEnv(processEnv);
+  const config = loadConfig(env.configPath);
+  const logger = createLogger({ level: env.logLevel, name: 'hourglass-ingest' });
+  const registry = createMetricsRegistry();
+  const topics = topicNames(env.topicPrefix);
+  const log = env.kafkaBrokers
+    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-ingest', logger })
+    : createEmbeddedLog({ logger });
+  logger.info({ log: log.kind, configured: env.configPath !== undefined }, 'hourglass ingest starting');
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  const producer = log.producer({ clientId: 'hourglass-ingest' });
+  const ingest = createIngest({ config, log: producer, topics, registry, logger });
+  const app = createHttpServer({
+    logger,
+    registry,
+    bodyLimit: config.ingest.maxBodyBytes,
+    readiness: async () => {
+      const connected = await ingest.ready();
+      return { ready: connected, checks: { log: connected } };
+    },
+  });
+  ingest.register(app);
+  // Not fatal: the process starts unready and /readyz keeps asking the producer to connect.
+  await producer.connect().catch((err: unknown) => logger.warn({ err }, 'log producer not connected yet'));
+  await app.listen({ port: env.port, host: '0.0.0.0' });
+  registerShutdown({
+    logger,
+    steps: [
+      { name: 'http', run: () => app.close() },
+      { name: 'producer', run: () => producer.disconnect() },
+      { name: 'log', run: () => log.close() },
+    ],
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.env).catch((err: unknown) => {
+    // A bad environment or configuration is an operator's fix: say what is wrong, without a stack trace.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hourglass ingest: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  });
+}

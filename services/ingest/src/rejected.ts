@@ -1,0 +1,76 @@
+import { type FieldError, REJECTED_RAW_MAX_BYTES, type RejectedEvent } from '@hourglass/events';
+
+/**
+ * Bounds on what one rejected event reports. An event with 100 000 unknown keys, or one key a megabyte
+ * long, would otherwise make a response and a rejected-topic record many times the request's size (and
+ * larger than Kafka accepts, turning the request into one that fails forever).
+ */
+export const MAX_ERRORS_PER_EVENT = 20;
+const MAX_PATH_CHARS = 256;
+const MAX_MESSAGE_CHARS = 512;
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+export function boundErrors(errors: readonly FieldError[]): FieldError[] {
+  const out: FieldError[] = [];
+  const shown = Math.min(errors.length, MAX_ERRORS_PER_EVENT);
+  for (let i = 0; i < shown; i++) {
+    const e = errors[i]!;
+    out.push({
+      path: clip(e.path, MAX_PATH_CHARS),
+      code: e.code,
+      message: clip(e.message, MAX_MESSAGE_CHARS),
+    });
+  }
+  if (errors.length > shown) {
+    out.push({
+      path: '',
+      code: 'too_many_errors',
+      message: `${errors.length - shown} more errors not listed`,
+    });
+  }
+  // A rejection must always say why (never an empty list).
+  if (out.length === 0) out.push({ path: '', code: 'invalid', message: 'the event was rejected' });
+  return out;
+}
+
+/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateUtf8(s: string, maxBytes: number): { text: string; truncated: boolean } {
+  // Fast path: even at 3 bytes per UTF-16 unit (the worst case) it fits.
+  if (s.length * 3 <= maxBytes) return { text: s, truncated: false };
+  const buf = Buffer.from(s, 'utf8');
+  if (buf.length <= maxBytes) return { text: s, truncated: false };
+  let end = maxBytes;
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return { text: buf.subarray(0, end).toString('utf8'), truncated: true };
+}
+
+export interface RejectedInput {
+  platformId: string;
+  receivedAt: string;
+  source: 'ingest' | 'replay';
+  index: number;
+  id: string | null;
+  value: unknown;
+  errors: FieldError[];
+  raw: string;
+}
+
+export function rejectedRecord(r: RejectedInput): RejectedEvent {
+  const { text, truncated } = truncateUtf8(r.raw, REJECTED_RAW_MAX_BYTES);
+  const v = r.value as { type?: unknown } | null;
+  const type = typeof v === 'object' && v !== null && typeof v.type === 'string' ? clip(v.type, 64) : null;
+  return {
+    platformId: r.platformId,
+    receivedAt: r.receivedAt,
+    source: r.source,
+    index: r.index,
+    id: r.id,
+    type,
+    errors: r.errors,
+    raw: text,
+    truncated,
+  };
+}
