@@ -1,4 +1,4 @@
-import { type Evidence, type Segment, toIso, type WithholdKind } from '@hourglass/events';
+import type { Evidence, Segment, WithholdKind } from '@hourglass/events';
 import { concurrentEvidence, concurrentOverlaps } from './concurrent';
 import type { FlagHit } from './flags';
 import { isLate } from './late';
@@ -48,16 +48,17 @@ export function closeWindow(c: Closing): { segments: Segment[]; hits: FlagHit[] 
 }
 
 function noteOf(kind: Exclude<WithholdKind, 'concurrent_session'>, c: Closing, ms: number): Evidence['note'] {
+  // Notes are kept in the learner state with the evidence, so they stay short.
   switch (kind) {
     case 'idle':
       return c.session.activityMs === null
-        ? `${ms / 1000} s idle: no activity since a failed presence check`
-        : `${ms / 1000} s idle: no activity since ${toIso(c.session.activityMs)} (timeout ${c.policy.idleTimeoutSec} s)`;
+        ? `${ms / 1000} s idle after a failed presence check`
+        : `${ms / 1000} s idle; last activity ${(c.win.toMs - c.session.activityMs) / 1000} s before`;
     case 'presence_failed':
-      return `${ms / 1000} s withheld: presence check failed`;
+      return `${ms / 1000} s: presence check failed`;
     case 'late_report':
-      return `received ${(c.rMs - c.tMs) / 1000} s after its time (limit ${c.policy.maxDelaySec} s)`;
+      return `received ${(c.rMs - c.tMs) / 1000} s late (limit ${c.policy.maxDelaySec} s)`;
     case 'shared_device':
-      return `${ms / 1000} s withheld: session on shared device ${c.session.attributes.deviceId}`;
+      return `${ms / 1000} s on shared device ${c.session.attributes.deviceId}`;
   }
 }

@@ -34,7 +34,7 @@ export function concurrentEvidence(o: ConcurrentOverlap, eventId: string, atMs: 
   return {
     eventId,
     atMs,
-    note: `overlaps session ${o.other.platformId}/${o.other.sessionId} for ${(o.mark.toMs - o.mark.fromMs) / 1000} s`,
+    note: `overlaps ${o.other.platformId}/${o.other.sessionId} for ${(o.mark.toMs - o.mark.fromMs) / 1000} s`,
     platformId: o.other.platformId,
     sessionId: o.other.sessionId,
   };

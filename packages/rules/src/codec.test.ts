@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { deserializeState, serializeState } from './codec';
+import { StateFormatError } from './errors';
+import { emptyLearnerState } from './state';
+import { end, hb, ms, policies, quiz, run, start } from './testing/fixtures';
+
+function stateAfter(events: Parameters<typeof run>[0]) {
+  const s = run(events, policies({ idleTimeoutSec: 10 })).states.get('L1');
+  if (s === undefined) throw new Error('no state');
+  return s;
+}
+
+describe('Serialized learner state', () => {
+  it('round-trips an empty state', () => {
+    expect(deserializeState(serializeState(emptyLearnerState('L1')))).toEqual(emptyLearnerState('L1'));
+  });
+
+  it('round-trips sessions, flags with evidence, −∞ activity, media positions, ended sessions and placeholders', () => {
+    const state = stateAfter([
+      start({ t: '08:00:00', occupation: '6-20-01', learnerGroup: 'graduate' }),
+      hb({ t: '08:00:30', seq: 1, media: { positionSec: 12.25, playing: true, rate: 3 } }),
+      hb({ t: '08:01:00', seq: 2, presence: 'failed' }),
+      hb({ t: '08:01:30', seq: 2, id: 'replay' }),
+      start({ t: '08:00:10', session: 'S2', platform: 'p2', device: 'D2' }),
+      hb({ t: '08:00:50', seq: 1, session: 'S2', platform: 'p2', r: '08:09:00' }),
+      end({ t: '08:02:00', session: 'S2', platform: 'p2' }),
+      quiz({ t: '09:00:00', session: 'S3', questions: 10, durationSec: 1 }),
+    ]);
+    expect(state.sessions.map((s) => s.activityMs)).toContain(null);
+    expect(state.sessions.some((s) => !s.begun)).toBe(true);
+    const text = serializeState(state);
+    expect(deserializeState(text)).toEqual(state);
+    expect(serializeState(deserializeState(text))).toBe(text);
+  });
+
+  it('is compact: one active session with 21 remembered ids and a flag with 5 pieces of evidence is under 1 KiB', () => {
+    const beats = Array.from({ length: 20 }, (_, i) =>
+      hb({ t: new Date(ms('08:00:00') + i * 30_000).toISOString(), seq: i + 1, interactions: i % 3 }),
+    );
+    const text = serializeState(stateAfter([start({ t: '07:59:59' }), ...beats]));
+    expect(text.length).toBeLessThan(1024);
+  });
+
+  it('a full dedupe ring costs 2 KiB on top', () => {
+    const beats = Array.from({ length: 400 }, (_, i) =>
+      hb({ t: new Date(ms('08:00:00') + i * 30_000).toISOString(), seq: i + 1 }),
+    );
+    const state = stateAfter([start({ t: '07:59:59' }), ...beats]);
+    expect(state.seen.length).toBe(2048);
+    expect(serializeState(state).length).toBeLessThan(2048 + 400);
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['not an array', '{}'],
+    ['an unknown format version', '[2,"L1",null,"",[]]'],
+    ['a malformed dedupe ring', '[1,"L1",null,"abc",[]]'],
+    ['a session that is not an array', '[1,"L1",null,"",[7]]'],
+    [
+      'a flag kind out of range',
+      '[1,"L1",0,"",[["p","s",1,0,0,-1,0,0,null,null,0,0,0,0,0,1,0,[[99,0,0,1,0,1,[]]]]]]',
+    ],
+    [
+      'a learner group that does not exist',
+      '[1,"L1",0,"",[["p","s",1,0,0,-1,0,0,null,null,0,0,0,0,"boss",1,0,[]]]]',
+    ],
+  ])('rejects %s with StateFormatError', (_what, text) => {
+    expect(() => deserializeState(text)).toThrow(StateFormatError);
+  });
+});
