@@ -1,0 +1,190 @@
+/**
+ * pnpm bench:detector — pre-loads a real Kafka events topic with realistic traffic (30 s heartbeats,
+ * some idlers and late uploads), runs the detector against real Kafka and Redis, and prints events/s,
+ * Redis commands per event, batch latency percentiles, Redis memory per learner and process RSS; in the
+ * same run, the events/s of the pure engine alone. Not a test: numbers vary with the machine's load.
+ *
+ *   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 pnpm bench:detector [learners] [beats]
+ */
+import { writeFileSync } from 'node:fs';
+import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
+import { createKafkaLog } from '@hourglass/log';
+import {
+  applyEvent,
+  createPolicyFor,
+  emptyLearnerState,
+  type LearnerState,
+  MemoryDeviceView,
+} from '@hourglass/rules';
+import { createRedisStateStore } from '@hourglass/state';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { machineDescription, percentile } from '../../../bench/machine';
+import { createDetector } from '../src/detector';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const learners = Number(process.argv[2] ?? 20_000);
+const beats = Number(process.argv[3] ?? 24);
+const policyFor = createPolicyFor();
+
+function traffic(): AcceptedEvent[] {
+  const t0 = Date.UTC(2026, 2, 1, 0, 0, 0);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const perLearner: AcceptedEvent[][] = [];
+  for (let l = 0; l < learners; l++) {
+    const learnerId = `bench-L${l}`;
+    const platformId = `p${String(l % 50).padStart(2, '0')}`;
+    const sessionId = `S${l}`;
+    const start = t0 + (l % 3600) * 1000;
+    const idler = l % 10 === 7;
+    const late = l % 25 === 3;
+    const base = { platformId, learnerId, sessionId };
+    const list: AcceptedEvent[] = [
+      {
+        ...base,
+        id: `${sessionId}-s`,
+        type: 'session.start',
+        time: iso(start),
+        receivedAt: iso(start + 800),
+        courseId: `c${l % 300}`,
+        deviceId: `D${l}`,
+        occupation: `${l % 100}`,
+        region: `${110000 + (l % 30)}`,
+        learnerGroup: 'migrant_worker',
+      },
+    ];
+    for (let b = 1; b <= beats; b++) {
+      const t = start + b * 30_000;
+      list.push({
+        ...base,
+        id: `${sessionId}-h${b}`,
+        type: 'heartbeat',
+        time: iso(t),
+        receivedAt: iso(late ? t + 200_000 : t + 700),
+        courseId: `c${l % 300}`,
+        seq: b,
+        intervalSec: 30,
+        focus: !idler,
+        interactions: idler ? 0 : 1 + (b % 5),
+        media: { positionSec: idler ? 10 : b * 30, rate: 1, playing: !idler },
+      });
+    }
+    perLearner.push(list);
+  }
+  // Interleave learners as live traffic would arrive.
+  const out: AcceptedEvent[] = [];
+  for (let b = 0; b <= beats; b++) {
+    for (const list of perLearner) {
+      const e = list[b];
+      if (e) out.push(e);
+    }
+  }
+  return out;
+}
+
+function engineAlone(events: readonly AcceptedEvent[]): number {
+  const states = new Map<string, LearnerState>();
+  const devices = new MemoryDeviceView();
+  const started = performance.now();
+  for (const e of events) {
+    const step = applyEvent(states.get(e.learnerId) ?? emptyLearnerState(e.learnerId), e, {
+      policyFor,
+      devices,
+    });
+    states.set(e.learnerId, step.state);
+  }
+  return events.length / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const events = traffic();
+  console.log(`generated ${events.length} events for ${learners} learners`);
+  const engineRate = engineAlone(events);
+  console.log(`engine alone: ${Math.round(engineRate)} events/s`);
+
+  const prefix = `bench${Date.now()}.`;
+  const topics = topicNames(prefix);
+  const log = createKafkaLog({ brokers, clientId: 'bench-detector' });
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  const producer = log.producer();
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 5000) {
+    const chunk = events.slice(i, i + 5000);
+    await producer.send(
+      chunk.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
+    );
+  }
+  await producer.disconnect();
+  console.log('events topic pre-loaded');
+
+  const redis = new Redis(redisUrl);
+  const keyPrefix = `hgbench${Date.now()}:`;
+  const memBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+  const state = createRedisStateStore({ url: redisUrl, keyPrefix });
+  const batchMs: number[] = [];
+  let done = 0;
+  let finished: () => void = () => {};
+  const allDone = new Promise<void>((r) => {
+    finished = r;
+  });
+  const detector = createDetector({
+    log,
+    state,
+    policyFor,
+    dayOf: createDayOf('Asia/Shanghai'),
+    eventsTopic: topics.events,
+    topics,
+    groupId: `${prefix}detector`,
+    registry: new Registry(),
+    logger: { info() {}, warn: console.warn, error: console.error },
+    maxBatchSize: 2000,
+    onBatchDone: (b) => {
+      batchMs.push(b.ms);
+      done += b.events;
+      if (done >= events.length) finished();
+    },
+  });
+  const started = performance.now();
+  await detector.start();
+  await allDone;
+  const seconds = (performance.now() - started) / 1000;
+  const rss = process.memoryUsage().rss;
+  await detector.stop();
+  const memAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+  const stats = state.stats();
+  batchMs.sort((a, b) => a - b);
+  const result = {
+    benchmark: 'detector',
+    machine: machineDescription(),
+    events: events.length,
+    learners,
+    eventsPerSec: Math.round(events.length / seconds),
+    engineAloneEventsPerSec: Math.round(engineRate),
+    batches: batchMs.length,
+    batchMs: { p50: percentile(batchMs, 50), p95: percentile(batchMs, 95), p99: percentile(batchMs, 99) },
+    redisRoundTripsPerEvent: stats.roundTrips / events.length,
+    redisCommandsPerEvent: stats.commands / events.length,
+    redisBytesPerLearner: Math.round((memAfter - memBefore) / learners),
+    detectorRssMB: Math.round(rss / 2 ** 20),
+    note: 'includes Kafka consume from a pre-loaded topic and produce of all outputs (acks -1), Kafka broker on the same 2 cores',
+  };
+  console.log(JSON.stringify(result, null, 2));
+  writeFileSync(
+    new URL('../../../bench/results/detector.json', import.meta.url),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+  // Clean up the benchmark's keys and topics.
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  await log.admin().deleteTopics?.(Object.values(topics));
+  await state.close();
+  await log.close();
+  redis.disconnect();
+}
+
+await main();
