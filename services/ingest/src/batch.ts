@@ -1,4 +1,12 @@
-import { EVENT_TYPES, type FieldError, PLATFORM_ID, parseTimestamp, validateEvent } from '@hourglass/events';
+import {
+  EVENT_TYPES,
+  type FieldError,
+  PLATFORM_ID,
+  parseTimestamp,
+  type ValidationContext,
+  type ValidationResult,
+  validateEvent,
+} from '@hourglass/events';
 import type { OutgoingRecord } from '@hourglass/log';
 import type { ParsedBody } from './body';
 import { boundErrors, rejectedRecord } from './rejected';
@@ -34,6 +42,19 @@ export interface BatchOutcome {
 
 const TYPES = new Set<string>(EVENT_TYPES);
 
+/**
+ * A validator bug on one odd event must not turn the whole request into a 500 that the platform retries
+ * forever: that event is rejected (and kept on the rejected topic) instead.
+ */
+function safeValidate(value: unknown, ctx: ValidationContext): ValidationResult {
+  try {
+    return validateEvent(value, ctx);
+  } catch (err) {
+    const message = `could not validate: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200);
+    return { ok: false, id: null, errors: [{ path: '', code: 'internal_error', message }] };
+  }
+}
+
 function bump(m: Map<string, number>, key: string): void {
   m.set(key, (m.get(key) ?? 0) + 1);
 }
@@ -63,9 +84,7 @@ export function processBatch(req: BatchRequest): BatchOutcome {
   body.items.forEach((item, index) => {
     const value = 'value' in item ? item.value : undefined;
     const result =
-      'value' in item
-        ? validateEvent(value, ctx)
-        : ({ ok: false, id: null, errors: [item.invalid] } as const);
+      'value' in item ? safeValidate(value, ctx) : ({ ok: false, id: null, errors: [item.invalid] } as const);
     const platform = metricPlatform(value);
     if (result.ok) {
       accepted++;

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { type AcceptedEvent, type RejectedEvent, topicNames } from '@hourglass/events';
+import { createKafkaLog, type Log, type LogRecord } from '@hourglass/log';
+import { createHttpServer, createLogger, createMetricsRegistry } from '@hourglass/runtime';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngest } from './ingest';
+import { heartbeat, TOKENS, testConfig } from './testing';
+
+// Integration tests need the real broker; the environment only says where it is.
+const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
+
+if (brokers.length === 0) {
+  describe('ingest on Kafka', () => {
+    it('needs a Kafka broker', () => {
+      throw new Error('KAFKA_BROKERS is not set; start the services: bash deploy/local/services.sh up');
+    });
+  });
+} else {
+  describe('ingest on Kafka', () => {
+    const logger = createLogger({ level: 'silent', name: 'ingest-kafka-test' });
+    const topics = topicNames(`it-ingest-${randomUUID().slice(0, 8)}.`);
+    let log: Log;
+
+    function appOn(target: Log): FastifyInstance {
+      const registry = createMetricsRegistry({ defaultMetrics: false });
+      const ingest = createIngest({ config: testConfig(), log: target.producer(), topics, registry, logger });
+      const app = createHttpServer({
+        logger,
+        registry,
+        readiness: async () => {
+          const ok = await ingest.ready();
+          return { ready: ok, checks: { log: ok } };
+        },
+      });
+      ingest.register(app);
+      return app;
+    }
+
+    async function total(topic: string): Promise<number> {
+      const ends = await log.admin().endOffsets(topic);
+      return ends.reduce((s, e) => s + Number(e.offset), 0);
+    }
+
+    async function readAll(topic: string, expected: number): Promise<LogRecord[]> {
+      const out: LogRecord[] = [];
+      const consumer = log.consumer({
+        groupId: `it-read-${randomUUID()}`,
+        sessionTimeoutMs: 6000,
+        heartbeatIntervalMs: 500,
+        rebalanceTimeoutMs: 6000,
+        maxWaitTimeMs: 100,
+      });
+      await consumer.start({
+        topics: [topic],
+        fromBeginning: true,
+        onBatch: async (batch) => {
+          out.push(...batch.records);
+        },
+      });
+      const until = Date.now() + 20_000;
+      while (out.length < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await consumer.stop();
+      return out;
+    }
+
+    beforeAll(async () => {
+      log = createKafkaLog({ brokers, clientId: 'hourglass-ingest-it' });
+      await log.admin().ensureTopics([
+        { name: topics.events, partitions: 4 },
+        { name: topics.rejected, partitions: 2 },
+      ]);
+    });
+    afterAll(async () => {
+      await log.admin().deleteTopics?.([topics.events, topics.rejected]);
+      await log.close();
+    });
+
+    it('writes accepted events keyed by learner with receivedAt, and rejected ones with reasons', async () => {
+      const app = appOn(log);
+      const now = Date.now();
+      const time = new Date(now - 5000).toISOString();
+      const events = [
+        heartbeat({ id: 'k-ok-1', time, learnerId: 'kafka-L1' }),
+        heartbeat({ id: 'k-bad', time, seq: -1 }),
+        heartbeat({ id: 'k-ok-2', time, learnerId: 'kafka-L2' }),
+      ];
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { authorization: `Bearer ${TOKENS.cvto}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(events),
+      });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({ accepted: 2, rejected: 1, errors: [{ index: 1, id: 'k-bad' }] });
+      expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+
+      const accepted = await readAll(topics.events, 2);
+      expect(accepted.map((x) => x.key).sort()).toEqual(['kafka-L1', 'kafka-L2']);
+      for (const rec of accepted) {
+        const ev = JSON.parse(rec.value) as AcceptedEvent;
+        expect(ev.learnerId).toBe(rec.key);
+        expect(Date.parse(ev.receivedAt)).toBeGreaterThanOrEqual(now);
+        expect(Date.parse(ev.receivedAt)).toBeLessThanOrEqual(Date.now());
+      }
+      const rejected = await readAll(topics.rejected, 1);
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]?.key).toBe('cvto');
+      const rec = JSON.parse(rejected[0]!.value) as RejectedEvent;
+      expect(rec).toMatchObject({
+        platformId: 'cvto',
+        source: 'ingest',
+        index: 1,
+        id: 'k-bad',
+        truncated: false,
+      });
+      expect(rec.errors[0]).toMatchObject({ path: 'heartbeat.seq', code: 'too_small' });
+      expect(JSON.parse(rec.raw)).toEqual(events[1]);
+      await app.close();
+    }, 60_000);
+
+    it('answers 503 and reports nothing accepted when the broker is dead', async () => {
+      const dead = createKafkaLog({
+        brokers: ['127.0.0.1:1'],
+        clientId: 'hourglass-ingest-dead',
+        connectionTimeoutMs: 500,
+        sendTimeoutMs: 3000,
+      });
+      const app = appOn(dead);
+      const before = [await total(topics.events), await total(topics.rejected)];
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { authorization: `Bearer ${TOKENS.cvto}`, 'content-type': 'application/json' },
+        payload: JSON.stringify([heartbeat({ time: new Date().toISOString() }), heartbeat({ seq: -1 })]),
+      });
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['retry-after']).toBe('5');
+      expect(r.json().error.code).toBe('unavailable');
+      expect(r.json()).not.toHaveProperty('accepted');
+      expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+      expect([await total(topics.events), await total(topics.rejected)]).toEqual(before);
+      await app.close();
+      await dead.close();
+    }, 60_000);
+  });
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from './rate-limit';
+
+describe('createRateLimiter', () => {
+  it('starts full with one second of rate and refills continuously', () => {
+    let now = 0;
+    const rl = createRateLimiter(() => now);
+    expect(rl.take('p', 100, 100)).toEqual({ ok: true });
+    expect(rl.take('p', 100, 1)).toEqual({ ok: false, retryAfterSec: 1 });
+    now += 500;
+    expect(rl.take('p', 100, 50)).toEqual({ ok: true });
+    expect(rl.take('p', 100, 1)).toEqual({ ok: false, retryAfterSec: 1 });
+  });
+
+  it('says how many seconds until enough tokens, at least 1', () => {
+    let now = 0;
+    const rl = createRateLimiter(() => now);
+    expect(rl.take('p', 10, 10)).toEqual({ ok: true });
+    expect(rl.take('p', 10, 10)).toEqual({ ok: false, retryAfterSec: 1 });
+    now += 100;
+    expect(rl.take('p', 10, 10)).toEqual({ ok: false, retryAfterSec: 1 });
+  });
+
+  it('lets an oversized batch through a full bucket, leaving debt', () => {
+    let now = 0;
+    const rl = createRateLimiter(() => now);
+    expect(rl.take('p', 10, 50)).toEqual({ ok: true });
+    expect(rl.take('p', 10, 1)).toEqual({ ok: false, retryAfterSec: 5 });
+    now += 4000;
+    expect(rl.take('p', 10, 1)).toEqual({ ok: false, retryAfterSec: 1 });
+    now += 1000;
+    expect(rl.take('p', 10, 1)).toEqual({ ok: true });
+  });
+
+  it('keeps the long-run rate under sustained load', () => {
+    let now = 0;
+    const rl = createRateLimiter(() => now);
+    let taken = 0;
+    for (; now < 60_000; now += 7) if (rl.take('p', 1000, 100).ok) taken += 100;
+    expect(taken).toBeLessThanOrEqual(1000 * 61);
+    expect(taken).toBeGreaterThanOrEqual(1000 * 59);
+  });
+
+  it('keeps buckets apart and refunds up to the capacity', () => {
+    const rl = createRateLimiter(() => 0);
+    expect(rl.take('a', 5, 5)).toEqual({ ok: true });
+    expect(rl.take('b', 5, 5)).toEqual({ ok: true });
+    rl.refund('a', 5, 100);
+    expect(rl.take('a', 5, 5)).toEqual({ ok: true });
+    expect(rl.take('a', 5, 1).ok).toBe(false);
+  });
+});
