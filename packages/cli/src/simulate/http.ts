@@ -1,0 +1,111 @@
+/**
+ * A minimal JSON client over the built-in fetch: bearer auth, retries of 429/503 honouring Retry-After
+ * (SPEC §3: the server says when to come back), and of network errors with capped backoff. Resending a
+ * batch is safe because event ids make ingestion idempotent.
+ */
+export type Fetch = typeof fetch;
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ClientOptions {
+  fetch?: Fetch;
+  sleep?: Sleep;
+  /** Attempts per request before giving up (default 20). */
+  maxAttempts?: number;
+  /** Called before each retry, to tell the user why the run is waiting. */
+  onRetry?: (why: string, waitMs: number) => void;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    readonly body: unknown,
+  ) {
+    super(`${status} from ${url}: ${describeBody(body)}`);
+    this.name = 'HttpError';
+  }
+}
+
+function describeBody(body: unknown): string {
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const e = (body as { error?: { code?: unknown; message?: unknown } }).error;
+    return `${String(e?.code ?? '')} ${String(e?.message ?? '')}`.trim();
+  }
+  return typeof body === 'string' ? body.slice(0, 200) : (JSON.stringify(body)?.slice(0, 200) ?? '');
+}
+
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After is delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null || value.trim() === '') return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.min(Math.max(0, at - nowMs), MAX_RETRY_AFTER_MS);
+}
+
+function backoffMs(attempt: number): number {
+  return Math.min(250 * 2 ** attempt, 10_000);
+}
+
+export class JsonClient {
+  private readonly fetch: Fetch;
+  private readonly sleep: Sleep;
+  private readonly maxAttempts: number;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly opts: ClientOptions = {},
+  ) {
+    this.fetch = opts.fetch ?? fetch;
+    this.sleep = opts.sleep ?? realSleep;
+    this.maxAttempts = opts.maxAttempts ?? 20;
+  }
+
+  get<T>(path: string, token: string): Promise<T> {
+    return this.request<T>('GET', path, token);
+  }
+
+  post<T>(path: string, token: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, token, JSON.stringify(body));
+  }
+
+  private async request<T>(method: string, path: string, token: string, body?: string): Promise<T> {
+    // Joined as text, not with new URL(), so a base URL with a path prefix (behind a proxy) keeps it.
+    const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt + 1 >= this.maxAttempts;
+      let res: Response;
+      try {
+        res = await this.fetch(url, { method, headers, body });
+      } catch (err) {
+        if (last) throw err;
+        const wait = backoffMs(attempt);
+        this.opts.onRetry?.(`${method} ${path}: ${(err as Error).message}`, wait);
+        await this.sleep(wait);
+        continue;
+      }
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        // Not JSON (a proxy's error page, say): keep the text for the message.
+      }
+      if (res.ok) return parsed as T;
+      if ((res.status === 429 || res.status === 503) && !last) {
+        const wait = parseRetryAfter(res.headers.get('retry-after'), Date.now()) ?? backoffMs(attempt);
+        this.opts.onRetry?.(`${method} ${path}: ${res.status}`, wait);
+        await this.sleep(wait);
+        continue;
+      }
+      throw new HttpError(res.status, url, parsed);
+    }
+  }
+}

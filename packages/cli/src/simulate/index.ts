@@ -1,0 +1,15 @@
+/** The traffic simulator behind `hourglass simulate`. */
+export { generateTraffic, MIN_MINUTES, type Traffic, type TrafficOptions } from './generate';
+export { HttpError } from './http';
+export {
+  CHEAT_SCENARIOS,
+  type CheatScenario,
+  EXPECTED_KINDS,
+  FARM_SIZE,
+  type Label,
+  planCheaters,
+  type Scenario,
+  SIDE_KINDS,
+} from './scenarios';
+export { type SimulateOptions, simulate } from './simulate';
+export { type Detection, formatSummary, type ScenarioResult, type Summary, scoreFlags } from './summary';
