@@ -1,1 +1,75 @@
-export async function runCli(_argv: string[]): Promise<number> { return 0; }
+import { parseArgs } from 'node:util';
+import { hashToken, loadConfig, loadEnv } from '@hourglass/runtime';
+import { HELP } from './commands/help';
+import { runSimulateCommand } from './commands/simulate';
+import { startAllInOne } from './commands/start';
+
+export { startAllInOne } from './commands/start';
+export { createPipelineStatus } from './pipeline-status';
+export { generateTraffic, simulate } from './simulate';
+
+const SERVICES = {
+  ingest: () => import('@hourglass/ingest/main'),
+  detector: () => import('@hourglass/detector/main'),
+  aggregator: () => import('@hourglass/aggregator/main'),
+  api: () => import('@hourglass/api/main'),
+} as const;
+
+/** The `hourglass` command. Returns the exit code; long-running commands resolve once started. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [command = '', ...rest] = argv;
+  if (command === '' || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP['']}\n`);
+    return command === '' ? 1 : 0;
+  }
+  if (!(command in HELP)) {
+    process.stderr.write(`hourglass: unknown command "${command}"\n\n${HELP['']}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'start': {
+        const env = loadEnv(process.env);
+        const config = loadConfig(env.configPath);
+        await startAllInOne({
+          env,
+          config,
+          isDevelopmentConfig: env.configPath === undefined,
+          out: process.stdout,
+        });
+        return 0;
+      }
+      case 'ingest':
+      case 'detector':
+      case 'aggregator':
+      case 'api': {
+        const mod = await SERVICES[command]();
+        await mod.main(process.env);
+        return 0;
+      }
+      case 'migrate': {
+        const { runMigrate } = await import('./commands/migrate');
+        return await runMigrate(process.env);
+      }
+      case 'simulate':
+        return await runSimulateCommand(rest, process.env);
+      case 'hash-token': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+        if (positionals.length !== 1) {
+          process.stderr.write(`${HELP['hash-token']}\n`);
+          return 2;
+        }
+        process.stdout.write(`${hashToken(positionals[0] ?? '')}\n`);
+        return 0;
+      }
+    }
+  } catch (err) {
+    process.stderr.write(`hourglass ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  return 0;
+}

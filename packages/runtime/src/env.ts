@@ -12,6 +12,8 @@ export interface Env {
   clickhouseUrl?: string;
   topicPrefix: string;
   logLevel: LogLevel;
+  /** Kafka consumer-group session timeout: how soon a crashed member's partitions move to another. */
+  kafkaSessionTimeoutMs?: number;
 }
 
 // Empty strings count as unset: `FOO= hourglass start` is how shells unset a variable for one command.
@@ -39,6 +41,7 @@ const envSchema = z.object({
   // Kafka topic names allow [A-Za-z0-9._-]; the prefix is prepended to every topic.
   KAFKA_TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'must only use [A-Za-z0-9._-]')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  KAFKA_SESSION_TIMEOUT_MS: optional(z.coerce.number().int().min(6_000).max(300_000)),
 });
 
 /** The one place that reads the environment (SPEC §6). Services call it in main.ts and pass values down. */
@@ -58,5 +61,6 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
   if (e.KAFKA_BROKERS !== undefined) out.kafkaBrokers = e.KAFKA_BROKERS;
   if (e.REDIS_URL !== undefined) out.redisUrl = e.REDIS_URL;
   if (e.CLICKHOUSE_URL !== undefined) out.clickhouseUrl = e.CLICKHOUSE_URL;
+  if (e.KAFKA_SESSION_TIMEOUT_MS !== undefined) out.kafkaSessionTimeoutMs = e.KAFKA_SESSION_TIMEOUT_MS;
   return out;
 }

@@ -18,6 +18,8 @@ export interface AggregatorOptions {
   registry: Registry;
   logger: AggregatorLogger;
   maxBatchSize?: number;
+  /** Kafka group session timeout; lower means a crashed process's partitions move sooner. */
+  sessionTimeoutMs?: number;
 }
 
 /** Writes the rows of one batch; every warehouse insert is idempotent by its deterministic ids. */
@@ -48,7 +50,11 @@ export async function writeRows(warehouse: Warehouse, rows: Rows): Promise<Recor
  */
 export function createAggregator(opts: AggregatorOptions) {
   const metrics = createAggregatorMetrics(opts.registry);
-  const consumer = opts.log.consumer({ groupId: opts.groupId, maxBatchSize: opts.maxBatchSize ?? 10_000 });
+  const consumer = opts.log.consumer({
+    groupId: opts.groupId,
+    maxBatchSize: opts.maxBatchSize ?? 10_000,
+    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+  });
   let written = 0;
 
   async function onBatch(batch: Batch): Promise<void> {
@@ -81,7 +87,12 @@ export function createAggregator(opts: AggregatorOptions) {
 
   return {
     async start(): Promise<void> {
-      await consumer.start({ topics: Object.values(opts.topics), fromBeginning: true, onBatch });
+      const { segments, flags, sessions, certificates, decisions, rejected, counts } = opts.topics;
+      await consumer.start({
+        topics: [segments, flags, sessions, certificates, decisions, rejected, counts],
+        fromBeginning: true,
+        onBatch,
+      });
     },
     async stop(): Promise<void> {
       await consumer.stop();

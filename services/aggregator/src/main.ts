@@ -37,6 +37,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     groupId: `${env.topicPrefix}aggregator`,
     registry,
     logger,
+    ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
   });
   const app = createHttpServer({
     logger,

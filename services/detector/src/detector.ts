@@ -25,6 +25,8 @@ export interface DetectorOptions {
   registry: Registry;
   logger: DetectorLogger;
   maxBatchSize?: number;
+  /** Kafka group session timeout; lower means a crashed process's partitions move sooner. */
+  sessionTimeoutMs?: number;
   /** Called after each committed batch (benchmarks and tests measure with it). */
   onBatchDone?: (b: { records: number; events: number; ms: number }) => void;
 }
@@ -62,7 +64,11 @@ function parseRecord(value: string): AcceptedEvent | null {
  */
 export function createDetector(opts: DetectorOptions) {
   const metrics = createDetectorMetrics(opts.registry);
-  const consumer = opts.log.consumer({ groupId: opts.groupId, maxBatchSize: opts.maxBatchSize ?? 1000 });
+  const consumer = opts.log.consumer({
+    groupId: opts.groupId,
+    maxBatchSize: opts.maxBatchSize ?? 1000,
+    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+  });
   const claims = new Map<string, Claim>();
   let producer: LogProducer | null = null;
   let processed = 0;

@@ -26,7 +26,9 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const log = env.kafkaBrokers
     ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-detector', logger })
     : createEmbeddedLog();
-  const state = env.redisUrl ? createRedisStateStore({ url: env.redisUrl }) : createMemoryStateStore();
+  const state = env.redisUrl
+    ? createRedisStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` })
+    : createMemoryStateStore();
   logger.info({ log: log.kind, state: state.kind }, 'hourglass detector starting');
   const detector = createDetector({
     log,
@@ -41,6 +43,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     groupId: `${env.topicPrefix}detector`,
     registry,
     logger,
+    ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
   });
   const app = createHttpServer({
     logger,

@@ -1,0 +1,161 @@
+import { createAggregator } from '@hourglass/aggregator';
+import { createApi } from '@hourglass/api';
+import { createDetector } from '@hourglass/detector';
+import { createDayOf, topicNames } from '@hourglass/events';
+import { createIngest } from '@hourglass/ingest';
+import {
+  type Config,
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  DEMO_TOKENS,
+  type Env,
+  registerShutdown,
+} from '@hourglass/runtime';
+import { buildAdapters } from '../adapters';
+import { createPipelineStatus } from '../pipeline-status';
+import { policyForConfig } from '../policy-for';
+
+export interface RunningHourglass {
+  url: string;
+  pipelineStatus: ReturnType<typeof createPipelineStatus>;
+  close(): Promise<void>;
+}
+
+/**
+ * `hourglass start`: ingest, detector, aggregator and API in one process on one port. With no
+ * KAFKA_BROKERS / REDIS_URL / CLICKHOUSE_URL every port uses its embedded adapter.
+ */
+export async function startAllInOne(opts: {
+  env: Env;
+  config: Config;
+  isDevelopmentConfig: boolean;
+  out?: NodeJS.WritableStream;
+  registerSignals?: boolean;
+}): Promise<RunningHourglass> {
+  const { env, config } = opts;
+  const logger = createLogger({ level: env.logLevel, name: 'hourglass' });
+  const registry = createMetricsRegistry();
+  const topics = topicNames(env.topicPrefix);
+  const adapters = buildAdapters(env, config, 'hourglass');
+  logger.info(
+    { ...adapters.modes },
+    `hourglass starting: log=${adapters.modes.log} state=${adapters.modes.state} warehouse=${adapters.modes.warehouse}`,
+  );
+
+  await adapters.log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await adapters.warehouse.migrate();
+  const producer = adapters.log.producer({ clientId: 'hourglass-ingest' });
+  await producer.connect();
+
+  const groups = { detector: `${env.topicPrefix}detector`, aggregator: `${env.topicPrefix}aggregator` };
+  const pipelineStatus = createPipelineStatus({
+    admin: adapters.log.admin(),
+    stages: [
+      { name: 'detector', groupId: groups.detector, topics: [topics.events] },
+      {
+        name: 'aggregator',
+        groupId: groups.aggregator,
+        topics: [
+          topics.segments,
+          topics.flags,
+          topics.sessions,
+          topics.certificates,
+          topics.decisions,
+          topics.rejected,
+          topics.counts,
+        ],
+      },
+    ],
+  });
+  const detector = createDetector({
+    log: adapters.log,
+    state: adapters.state,
+    policyFor: policyForConfig(config),
+    dayOf: createDayOf(config.timezone),
+    eventsTopic: topics.events,
+    topics,
+    groupId: groups.detector,
+    registry,
+    logger: logger.child({ service: 'detector' }),
+  });
+  const aggregator = createAggregator({
+    log: adapters.log,
+    warehouse: adapters.warehouse,
+    topics,
+    groupId: groups.aggregator,
+    registry,
+    logger: logger.child({ service: 'aggregator' }),
+  });
+  const ingest = createIngest({
+    config,
+    log: producer,
+    topics,
+    registry,
+    logger: logger.child({ service: 'ingest' }),
+  });
+  const api = createApi({
+    config,
+    warehouse: adapters.warehouse,
+    decisions: producer,
+    topics,
+    registry,
+    logger: logger.child({ service: 'api' }),
+    pipelineStatus,
+  });
+  const app = createHttpServer({
+    logger,
+    registry,
+    bodyLimit: config.ingest.maxBodyBytes,
+    readiness: async () => {
+      const checks = { producer: producer.isConnected(), detector: detector.status().producerConnected };
+      return { ready: Object.values(checks).every(Boolean), checks };
+    },
+  });
+  ingest.register(app);
+  api.register(app);
+  await detector.start();
+  await aggregator.start();
+  await app.listen({ port: env.port, host: '0.0.0.0' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : env.port;
+  const url = `http://127.0.0.1:${port}`;
+
+  const steps = [
+    { name: 'http', run: () => app.close() },
+    { name: 'detector', run: () => detector.stop() },
+    { name: 'aggregator', run: () => aggregator.stop() },
+    { name: 'producer', run: () => producer.disconnect() },
+    { name: 'warehouse', run: () => adapters.warehouse.close() },
+    { name: 'state', run: () => adapters.state.close() },
+    { name: 'log', run: () => adapters.log.close() },
+  ];
+  if (opts.registerSignals !== false) registerShutdown({ logger, steps });
+  if (opts.out) printWelcome(opts.out, url, opts.isDevelopmentConfig);
+  return {
+    url,
+    pipelineStatus,
+    async close() {
+      for (const step of steps) await step.run();
+    },
+  };
+}
+
+function printWelcome(out: NodeJS.WritableStream, url: string, dev: boolean): void {
+  const lines = [
+    '',
+    `Hourglass is running at ${url}`,
+    `  ingest:  POST ${url}/v1/events            query: GET ${url}/v1/stats/hours`,
+    `  health:  ${url}/healthz  ${url}/readyz  ${url}/metrics   OpenAPI: ${url}/v1/openapi.json`,
+  ];
+  if (dev) {
+    lines.push(
+      '  development configuration (HOURGLASS_CONFIG unset) accepts these demo tokens:',
+      ...Object.entries(DEMO_TOKENS.platforms).map(([p, t]) => `    platform ${p.padEnd(10)} Bearer ${t}`),
+      `    supervisor (all)    Bearer ${DEMO_TOKENS.supervisor}`,
+      `    statistician        Bearer ${DEMO_TOKENS.statistician}`,
+      `    admin               Bearer ${DEMO_TOKENS.admin}`,
+    );
+  }
+  out.write(`${lines.join('\n')}\n\n`);
+}

@@ -1,0 +1,83 @@
+/**
+ * Standalone query API process (`hourglass api`): wiring only. Reads the warehouse (ClickHouse when
+ * CLICKHOUSE_URL is set), records decisions on the decisions topic, reports pipeline lag from the log.
+ */
+import { pathToFileURL } from 'node:url';
+import { topicNames } from '@hourglass/events';
+import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import {
+  ConfigError,
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  loadEnv,
+  registerShutdown,
+} from '@hourglass/runtime';
+import { createClickHouseWarehouse, createEmbeddedWarehouse } from '@hourglass/warehouse';
+import { createApi } from './api';
+import { createLogPipelineStatus, pipelineStages } from './pipeline-status';
+
+export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
+  const env = loadEnv(processEnv);
+  const config = loadConfig(env.configPath);
+  const logger = createLogger({ level: env.logLevel, name: 'hourglass-api' });
+  const registry = createMetricsRegistry();
+  const topics = topicNames(env.topicPrefix);
+  const log = env.kafkaBrokers
+    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-api', logger })
+    : createEmbeddedLog({ logger });
+  const warehouse = env.clickhouseUrl
+    ? createClickHouseWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone })
+    : createEmbeddedWarehouse({ timeZone: config.timezone });
+  logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass api starting');
+  await warehouse.migrate();
+  const admin = log.admin();
+  await admin.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  const producer = log.producer({ clientId: 'hourglass-api' });
+  const api = createApi({
+    config,
+    warehouse,
+    decisions: producer,
+    topics,
+    registry,
+    logger,
+    pipelineStatus: createLogPipelineStatus({ admin, stages: pipelineStages(env.topicPrefix, topics) }),
+  });
+  const app = createHttpServer({
+    logger,
+    registry,
+    readiness: async () => {
+      const ok = await warehouse.counts().then(
+        () => true,
+        () => false,
+      );
+      return { ready: ok, checks: { warehouse: ok } };
+    },
+  });
+  api.register(app);
+  // Not fatal: decisions answer 503 until the producer connects; queries work meanwhile.
+  await producer
+    .connect()
+    .catch((err: unknown) => logger.warn({ err }, 'decisions producer not connected yet'));
+  await app.listen({ port: env.port, host: '0.0.0.0' });
+  registerShutdown({
+    logger,
+    steps: [
+      { name: 'http', run: () => app.close() },
+      { name: 'producer', run: () => producer.disconnect() },
+      { name: 'warehouse', run: () => warehouse.close() },
+      { name: 'log', run: () => log.close() },
+    ],
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.env).catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hourglass api: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  });
+}

@@ -1,0 +1,73 @@
+import type { topicNames } from '@hourglass/events';
+import type { LogAdmin } from '@hourglass/log';
+import type { PipelineStatus } from './api';
+
+export interface PipelineStage {
+  name: string;
+  groupId: string;
+  topics: string[];
+}
+
+/**
+ * The stages between an accepted event and the query API, in pipeline order: the detector reads
+ * the events, the aggregator reads what the detector, ingest (rejected events) and this API
+ * (decisions) produce. Group ids are those of the services' main.ts.
+ */
+export function pipelineStages(prefix: string, topics: ReturnType<typeof topicNames>): PipelineStage[] {
+  return [
+    { name: 'detector', groupId: `${prefix}detector`, topics: [topics.events] },
+    {
+      name: 'aggregator',
+      groupId: `${prefix}aggregator`,
+      topics: [
+        topics.segments,
+        topics.flags,
+        topics.sessions,
+        topics.certificates,
+        topics.counts,
+        topics.rejected,
+        topics.decisions,
+      ],
+    },
+  ];
+}
+
+/**
+ * Pipeline status from the log alone, for the standalone API process: a stage's lag is the records
+ * of its topics not yet committed by its consumer group. Consumers commit only after their effects
+ * (the detector after producing its outputs, the aggregator after its warehouse insert), and the
+ * stages are read in pipeline order, so when every lag read is 0, every event accepted before the
+ * first read is reflected in the warehouse.
+ */
+export function createLogPipelineStatus(opts: { admin: LogAdmin; stages: PipelineStage[] }) {
+  return async (): Promise<PipelineStatus> => {
+    const stages = [];
+    for (const stage of opts.stages) {
+      const topicLags = [];
+      let lag = 0n;
+      for (const topic of stage.topics) {
+        const [ends, committed] = await Promise.all([
+          opts.admin.endOffsets(topic),
+          opts.admin.committedOffsets(stage.groupId, topic),
+        ]);
+        const at = new Map(committed.map((c) => [c.partition, c.offset]));
+        let topicLag = 0n;
+        for (const end of ends) {
+          const c = at.get(end.partition);
+          const behind = BigInt(end.offset) - BigInt(c ?? '0');
+          if (behind > 0n) topicLag += behind;
+        }
+        lag += topicLag;
+        topicLags.push({ topic, lag: Number(topicLag) });
+      }
+      stages.push({
+        name: stage.name,
+        groupId: stage.groupId,
+        caughtUp: lag === 0n,
+        lag: Number(lag),
+        topics: topicLags,
+      });
+    }
+    return { caughtUp: stages.every((s) => s.caughtUp), stages };
+  };
+}

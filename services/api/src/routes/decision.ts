@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { DecisionRecord } from '@hourglass/events';
+import { isLogError, type LogProducer } from '@hourglass/log';
+import type { FlagView } from '@hourglass/warehouse';
+import type { FastifyInstance } from 'fastify';
+import { inScope } from '../auth-guard';
+import { conflict, fromWarehouse, notFound, unavailable } from '../errors';
+import { createKeyedLock } from '../keyed-lock';
+import { decisionBodySchema, flagParamsSchema } from '../query-schemas';
+import { parseBody, parseParams } from '../validate';
+import { renderFlag } from '../views';
+import type { RouteContext } from './context';
+
+export interface DecisionContext extends RouteContext {
+  producer: LogProducer;
+  topic: string;
+  clock: () => number;
+}
+
+/**
+ * POST /v1/flags/{flagId}/decision. The decisions topic is the audit trail and the source of truth:
+ * the decision is answered only once it is durably there. It is then also written to the warehouse
+ * directly (idempotent by decisionId; the aggregator writes the same record from the topic), so the
+ * very next read already reflects it.
+ */
+export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext) {
+  // One decision per flag at a time in this process, so the open → decided check cannot race itself.
+  const lock = createKeyedLock();
+
+  app.post('/v1/flags/:flagId/decision', async (request) => {
+    const user = ctx.guard.require(request, 'review');
+    const { flagId } = parseParams(flagParamsSchema, request.params);
+    const body = parseBody(decisionBodySchema, request.body);
+
+    return lock.run(flagId, async () => {
+      const flag = await fromWarehouse('flag', () => ctx.warehouse.getFlag(flagId));
+      if (flag === null || !inScope(user, flag.platformId)) throw notFound(`no flag ${flagId}`);
+      if (flag.status !== 'open') {
+        throw conflict(
+          `flag ${flagId} is already ${flag.status} and has no withheld time after its last decision; ` +
+            'a new decision is possible once new withheld time reopens it',
+        );
+      }
+      const record: DecisionRecord = {
+        decisionId: randomUUID(),
+        flagId,
+        decision: body.decision,
+        note: body.note,
+        by: user.name,
+        atMs: ctx.clock(),
+        // Everything the flag has withheld so far; later withheld time reopens it.
+        coversUntilMs: flag.lastAtMs,
+      };
+      try {
+        await ctx.producer.send([{ topic: ctx.topic, key: flagId, value: JSON.stringify(record) }]);
+      } catch (err) {
+        ctx.metrics.decisionFailures.inc();
+        if (isLogError(err, 'unavailable') || isLogError(err, 'closed')) {
+          ctx.logger.warn({ err, flagId }, 'decision not recorded: decisions log unavailable');
+          throw unavailable('the decisions log is unavailable; the decision was not recorded, retry later');
+        }
+        throw err;
+      }
+      ctx.metrics.decisions.inc({ decision: record.decision });
+      ctx.logger.info(
+        { flagId, decisionId: record.decisionId, decision: record.decision, by: record.by },
+        'decision recorded',
+      );
+      return renderFlag(await visibleAfter(ctx, flag, record));
+    });
+  });
+}
+
+/**
+ * The flag as it is after the decision. If the warehouse cannot take the decision or be read right
+ * now, the decision is still recorded (the aggregator applies it from the log), so the answer is
+ * built from what is known instead of failing a decision that did happen.
+ */
+async function visibleAfter(
+  ctx: DecisionContext,
+  before: FlagView,
+  record: DecisionRecord,
+): Promise<FlagView> {
+  try {
+    await ctx.warehouse.insertDecisions([record]);
+    const after = await ctx.warehouse.getFlag(before.flagId);
+    if (after !== null) return after;
+  } catch (err) {
+    ctx.logger.warn(
+      { err, flagId: before.flagId, decisionId: record.decisionId },
+      'decision recorded in the log but not yet in the warehouse; the aggregator will apply it',
+    );
+  }
+  return {
+    ...before,
+    status: record.decision === 'approve' ? 'approved' : 'rejected',
+    decidedUntilMs: record.coversUntilMs,
+    decisions: [...before.decisions, record],
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Ingest benchmark (`pnpm bench:ingest`): the real ingest (Fastify on a port, Kafka producer, acks=all)
+ * driven over HTTP keep-alive by a separate load process with batches of 100 realistic events.
+ *   1. bare JSON.parse + validateEvent loop on the same events (the CPU ceiling of validation);
+ *   2. closed loop, several connections: max events/s accepted end to end, latency percentiles;
+ *   3. open loop at half that rate: latency percentiles (p99 target ≤ 50 ms);
+ * plus the ingest process's peak RSS. Writes bench/results/ingest.json with a machine description.
+ */
+import { fork } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { topicNames, validateEvent } from '@hourglass/events';
+import { createKafkaLog } from '@hourglass/log';
+import {
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  DEMO_TOKENS,
+  developmentConfig,
+  loadEnv,
+} from '@hourglass/runtime';
+import { createIngest } from '../src/ingest';
+import { makeWorkload } from './workload';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const env = loadEnv(process.env);
+const brokers = env.kafkaBrokers ?? ['127.0.0.1:9092'];
+const CONCURRENCY = 16;
+const BATCH = 100;
+const WARMUP_MS = 3000;
+const PHASE_MS = 15_000;
+
+interface ClientResult {
+  requests: number;
+  accepted: number;
+  elapsedMs: number;
+  statuses: Record<string, number>;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+}
+
+function runClient(task: Record<string, unknown>): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'load-client.mjs'), [], { execArgv: [] });
+    child.once('message', (m) => resolve(m as ClientResult));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load client exited with ${code}`));
+    });
+    child.send(task);
+  });
+}
+
+function bareValidation(bodies: string[], platformId: string, ms: number): number {
+  let events = 0;
+  const until = performance.now() + ms;
+  const started = performance.now();
+  for (let i = 0; performance.now() < until; i++) {
+    const ctx = { platformId, receivedAtMs: Date.now() };
+    const arr = JSON.parse(bodies[i % bodies.length]!) as unknown[];
+    for (const raw of arr) {
+      if (!validateEvent(raw, ctx).ok) throw new Error('bench workload must be valid');
+      events++;
+    }
+  }
+  return events / ((performance.now() - started) / 1000);
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main(): Promise<void> {
+  const workload = makeWorkload({ batches: 300, batchSize: BATCH, nowMs: Date.now() });
+  const token = DEMO_TOKENS.platforms.cvto;
+  const avgEventBytes = Math.round(workload.bodies.reduce((s, b) => s + b.length, 0) / workload.events);
+  console.log(`workload: ${workload.bodies.length} bodies × ${BATCH} events, ~${avgEventBytes} bytes/event`);
+
+  bareValidation(workload.bodies, workload.platformId, 1000); // warm-up (JIT)
+  const bare = bareValidation(workload.bodies, workload.platformId, 3000);
+  console.log(
+    `bare JSON.parse + validateEvent: ${Math.round(bare).toLocaleString('en')} events/s (one core)`,
+  );
+
+  const logger = createLogger({
+    level: 'info',
+    name: 'bench-ingest',
+    destination: createWriteStream('/dev/null'),
+  });
+  const registry = createMetricsRegistry();
+  const log = createKafkaLog({ brokers, clientId: 'hourglass-bench-ingest' });
+  const topics = topicNames(`bench-${Date.now()}.`);
+  await log.admin().ensureTopics([
+    { name: topics.events, partitions: 4 },
+    { name: topics.rejected, partitions: 1 },
+  ]);
+  const producer = log.producer({ clientId: 'hourglass-bench-ingest' });
+  await producer.connect();
+  const ingest = createIngest({ config: developmentConfig(), log: producer, topics, registry, logger });
+  const app = createHttpServer({
+    logger,
+    registry,
+    readiness: async () => ({ ready: true, checks: {} }),
+    bodyLimit: 1024 * 1024,
+  });
+  ingest.register(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 200);
+
+  const base = { port, token, bodies: workload.bodies, concurrency: CONCURRENCY };
+  await runClient({ ...base, durationMs: WARMUP_MS });
+  const cpu0 = process.cpuUsage();
+  const max = await runClient({ ...base, durationMs: PHASE_MS });
+  const cpu1 = process.cpuUsage(cpu0);
+  const maxRate = max.accepted / (max.elapsedMs / 1000);
+  const serverCpu = (cpu1.user + cpu1.system) / 1000 / max.elapsedMs;
+  console.log(
+    `max load (${CONCURRENCY} connections, closed loop): ${Math.round(maxRate).toLocaleString('en')} events/s accepted into Kafka, ` +
+      `p50 ${round(max.latencyMs.p50)} ms, p95 ${round(max.latencyMs.p95)} ms, p99 ${round(max.latencyMs.p99)} ms ` +
+      `(statuses ${JSON.stringify(max.statuses)}, ingest process CPU ${round(serverCpu * 100, 0)} % of a core)`,
+  );
+
+  const halfRequestsPerSec = maxRate / 2 / BATCH;
+  const half = await runClient({
+    ...base,
+    concurrency: 64,
+    durationMs: PHASE_MS,
+    requestsPerSec: halfRequestsPerSec,
+  });
+  const halfRate = half.accepted / (half.elapsedMs / 1000);
+  console.log(
+    `half load (open loop, ${round(halfRequestsPerSec)} req/s): ${Math.round(halfRate).toLocaleString('en')} events/s, ` +
+      `p50 ${round(half.latencyMs.p50)} ms, p95 ${round(half.latencyMs.p95)} ms, p99 ${round(half.latencyMs.p99)} ms`,
+  );
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  // End to end means in Kafka: the events topic must hold exactly what was reported accepted.
+  const ends = await log.admin().endOffsets(topics.events);
+  const inKafka = ends.reduce((s, e) => s + Number(e.offset), 0);
+  console.log(
+    `events topic holds ${inKafka.toLocaleString('en')} records (every accepted event of all phases)`,
+  );
+  console.log(`ingest process peak RSS: ${round(peakRss / 2 ** 20)} MB`);
+
+  const results = {
+    benchmark: 'ingest',
+    date: new Date().toISOString(),
+    machine: {
+      nproc: cpus().length,
+      memoryMB: Math.round(totalmem() / 2 ** 20),
+      freeMemoryMB: Math.round(freemem() / 2 ** 20),
+      cpuModel: cpuModel(),
+      node: process.version,
+      note: 'Kafka broker, ingest process and load client share these cores',
+    },
+    setup: {
+      brokers,
+      eventsTopicPartitions: 4,
+      batchSize: BATCH,
+      avgEventBytes,
+      connections: CONCURRENCY,
+      phaseSeconds: PHASE_MS / 1000,
+      acks: 'all (-1)',
+    },
+    bareParseValidateEventsPerSec: Math.round(bare),
+    maxLoad: { eventsPerSec: Math.round(maxRate), ...max, ingestCpuCores: round(serverCpu, 2) },
+    halfLoad: {
+      targetRequestsPerSec: round(halfRequestsPerSec),
+      eventsPerSec: Math.round(halfRate),
+      ...half,
+    },
+    eventsInKafka: inKafka,
+    peakRssMB: round(peakRss / 2 ** 20),
+    targets: {
+      eventsPerSec: { target: 100_000, met: maxRate >= 100_000 },
+      halfLoadP99Ms: { target: 50, met: half.latencyMs.p99 <= 50 },
+      rssMB: { target: 300, met: peakRss / 2 ** 20 < 300 },
+    },
+  };
+  const out = join(root, 'bench', 'results', 'ingest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+
+  await app.close();
+  await producer.disconnect();
+  await log.admin().deleteTopics?.([topics.events, topics.rejected]);
+  await log.close();
+}
+
+await main();
