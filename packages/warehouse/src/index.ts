@@ -1,1 +1,29 @@
-export {};
+export type { ClickHouseWarehouseOptions } from './clickhouse/warehouse';
+export { createClickHouseWarehouse } from './clickhouse/warehouse';
+export { createEmbeddedWarehouse } from './embedded/warehouse';
+export type { WarehouseErrorCode } from './errors';
+export { isWarehouseError, WarehouseError } from './errors';
+export type { Migration } from './migrations';
+export { MIGRATIONS } from './migrations';
+export { decodeCursor, encodeCursor } from './semantics';
+export { sqlNumber, sqlString } from './sql';
+export type {
+  EffectiveStatus,
+  EventCountRow,
+  FilterKey,
+  FlagStatus,
+  FlagView,
+  GroupKey,
+  HoursQuery,
+  HoursRow,
+  LearnerTotals,
+  ListFlagsQuery,
+  PlatformSummary,
+  ProgrammeSummary,
+  Reconciliation,
+  RejectedRow,
+  SegmentView,
+  SessionTimeline,
+  Warehouse,
+  WarehouseCounts,
+} from './types';

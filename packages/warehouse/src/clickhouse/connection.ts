@@ -1,0 +1,80 @@
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import { toWarehouseError, WarehouseError } from '../errors';
+import { clientConfig, QUERY_SETTINGS } from './client-options';
+
+/** The few ways the adapter talks to ClickHouse; every failure comes out as a WarehouseError. */
+export interface Connection {
+  /** Runs a SELECT and returns its JSONEachRow rows. */
+  rows<T>(op: string, sql: string, settings?: ClickHouseSettings): Promise<T[]>;
+  /** Runs a statement without a result (DDL). */
+  command(op: string, sql: string): Promise<void>;
+  /** One INSERT … FORMAT JSONEachRow request. `queryId` makes a retried identical insert collide. */
+  insert(op: string, table: string, values: object[], queryId?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createConnection(opts: {
+  url: string;
+  username?: string;
+  password?: string;
+  requestTimeoutMs?: number;
+}): Connection {
+  let client: ClickHouseClient | null = null;
+  let closed = false;
+
+  // Created on first use: the factory has no side effects, and a bad URL surfaces as a typed error.
+  const get = (op: string): ClickHouseClient => {
+    if (closed) throw new WarehouseError('closed', `${op}: warehouse is closed`);
+    if (client === null) {
+      try {
+        client = createClient(clientConfig(opts));
+      } catch (err) {
+        throw new WarehouseError('invalid', `${op}: bad ClickHouse connection options: ${String(err)}`, {
+          cause: err,
+        });
+      }
+    }
+    return client;
+  };
+
+  return {
+    async rows<T>(op: string, sql: string, settings: ClickHouseSettings = QUERY_SETTINGS): Promise<T[]> {
+      const c = get(op);
+      try {
+        const result = await c.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: settings });
+        return await result.json<T>();
+      } catch (err) {
+        throw toWarehouseError(err, op);
+      }
+    },
+    async command(op: string, sql: string): Promise<void> {
+      const c = get(op);
+      try {
+        await c.command({ query: sql, clickhouse_settings: QUERY_SETTINGS });
+      } catch (err) {
+        throw toWarehouseError(err, op);
+      }
+    },
+    async insert(op: string, table: string, values: object[], queryId?: string): Promise<void> {
+      if (values.length === 0) return;
+      const c = get(op);
+      try {
+        await c.insert({
+          table,
+          values,
+          format: 'JSONEachRow',
+          ...(queryId === undefined ? {} : { query_id: queryId }),
+        });
+      } catch (err) {
+        throw toWarehouseError(err, op);
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const c = client;
+      client = null;
+      if (c !== null) await c.close();
+    },
+  };
+}

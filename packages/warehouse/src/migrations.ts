@@ -1,0 +1,97 @@
+/**
+ * The schema, as an ordered list of versioned migrations. Both adapters report the same names;
+ * only the ClickHouse adapter has statements to run. Statements are each idempotent
+ * (IF NOT EXISTS), so a migration interrupted half-way is simply run again.
+ *
+ * Design (README "ClickHouse tables" has the reasoning):
+ * - segments: every segment once (ids checked before insert), ReplacingMergeTree so a duplicate that
+ *   slipped through a race still disappears on merge. Ordered (status, day, learnerId, segmentId):
+ *   withheld rows are clustered for the review join, a day's ids are contiguous for the insert-time
+ *   duplicate check, and one learner's rows are a few index ranges.
+ * - verified_agg: SummingMergeTree of verified milliseconds per (learner, day, attributes), filled
+ *   by a materialized view from the very INSERT that adds the segment. Sums and uniqExact are
+ *   correct over unmerged parts, so the hot query needs no FINAL, and it reads ~100× fewer rows.
+ * - flags, sessions: ReplacingMergeTree(version), read with argMax(…, version).
+ * - certificates, decisions, rejected, event_counts: ReplacingMergeTree keyed by their id, ids
+ *   checked before insert, read deduplicated (GROUP BY id).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements(db: string): string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: '0001_segments',
+    statements: (db) => [
+      // The programme time zone the stored `day` columns were computed in; migrate() refuses another.
+      `CREATE TABLE IF NOT EXISTS ${db}.meta (key String, value String) ENGINE = ReplacingMergeTree() ORDER BY key`,
+      `CREATE TABLE IF NOT EXISTS ${db}.segments (
+        segmentId String, day Date, learnerId String, platformId String, sessionId String,
+        courseId String, deviceId String, occupation String, region String, learnerGroup String,
+        startMs Int64, endMs Int64, durationMs Int64,
+        status Enum8('verified' = 1, 'withheld' = 2),
+        kinds Array(String), flagIds Array(String), eventId String
+      ) ENGINE = ReplacingMergeTree()
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (status, day, learnerId, segmentId)
+      SETTINGS index_granularity = 2048`,
+      `CREATE TABLE IF NOT EXISTS ${db}.verified_agg (
+        learnerId String, day Date, platformId String, courseId String, region String,
+        occupation String, learnerGroup String, verifiedMs Int64, segments UInt64
+      ) ENGINE = SummingMergeTree((verifiedMs, segments))
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (learnerId, day, platformId, courseId, region, occupation, learnerGroup)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.verified_agg_mv TO ${db}.verified_agg AS
+      SELECT learnerId, day, platformId, courseId, region, occupation, learnerGroup,
+        durationMs AS verifiedMs, toUInt64(1) AS segments
+      FROM ${db}.segments WHERE status = 'verified'`,
+    ],
+  },
+  {
+    version: 2,
+    name: '0002_review',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.flags (
+        flagId String, kind String, learnerId String, platformId String, sessionId String,
+        firstAtMs Int64, lastAtMs Int64, occurrences UInt32, withheldMs Int64,
+        evidence String, version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY flagId`,
+      `CREATE TABLE IF NOT EXISTS ${db}.decisions (
+        decisionId String, flagId String, decision Enum8('approve' = 1, 'reject' = 2),
+        note String, by String, atMs Int64, coversUntilMs Int64
+      ) ENGINE = ReplacingMergeTree() ORDER BY (flagId, decisionId)`,
+    ],
+  },
+  {
+    version: 3,
+    name: '0003_sessions_certificates',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.sessions (
+        platformId String, sessionId String, learnerId String, courseId String, deviceId String,
+        occupation String, region String, learnerGroup String,
+        startMs Int64, endMs Nullable(Int64), version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (platformId, sessionId)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.certificates (
+        certificateId String, platformId String, learnerId String, courseId String,
+        requiredHours Float64, issuedAtMs Int64, eventId String
+      ) ENGINE = ReplacingMergeTree() ORDER BY (learnerId, platformId, certificateId)`,
+    ],
+  },
+  {
+    version: 4,
+    name: '0004_pipeline_counters',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.rejected (
+        rowId String, platformId String, receivedAt String,
+        source Enum8('ingest' = 1, 'replay' = 2), eventIndex UInt32,
+        id Nullable(String), type Nullable(String), errors String, raw String, truncated UInt8
+      ) ENGINE = ReplacingMergeTree() ORDER BY (platformId, rowId)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.event_counts (
+        countId String, platformId String, day Date, accepted UInt64
+      ) ENGINE = ReplacingMergeTree() ORDER BY (platformId, countId)`,
+    ],
+  },
+];

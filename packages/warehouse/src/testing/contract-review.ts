@@ -1,0 +1,205 @@
+import { expect, it } from 'vitest';
+import type { FlagView, ListFlagsQuery, Warehouse } from '../types';
+import type { Setup } from './contract';
+import { hrs } from './contract-hours';
+import { at, decision, FLAGS, flag, loadBase, SEGMENTS, SESSIONS, segment } from './fixtures';
+
+const MARCH = { fromDay: '2026-03-01', toDay: '2026-03-03', filters: {} };
+
+const total = (w: Warehouse) => w.queryHours({ ...MARCH, groupBy: [] });
+
+/** Every page of a listing, following cursors until none is left. */
+async function allPages(w: Warehouse, q: Omit<ListFlagsQuery, 'cursor'>): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 50; i++) {
+    const page = await w.listFlags(cursor === undefined ? q : { ...q, cursor });
+    pages.push(page.flags.map((f) => f.flagId));
+    if (page.nextCursor === null) return pages;
+    cursor = page.nextCursor;
+  }
+  throw new Error('listing did not end');
+}
+
+/** Extra flags for listing: ties on firstAtMs are ordered by flagId DESC. */
+const LISTING = [
+  flag('flag-e', 'idle', 'S2', '2026-03-02T04:00:00Z', '2026-03-02T04:00:00Z', 0), // same firstAt as flag-c
+  flag('flag-f', 'late_report', 'S1', '2026-03-01T16:30:00Z', '2026-03-01T16:30:00Z', 0), // same as flag-a
+  flag('flag-g', 'shared_device', 'S4', '2026-03-04T00:00:00Z', '2026-03-04T00:00:00Z', 0),
+];
+/** firstAtMs DESC, flagId DESC. */
+const ORDER = ['flag-g', 'flag-d', 'flag-e', 'flag-c', 'flag-b', 'flag-f', 'flag-a'];
+
+export function describeReviewContract(setup: Setup): void {
+  it('approve: pending becomes verified by exactly the flag’s withheld time', async () => {
+    const w = await setup();
+    await loadBase(w);
+    expect(await total(w)).toEqual([hrs({}, 165, 21, 0, 3)]);
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 175, 11, 0, 3)]);
+    const f = (await w.getFlag('flag-a')) as FlagView;
+    expect(f.status).toBe('approved');
+    expect(f.decidedUntilMs).toBe(at('2026-03-01T16:40:00Z'));
+    expect(f.decisions.map((d) => d.decisionId)).toEqual(['d1']);
+    // The same decision delivered again changes nothing.
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 175, 11, 0, 3)]);
+  });
+
+  it('reject: withheld time becomes rejected; a rejected flag on a two-flag segment rejects it', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.insertDecisions([
+      decision('d1', 'flag-b', 'reject', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 165, 10, 11, 3)]);
+    expect((await w.getFlag('flag-b'))?.status).toBe('rejected');
+    expect((await w.getFlag('flag-c'))?.status).toBe('open');
+  });
+
+  it('approve, then more withheld time: the flag reopens, new part pending, old part stays verified', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+    ]);
+    await w.insertSegments([
+      segment('s10', 'S1', '2026-03-02T05:00:00Z', 8, { kinds: ['idle'], flagIds: ['flag-a'] }),
+    ]);
+    await w.upsertFlags([
+      flag('flag-a', 'idle', 'S1', '2026-03-01T16:30:00Z', '2026-03-02T05:08:00Z', 18, 2),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 175, 19, 0, 3)]);
+    const f = (await w.getFlag('flag-a')) as FlagView;
+    expect([f.status, f.decidedUntilMs, f.version, f.withheldMs]).toEqual([
+      'open',
+      at('2026-03-01T16:40:00Z'),
+      2,
+      18 * 60_000,
+    ]);
+    // An older version arriving late does not win.
+    await w.upsertFlags([FLAGS[0] as (typeof FLAGS)[0]]);
+    expect((await w.getFlag('flag-a'))?.version).toBe(2);
+    // Deciding again covers the new part; the first decision still governs the old one.
+    await w.insertDecisions([
+      decision('d2', 'flag-a', 'reject', '2026-03-06T00:00:00Z', '2026-03-02T05:08:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 175, 11, 8, 3)]);
+    expect((await w.getFlag('flag-a'))?.status).toBe('rejected');
+  });
+
+  it('a segment with two flags needs both approved', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.insertDecisions([
+      decision('d1', 'flag-c', 'approve', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 165, 21, 0, 3)]);
+    await w.insertDecisions([
+      decision('d2', 'flag-b', 'approve', '2026-03-05T01:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 176, 10, 0, 3)]);
+  });
+
+  it('the first decision covering a segment governs it; ties on atMs go by decisionId', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.insertDecisions([
+      // Later decision listed first: order of arrival must not matter.
+      decision('d2', 'flag-b', 'approve', '2026-03-05T02:00:00Z', '2026-03-02T04:06:00Z'),
+      decision('d1', 'flag-b', 'reject', '2026-03-05T01:00:00Z', '2026-03-02T03:20:00Z'),
+      decision('d-b', 'flag-c', 'reject', '2026-03-05T03:00:00Z', '2026-03-02T04:06:00Z'),
+      decision('d-a', 'flag-c', 'approve', '2026-03-05T03:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    // s6 (5 min, flag-b): d1 reject governs. s9 (6 min, flag-c + flag-b): d-a approve, d2 approve.
+    expect(await total(w)).toEqual([hrs({}, 171, 10, 5, 3)]);
+    const b = (await w.getFlag('flag-b')) as FlagView;
+    expect([b.status, b.decisions.map((d) => d.decisionId)]).toEqual(['approved', ['d1', 'd2']]);
+    const c = (await w.getFlag('flag-c')) as FlagView;
+    expect([c.status, c.decisions.map((d) => d.decisionId)]).toEqual(['rejected', ['d-a', 'd-b']]);
+  });
+
+  it('listFlags: order, filters, scope, and cursor pages that neither skip nor repeat', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.upsertFlags(LISTING);
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+    ]);
+    await w.insertDecisions([
+      decision('d2', 'flag-b', 'reject', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    const all = await w.listFlags({ scope: '*', limit: 1000 });
+    expect(all.flags.map((f) => f.flagId)).toEqual(ORDER);
+    expect(all.nextCursor).toBeNull();
+    for (const limit of [1, 2, 3, 7]) {
+      const pages = await allPages(w, { scope: '*', limit });
+      expect(pages.flat()).toEqual(ORDER);
+      expect(pages.every((p) => p.length <= limit)).toBe(true);
+    }
+    expect((await allPages(w, { scope: ['beta'], limit: 2 })).flat()).toEqual(['flag-g', 'flag-d', 'flag-e']);
+    expect((await w.listFlags({ scope: [], limit: 10 })).flags).toEqual([]);
+    const ids = async (q: Omit<ListFlagsQuery, 'limit'>) =>
+      (await w.listFlags({ ...q, limit: 1000 })).flags.map((f) => f.flagId);
+    expect(await ids({ scope: '*', status: 'approved' })).toEqual(['flag-a']);
+    expect(await ids({ scope: '*', status: 'rejected' })).toEqual(['flag-b']);
+    expect(await ids({ scope: ['alpha'], status: 'open' })).toEqual(['flag-c', 'flag-f']);
+    expect((await allPages(w, { scope: '*', status: 'open', limit: 2 })).flat()).toEqual([
+      'flag-g',
+      'flag-d',
+      'flag-e',
+      'flag-c',
+      'flag-f',
+    ]);
+    expect(await ids({ scope: '*', kind: 'idle' })).toEqual(['flag-e', 'flag-a']);
+    expect(await ids({ scope: '*', platformId: 'beta', kind: 'idle' })).toEqual(['flag-e']);
+    expect(await ids({ scope: ['alpha'], platformId: 'beta' })).toEqual([]);
+    expect(await ids({ scope: '*', learnerId: 'L2' })).toEqual(['flag-c', 'flag-b']);
+    const a = all.flags.find((f) => f.flagId === 'flag-a');
+    expect(a).toEqual({
+      ...FLAGS[0],
+      status: 'approved',
+      decidedUntilMs: at('2026-03-01T16:40:00Z'),
+      decisions: [decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z')],
+    });
+  });
+
+  it('getFlag and getSession: latest versions, segments with day and effective status', async () => {
+    const w = await setup();
+    expect(await w.getFlag('flag-a')).toBeNull();
+    expect(await w.getSession('alpha', 'S3')).toBeNull();
+    await loadBase(w);
+    const s3 = SESSIONS.S3 as NonNullable<(typeof SESSIONS)['S3']>;
+    await w.upsertSessions([
+      { ...s3, occupation: 'unknown', version: 1 },
+      { ...s3, endMs: at('2026-03-02T05:00:00Z'), version: 4 },
+    ]);
+    await w.insertDecisions([
+      decision('d1', 'flag-c', 'approve', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    const t = await w.getSession('alpha', 'S3');
+    expect(t?.session).toEqual({ ...s3, endMs: at('2026-03-02T05:00:00Z'), version: 4 });
+    const byId = new Map(SEGMENTS.map((s) => [s.segmentId, s]));
+    expect(t?.segments).toEqual([
+      { ...byId.get('s5'), day: '2026-03-02', effective: 'verified' },
+      { ...byId.get('s6'), day: '2026-03-02', effective: 'pending' },
+      { ...byId.get('s9'), day: '2026-03-02', effective: 'pending' },
+    ]);
+    expect(t?.flags.map((f) => [f.flagId, f.status, f.decisions.length])).toEqual([
+      ['flag-b', 'open', 0],
+      ['flag-c', 'approved', 1],
+    ]);
+    expect(t?.flags[0]).toEqual({ ...FLAGS[1], status: 'open', decidedUntilMs: null, decisions: [] });
+    const s1 = await w.getSession('alpha', 'S1');
+    expect(s1?.segments.map((s) => [s.segmentId, s.day, s.effective])).toEqual([
+      ['s1', '2026-03-01', 'verified'],
+      ['s2', '2026-03-01', 'verified'],
+      ['s3', '2026-03-02', 'pending'],
+    ]);
+    expect(await w.getSession('alpha', 'S4')).toBeNull();
+  });
+}

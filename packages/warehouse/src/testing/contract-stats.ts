@@ -1,0 +1,160 @@
+import { expect, it } from 'vitest';
+import type { RejectedRow } from '../types';
+import type { Setup } from './contract';
+import { CERTIFICATES, decision, loadBase, MIN } from './fixtures';
+
+function rejectedRow(rowId: string, platformId: string): RejectedRow {
+  return {
+    rowId,
+    platformId,
+    receivedAt: '2026-03-02T01:00:00.000Z',
+    source: 'ingest',
+    index: 3,
+    id: null,
+    type: 'heartbeat',
+    errors: [{ path: 'heartbeat.seq', code: 'too_small', message: "seq must be ≥ 0 (got '-1')" }],
+    raw: '{"id":"x\\u0000","seq":-1}\n\t',
+    truncated: false,
+  };
+}
+
+const COUNTS = [
+  { countId: 'c-alpha-1', platformId: 'alpha', day: '2026-03-01', accepted: 60 },
+  { countId: 'c-alpha-2', platformId: 'alpha', day: '2026-03-02', accepted: 40 },
+  { countId: 'c-beta-1', platformId: 'beta', day: '2026-03-02', accepted: 50 },
+  { countId: 'c-gamma-1', platformId: 'gamma', day: '2026-03-02', accepted: 10 },
+];
+
+const REJECTED = [
+  rejectedRow('events.rejected.v1/0/1', 'alpha'),
+  rejectedRow('events.rejected.v1/0/2', 'alpha'),
+  rejectedRow('events.rejected.v1/1/1', 'gamma'),
+];
+
+export function describeStatsContract(setup: Setup): void {
+  it('learnerTotals: per platform and course, with a backed and an unbacked certificate', async () => {
+    const w = await setup();
+    await loadBase(w);
+    const cert = (i: number, verifiedMin: number, backed: boolean) => ({
+      ...CERTIFICATES[i],
+      verifiedMsOnCourse: verifiedMin * MIN,
+      backed,
+    });
+    expect(await w.learnerTotals('L1')).toEqual({
+      rows: [
+        { platformId: 'alpha', courseId: 'C1', verifiedMs: 50 * MIN, pendingMs: 10 * MIN, rejectedMs: 0 },
+        { platformId: 'beta', courseId: 'C1', verifiedMs: 40 * MIN, pendingMs: 0, rejectedMs: 0 },
+      ],
+      certificates: [cert(0, 90, true), cert(1, 90, false)],
+    });
+    // The day range narrows the rows, never the certificates' backing (all days count).
+    expect(await w.learnerTotals('L1', '2026-03-01', '2026-03-01')).toEqual({
+      rows: [{ platformId: 'alpha', courseId: 'C1', verifiedMs: 50 * MIN, pendingMs: 0, rejectedMs: 0 }],
+      certificates: [cert(0, 90, true), cert(1, 90, false)],
+    });
+    expect((await w.learnerTotals('L1', '2026-03-02')).rows).toEqual([
+      { platformId: 'alpha', courseId: 'C1', verifiedMs: 0, pendingMs: 10 * MIN, rejectedMs: 0 },
+      { platformId: 'beta', courseId: 'C1', verifiedMs: 40 * MIN, pendingMs: 0, rejectedMs: 0 },
+    ]);
+    // Approving flag-a adds its 10 minutes on C1: the 96-minute certificate becomes backed.
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+    ]);
+    expect((await w.learnerTotals('L1')).certificates).toEqual([cert(0, 100, true), cert(1, 100, true)]);
+    // Certificates are idempotent by (platformId, certificateId).
+    await w.insertCertificates([{ ...(CERTIFICATES[0] as (typeof CERTIFICATES)[0]), requiredHours: 99 }]);
+    expect((await w.learnerTotals('L1')).certificates).toEqual([cert(0, 100, true), cert(1, 100, true)]);
+    expect(await w.learnerTotals('nobody')).toEqual({ rows: [], certificates: [] });
+  });
+
+  it('programme: coverage, learners, flagged sessions, certificates, per-platform quality', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.insertEventCounts(COUNTS);
+    await w.insertEventCounts(COUNTS.slice(1));
+    await w.insertRejected(REJECTED);
+    await w.insertRejected(REJECTED.slice(0, 1));
+    expect(await w.programme()).toEqual({
+      platformsActive: 2,
+      occupationsCovered: 2,
+      coursesCovered: 2,
+      learners: 3,
+      verifiedMs: 166 * MIN,
+      flaggedSessionsByKind: {
+        idle: 1,
+        presence_failed: 0,
+        late_report: 1,
+        concurrent_session: 1,
+        shared_device: 0,
+        replayed_event: 0,
+        seek_ahead: 1,
+        playback_rate: 0,
+        quiz_too_fast: 0,
+        quiz_outside_session: 0,
+      },
+      certificatesIssued: 2,
+      certificatesBacked: 1,
+      platforms: [
+        {
+          platformId: 'alpha',
+          acceptedEvents: 100,
+          rejectedEvents: 2,
+          rejectedRate: 2 / 102,
+          verifiedMs: 65 * MIN,
+          withheldMs: 21 * MIN,
+          flaggedTimeShare: 21 / 86,
+        },
+        {
+          platformId: 'beta',
+          acceptedEvents: 50,
+          rejectedEvents: 0,
+          rejectedRate: 0,
+          verifiedMs: 101 * MIN,
+          withheldMs: 0,
+          flaggedTimeShare: 0,
+        },
+        {
+          platformId: 'gamma',
+          acceptedEvents: 10,
+          rejectedEvents: 1,
+          rejectedRate: 1 / 11,
+          verifiedMs: 0,
+          withheldMs: 0,
+          flaggedTimeShare: 0,
+        },
+      ],
+    });
+    expect(await w.counts()).toEqual({ segments: 9, flags: 4, decisions: 0, rejected: 3 });
+  });
+
+  it('programme of an empty warehouse', async () => {
+    const w = await setup();
+    const p = await w.programme();
+    expect({
+      ...p,
+      flaggedSessionsByKind: Object.values(p.flaggedSessionsByKind).every((n) => n === 0),
+    }).toEqual({
+      platformsActive: 0,
+      occupationsCovered: 0,
+      coursesCovered: 0,
+      learners: 0,
+      verifiedMs: 0,
+      flaggedSessionsByKind: true,
+      certificatesIssued: 0,
+      certificatesBacked: 0,
+      platforms: [],
+    });
+  });
+
+  it('reconcile: every segment once, per-learner totals add up after decisions', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await loadBase(w);
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+      decision('d2', 'flag-b', 'reject', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+    expect(await w.counts()).toEqual({ segments: 9, flags: 4, decisions: 2, rejected: 0 });
+  });
+}

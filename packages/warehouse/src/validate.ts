@@ -1,0 +1,226 @@
+import {
+  type CertificateRecord,
+  type DecisionRecord,
+  type EventCountRecord,
+  FLAG_KINDS,
+  type FlagUpdate,
+  IDENTIFIER,
+  LEARNER_GROUPS,
+  OCCUPATION,
+  PLATFORM_ID,
+  parseDay,
+  REGION,
+  type Segment,
+  type SessionRecord,
+  UNKNOWN,
+  WITHHOLD_KINDS,
+} from '@hourglass/events';
+import { invalid } from './errors';
+import type { RejectedRow } from './types';
+
+/**
+ * Every row and query value is checked here before it is stored or reaches SQL. Both adapters run
+ * the same checks, so bad input fails the same way everywhere (WarehouseError 'invalid'), and the
+ * ClickHouse adapter only ever quotes values that already match the patterns of SPEC §2.
+ */
+
+const GROUPS = new Set<string>([...LEARNER_GROUPS, UNKNOWN]);
+const WITHHOLD = new Set<string>(WITHHOLD_KINDS);
+const FLAG_KIND_SET = new Set<string>(FLAG_KINDS);
+const LONE_SURROGATE = /\p{Cs}/u;
+// Date in ClickHouse (old and new) covers 1970-01-01..2105-12-31 at least: keep to that.
+const MIN_DAY = '1970-01-01';
+const MAX_DAY = '2105-12-31';
+const MIN_MS = Date.UTC(1970, 0, 2);
+const MAX_MS = Date.UTC(2105, 11, 30);
+
+function fail(what: string, value: unknown): never {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : String(value);
+  throw invalid(`${what}: invalid value ${shown}`);
+}
+
+export function checkPattern(what: string, value: unknown, re: RegExp): string {
+  if (typeof value !== 'string' || !re.test(value)) fail(what, value);
+  return value;
+}
+
+export const checkId = (what: string, v: unknown): string => checkPattern(what, v, IDENTIFIER);
+export const checkPlatform = (what: string, v: unknown): string => checkPattern(what, v, PLATFORM_ID);
+
+export function checkRegion(what: string, v: unknown): string {
+  if (v !== UNKNOWN) checkPattern(what, v, REGION);
+  return v as string;
+}
+
+export function checkOccupation(what: string, v: unknown): string {
+  return checkPattern(what, v, OCCUPATION);
+}
+
+export function checkGroup(what: string, v: unknown): string {
+  if (typeof v !== 'string' || !GROUPS.has(v)) fail(what, v);
+  return v;
+}
+
+/** Epoch milliseconds inside the range every ClickHouse Date can hold. */
+export function checkMs(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < MIN_MS || v > MAX_MS) fail(what, v);
+  return v;
+}
+
+export function checkInt(what: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) fail(what, v);
+  return v;
+}
+
+/** Free text (notes, names, raw payloads): any well-formed string up to `max` UTF-16 units. */
+export function checkText(what: string, v: unknown, max: number, min = 0): string {
+  if (typeof v !== 'string' || v.length > max || v.length < min || LONE_SURROGATE.test(v)) fail(what, v);
+  return v;
+}
+
+export function checkDay(what: string, v: unknown): string {
+  if (typeof v !== 'string' || parseDay(v) === null || v < MIN_DAY || v > MAX_DAY) fail(what, v);
+  return v;
+}
+
+export function checkArray(what: string, v: unknown): unknown[] {
+  if (!Array.isArray(v)) fail(what, v);
+  return v;
+}
+
+export function checkSegment(s: Segment): void {
+  if (typeof s !== 'object' || s === null) fail('segment', s);
+  checkId('segment.segmentId', s.segmentId);
+  checkId('segment.learnerId', s.learnerId);
+  checkPlatform('segment.platformId', s.platformId);
+  checkId('segment.sessionId', s.sessionId);
+  checkId('segment.courseId', s.courseId);
+  checkId('segment.deviceId', s.deviceId);
+  checkOccupation('segment.occupation', s.occupation);
+  checkRegion('segment.region', s.region);
+  checkGroup('segment.learnerGroup', s.learnerGroup);
+  checkMs('segment.startMs', s.startMs);
+  checkMs('segment.endMs', s.endMs);
+  if (s.endMs < s.startMs) fail('segment.endMs (before startMs)', s.endMs);
+  checkId('segment.eventId', s.eventId);
+  const kinds = checkArray('segment.kinds', s.kinds);
+  const flagIds = checkArray('segment.flagIds', s.flagIds);
+  for (const k of kinds) if (typeof k !== 'string' || !WITHHOLD.has(k)) fail('segment.kinds[]', k);
+  for (const f of flagIds) checkId('segment.flagIds[]', f);
+  if (s.status === 'verified') {
+    // "empty iff verified": a verified segment carrying flags would be counted differently by readers.
+    if (kinds.length > 0 || flagIds.length > 0) fail('segment.flagIds (verified segment with flags)', '');
+  } else if (s.status === 'withheld') {
+    // A withheld segment needs a flag to be reviewed through; without one it could never be decided.
+    if (flagIds.length === 0 || flagIds.length > WITHHOLD_KINDS.length) {
+      fail('segment.flagIds (withheld segment needs 1..5 flags)', flagIds.length);
+    }
+  } else fail('segment.status', s.status);
+}
+
+function checkEvidence(v: unknown): void {
+  const list = checkArray('flag.evidence', v);
+  if (list.length > 5) fail('flag.evidence (more than 5)', list.length);
+  for (const e of list) {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) fail('flag.evidence[]', e);
+    const ev = e as Record<string, unknown>;
+    checkText('flag.evidence[].eventId', ev.eventId, 256);
+    checkInt('flag.evidence[].atMs', ev.atMs, Number.MIN_SAFE_INTEGER);
+    checkText('flag.evidence[].note', ev.note, 2000);
+    if (ev.platformId !== undefined) checkText('flag.evidence[].platformId', ev.platformId, 128);
+    if (ev.sessionId !== undefined) checkText('flag.evidence[].sessionId', ev.sessionId, 128);
+    if (ev.learnerIds !== undefined) {
+      for (const l of checkArray('flag.evidence[].learnerIds', ev.learnerIds)) {
+        checkText('flag.evidence[].learnerIds[]', l, 128);
+      }
+    }
+  }
+}
+
+export function checkFlag(f: FlagUpdate): void {
+  if (typeof f !== 'object' || f === null) fail('flag', f);
+  checkId('flag.flagId', f.flagId);
+  if (typeof f.kind !== 'string' || !FLAG_KIND_SET.has(f.kind)) fail('flag.kind', f.kind);
+  checkId('flag.learnerId', f.learnerId);
+  checkPlatform('flag.platformId', f.platformId);
+  checkId('flag.sessionId', f.sessionId);
+  checkMs('flag.firstAtMs', f.firstAtMs);
+  checkMs('flag.lastAtMs', f.lastAtMs);
+  checkInt('flag.occurrences', f.occurrences, 1, 0xffffffff);
+  checkInt('flag.withheldMs', f.withheldMs, 0);
+  checkInt('flag.version', f.version, 1);
+  checkEvidence(f.evidence);
+}
+
+export function checkSession(s: SessionRecord): void {
+  if (typeof s !== 'object' || s === null) fail('session', s);
+  checkPlatform('session.platformId', s.platformId);
+  checkId('session.sessionId', s.sessionId);
+  checkId('session.learnerId', s.learnerId);
+  checkId('session.courseId', s.courseId);
+  checkId('session.deviceId', s.deviceId);
+  checkOccupation('session.occupation', s.occupation);
+  checkRegion('session.region', s.region);
+  checkGroup('session.learnerGroup', s.learnerGroup);
+  checkMs('session.startMs', s.startMs);
+  if (s.endMs !== null) checkMs('session.endMs', s.endMs);
+  checkInt('session.version', s.version, 1);
+}
+
+export function checkCertificate(c: CertificateRecord): void {
+  if (typeof c !== 'object' || c === null) fail('certificate', c);
+  checkId('certificate.certificateId', c.certificateId);
+  checkPlatform('certificate.platformId', c.platformId);
+  checkId('certificate.learnerId', c.learnerId);
+  checkId('certificate.courseId', c.courseId);
+  if (typeof c.requiredHours !== 'number' || !Number.isFinite(c.requiredHours) || c.requiredHours <= 0) {
+    fail('certificate.requiredHours', c.requiredHours);
+  }
+  checkMs('certificate.issuedAtMs', c.issuedAtMs);
+  checkId('certificate.eventId', c.eventId);
+}
+
+export function checkDecision(d: DecisionRecord): void {
+  if (typeof d !== 'object' || d === null) fail('decision', d);
+  checkId('decision.decisionId', d.decisionId);
+  checkId('decision.flagId', d.flagId);
+  if (d.decision !== 'approve' && d.decision !== 'reject') fail('decision.decision', d.decision);
+  checkText('decision.note', d.note, 2000);
+  checkText('decision.by', d.by, 256, 1);
+  checkMs('decision.atMs', d.atMs);
+  checkInt('decision.coversUntilMs', d.coversUntilMs, Number.MIN_SAFE_INTEGER);
+}
+
+/** Rejected events are whatever a platform sent: only what we key on or sum by is constrained. */
+export function checkRejected(r: RejectedRow): void {
+  if (typeof r !== 'object' || r === null) fail('rejected', r);
+  checkText('rejected.rowId', r.rowId, 512, 1);
+  checkText('rejected.platformId', r.platformId, 128);
+  checkText('rejected.receivedAt', r.receivedAt, 64);
+  if (r.source !== 'ingest' && r.source !== 'replay') fail('rejected.source', r.source);
+  checkInt('rejected.index', r.index, 0, 0xffffffff);
+  if (r.id !== null) checkText('rejected.id', r.id, 1024);
+  if (r.type !== null) checkText('rejected.type', r.type, 1024);
+  for (const e of checkArray('rejected.errors', r.errors)) {
+    if (typeof e !== 'object' || e === null) fail('rejected.errors[]', e);
+    const fe = e as Record<string, unknown>;
+    checkText('rejected.errors[].path', fe.path, 1024);
+    checkText('rejected.errors[].code', fe.code, 256);
+    checkText('rejected.errors[].message', fe.message, 4096);
+  }
+  checkText('rejected.raw', r.raw, 256 * 1024);
+  if (typeof r.truncated !== 'boolean') fail('rejected.truncated', r.truncated);
+}
+
+export function checkEventCount(c: EventCountRecord): void {
+  if (typeof c !== 'object' || c === null) fail('count', c);
+  checkText('count.countId', c.countId, 512, 1);
+  checkPlatform('count.platformId', c.platformId);
+  checkDay('count.day', c.day);
+  checkInt('count.accepted', c.accepted, 0);
+}
+
+export function checkRows<T>(what: string, rows: T[], check: (row: T) => void): void {
+  if (!Array.isArray(rows)) fail(what, rows);
+  for (const row of rows) check(row);
+}
