@@ -60,6 +60,8 @@ export function createApi(options: ApiOptions) {
       void app.register(async (scope) => {
         // Same rendering as the server's own handler, also when mounted on another Fastify instance.
         scope.setErrorHandler(errorHandler);
+        // The only body is the decision, JSON: anything else is 415 rather than a parsed string.
+        scope.removeContentTypeParser('text/plain');
         scope.addHook('onResponse', async (request, reply) => {
           const route = request.routeOptions.url;
           if (route !== undefined) {

@@ -28,7 +28,9 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route with its parameters and error answers', () => {
-    const doc = buildOpenApi() as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    const doc = buildOpenApi() as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/v1/admin/pipeline',
@@ -55,7 +57,15 @@ describe('OpenAPI document', () => {
       'learnerId',
       'format',
     ]);
-    expect(names('/v1/flags')).toEqual(['status', 'kind', 'platformId', 'learnerId', 'limit', 'cursor', 'format']);
+    expect(names('/v1/flags')).toEqual([
+      'status',
+      'kind',
+      'platformId',
+      'learnerId',
+      'limit',
+      'cursor',
+      'format',
+    ]);
     expect(names('/v1/sessions/{platformId}/{sessionId}')).toEqual(['platformId', 'sessionId', 'format']);
     expect(names('/v1/flags/{flagId}/decision', 'post')).toEqual(['flagId']);
   });

@@ -54,7 +54,10 @@ export const identifierParam = (what: string) =>
 
 const regionParam = z
   .string()
-  .meta({ description: `6-digit administrative division code, or "${UNKNOWN}"`, pattern: `^([0-9]{6}|${UNKNOWN})$` })
+  .meta({
+    description: `6-digit administrative division code, or "${UNKNOWN}"`,
+    pattern: `^([0-9]{6}|${UNKNOWN})$`,
+  })
   .check((ctx) => {
     if (ctx.value !== UNKNOWN && !REGION.test(ctx.value)) {
       ctx.issues.push({

@@ -1,0 +1,44 @@
+import { topicNames } from '@hourglass/events';
+import { createEmbeddedLog } from '@hourglass/log';
+import { describe, expect, it } from 'vitest';
+import { createLogPipelineStatus, pipelineStages } from './pipeline-status';
+
+describe('pipeline status from the log', () => {
+  it('is caught up only when every stage committed to the end of its topics', async () => {
+    const topics = topicNames('p.');
+    const log = createEmbeddedLog({ partitions: 2 });
+    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 2 })));
+    const status = createLogPipelineStatus({ admin: log.admin(), stages: pipelineStages('p.', topics) });
+
+    expect((await status()).caughtUp).toBe(true);
+    await log.producer().send([
+      { topic: topics.events, key: 'a', value: '1' },
+      { topic: topics.events, key: 'b', value: '2' },
+    ]);
+    const behind = await status();
+    expect(behind.caughtUp).toBe(false);
+    expect(behind.stages[0]).toMatchObject({
+      name: 'detector',
+      groupId: 'p.detector',
+      caughtUp: false,
+      lag: 2,
+    });
+    expect(behind.stages[1]).toMatchObject({ name: 'aggregator', caughtUp: true, lag: 0 });
+
+    const consumer = log.consumer({ groupId: 'p.detector' });
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      void consumer.start({
+        topics: [topics.events],
+        fromBeginning: true,
+        onBatch: async (b) => {
+          seen += b.records.length;
+          if (seen >= 2) resolve();
+        },
+      });
+    });
+    await consumer.stop();
+    expect(await status()).toMatchObject({ caughtUp: true });
+    await log.close();
+  });
+});

@@ -1,0 +1,156 @@
+import { createEmbeddedWarehouse, type Warehouse, WarehouseError } from '@hourglass/warehouse';
+import { afterEach, describe, expect, it } from 'vitest';
+import { flagSchema } from '../responses';
+import { FLAGS, seed } from '../testing/fixtures';
+import { createHarness, type Harness } from '../testing/harness';
+
+const RANGE = 'from=2026-03-01&to=2026-03-02';
+const NOW = Date.parse('2026-03-05T08:00:00Z');
+
+describe('POST /v1/flags/{flagId}/decision', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+  const start = async (warehouse?: Warehouse) => {
+    h = await createHarness({ clock: () => NOW, ...(warehouse ? { warehouse } : {}) });
+    await seed(h.warehouse);
+    return h;
+  };
+  const decisionUrl = (flagId: string) => `/v1/flags/${flagId}/decision`;
+
+  it('records who and when, answers the updated flag, and counts it', async () => {
+    await start();
+    const res = await h.decide(FLAGS.idle1, 'reject', 'slept, "clearly"', 'admin');
+    expect(res.status).toBe(200);
+    expect(flagSchema.parse(res.json)).toEqual(res.json);
+    expect(res.json.status).toBe('rejected');
+    expect(res.json.decisions).toEqual([
+      {
+        decisionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        decision: 'reject',
+        note: 'slept, "clearly"',
+        by: 'demo.admin',
+        at: '2026-03-05T08:00:00.000Z',
+        coversUntil: '2026-03-01T02:30:00.000Z',
+      },
+    ]);
+    const [record] = await h.decisionRecords();
+    expect(record).toEqual({
+      decisionId: res.json.decisions[0].decisionId,
+      flagId: FLAGS.idle1,
+      decision: 'reject',
+      note: 'slept, "clearly"',
+      by: 'demo.admin',
+      atMs: NOW,
+      coversUntilMs: Date.parse('2026-03-01T02:30:00Z'),
+    });
+    const metric = await h.registry.getSingleMetricAsString('hourglass_api_decisions_total');
+    expect(metric).toContain('hourglass_api_decisions_total{decision="reject"} 1');
+  });
+
+  it('validates the body precisely; nothing is recorded', async () => {
+    await start();
+    const cases: [unknown, string][] = [
+      [{}, 'decision: is required'],
+      [{ decision: 'accept' }, 'decision: must be approve or reject, got "accept"'],
+      [{ decision: 'approve', note: 'x'.repeat(2001) }, 'note: must be at most 2000 characters'],
+      [{ decision: 'approve', by: 'someone.else' }, 'unknown body field "by"'],
+      [{ decision: 'approve', note: null }, 'note: must be a string'],
+      [['approve'], 'body: must be a JSON object'],
+      ['"approve"', 'body: must be a JSON object'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await h.post(decisionUrl(FLAGS.idle1), body, 'supervisor');
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.message, JSON.stringify(body)).toBe(message);
+    }
+    const notJson = await h.post(decisionUrl(FLAGS.idle1), '{"decision":', 'supervisor');
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.error.code).toBe('invalid_json');
+    const text = await h.post(decisionUrl(FLAGS.idle1), 'approve', 'supervisor', {
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    expect(text.json.error.code).toBe('unsupported_media_type');
+    expect(await h.decisionRecords()).toEqual([]);
+    expect((await h.get(`/v1/flags/${FLAGS.idle1}`, 'supervisor')).json.status).toBe('open');
+  });
+
+  it('a note of exactly 2000 characters (unicode, quotes, SQL) is kept verbatim', async () => {
+    await start();
+    const note = `'; DROP TABLE decisions; -- \\ "学员" ${'é'.repeat(2000)}`.slice(0, 2000);
+    expect(note).toHaveLength(2000);
+    const res = await h.decide(FLAGS.late2, 'approve', note);
+    expect(res.status).toBe(200);
+    expect(res.json.decisions[0].note).toBe(note);
+    expect((await h.get(`/v1/flags/${FLAGS.late2}`, 'supervisor')).json.decisions[0].note).toBe(note);
+  });
+
+  it('503 with Retry-After when the decisions log is unavailable; nothing changes', async () => {
+    await start();
+    h.log.setUnavailable(true);
+    const res = await h.decide(FLAGS.idle1, 'approve');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json.error).toEqual({
+      code: 'unavailable',
+      message: 'the decisions log is unavailable; the decision was not recorded, retry later',
+    });
+    const flag = await h.get(`/v1/flags/${FLAGS.idle1}`, 'supervisor');
+    expect(flag.json).toMatchObject({ status: 'open', decisions: [] });
+    h.log.setUnavailable(false);
+    expect((await h.decide(FLAGS.idle1, 'approve')).status).toBe(200);
+  });
+
+  it('simultaneous decisions on one flag: one wins, the other is 409', async () => {
+    await start();
+    const answers = await Promise.all([
+      h.decide(FLAGS.late2, 'approve', 'first'),
+      h.decide(FLAGS.late2, 'reject', 'second'),
+      h.decide(FLAGS.late2, 'approve', 'third'),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    expect(await h.decisionRecords()).toHaveLength(1);
+  });
+
+  it('a decision on a flag that withholds nothing is recorded and moves no hours', async () => {
+    await start();
+    const before = (await h.get(`/v1/stats/hours?${RANGE}`, 'statistician')).json;
+    const res = await h.decide(FLAGS.seek1, 'reject', 'skipped the video');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'seek_ahead', status: 'rejected', withheldSeconds: 0 });
+    expect((await h.get(`/v1/stats/hours?${RANGE}`, 'statistician')).json).toEqual(before);
+  });
+
+  it('if the warehouse cannot take the decision yet, it is still recorded and answered', async () => {
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    const flaky: Warehouse = {
+      ...inner,
+      insertDecisions: async () => {
+        throw new WarehouseError('unavailable', 'down');
+      },
+    };
+    await start(flaky);
+    const res = await h.decide(FLAGS.idle1, 'approve', 'ok');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ flagId: FLAGS.idle1, status: 'approved' });
+    expect(res.json.decisions).toHaveLength(1);
+    expect(await h.decisionRecords()).toHaveLength(1);
+  });
+
+  it('503 when the warehouse is unavailable before anything is recorded', async () => {
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    const down: Warehouse = {
+      ...inner,
+      getFlag: async () => {
+        throw new WarehouseError('unavailable', 'connect ECONNREFUSED');
+      },
+    };
+    await start(down);
+    const res = await h.decide(FLAGS.idle1, 'approve');
+    expect(res.status).toBe(503);
+    expect(res.json.error.message).toBe('the warehouse is unavailable (flag); retry later');
+    expect(await h.decisionRecords()).toEqual([]);
+  });
+});
