@@ -96,9 +96,21 @@ export function createDetector(opts: DetectorOptions) {
   }
 
   async function onBatch(batch: Batch, ctx: BatchContext): Promise<void> {
-    const started = performance.now();
     const key = `${batch.topic}/${batch.partition}`;
-    const c = await claim(key, ctx.generation);
+    try {
+      await processOne(batch, key, ctx.generation);
+    } catch (err) {
+      // After a failed state write or produce we no longer know what the store holds (a commit
+      // whose reply was lost may have been applied). Claim again on the retry: the claim returns
+      // the stored watermark and re-produces the stored outbox, so nothing is lost or credited twice.
+      if (!(err instanceof DetectorError && err.code === 'fenced')) claims.delete(key);
+      throw err;
+    }
+  }
+
+  async function processOne(batch: Batch, key: string, generation: number): Promise<void> {
+    const started = performance.now();
+    const c = await claim(key, generation);
     if (c.fenced) throw new DetectorError('fenced', `partition ${key} is held by a newer claim`);
     const first = batch.records[0];
     if (first === undefined) return;
