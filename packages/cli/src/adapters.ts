@@ -1,7 +1,12 @@
 import { createEmbeddedLog, createKafkaLog, type Log } from '@hourglass/log';
 import type { Config, Env } from '@hourglass/runtime';
 import { createMemoryStateStore, createRedisStateStore, type StateStore } from '@hourglass/state';
-import { createClickHouseWarehouse, createEmbeddedWarehouse, type Warehouse } from '@hourglass/warehouse';
+import {
+  clickHouseOptionsFromUrl,
+  createClickHouseWarehouse,
+  createEmbeddedWarehouse,
+  type Warehouse,
+} from '@hourglass/warehouse';
 
 export interface Adapters {
   log: Log;
@@ -20,7 +25,7 @@ export function buildAdapters(env: Env, config: Config, clientId: string): Adapt
     ? createRedisStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` })
     : createMemoryStateStore();
   const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone })
+    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
     : createEmbeddedWarehouse({ timeZone: config.timezone });
   return { log, state, warehouse, modes: { log: log.kind, state: state.kind, warehouse: warehouse.kind } };
 }

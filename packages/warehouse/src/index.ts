@@ -1,3 +1,4 @@
+export { clickHouseOptionsFromUrl } from './clickhouse/url';
 export type { ClickHouseWarehouseOptions } from './clickhouse/warehouse';
 export { createClickHouseWarehouse } from './clickhouse/warehouse';
 export { createEmbeddedWarehouse } from './embedded/warehouse';

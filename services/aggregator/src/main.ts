@@ -13,7 +13,11 @@ import {
   loadEnv,
   registerShutdown,
 } from '@hourglass/runtime';
-import { createClickHouseWarehouse, createEmbeddedWarehouse } from '@hourglass/warehouse';
+import {
+  clickHouseOptionsFromUrl,
+  createClickHouseWarehouse,
+  createEmbeddedWarehouse,
+} from '@hourglass/warehouse';
 import { createAggregator } from './aggregator';
 
 export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
@@ -26,7 +30,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-aggregator', logger })
     : createEmbeddedLog();
   const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone })
+    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
     : createEmbeddedWarehouse({ timeZone: config.timezone });
   logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass aggregator starting');
   await warehouse.migrate();

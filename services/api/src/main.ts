@@ -14,7 +14,11 @@ import {
   loadEnv,
   registerShutdown,
 } from '@hourglass/runtime';
-import { createClickHouseWarehouse, createEmbeddedWarehouse } from '@hourglass/warehouse';
+import {
+  clickHouseOptionsFromUrl,
+  createClickHouseWarehouse,
+  createEmbeddedWarehouse,
+} from '@hourglass/warehouse';
 import { createApi } from './api';
 import { createLogPipelineStatus, pipelineStages } from './pipeline-status';
 
@@ -28,7 +32,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-api', logger })
     : createEmbeddedLog({ logger });
   const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone })
+    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
     : createEmbeddedWarehouse({ timeZone: config.timezone });
   logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass api starting');
   await warehouse.migrate();

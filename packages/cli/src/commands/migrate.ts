@@ -1,11 +1,15 @@
 import { loadConfig, loadEnv } from '@hourglass/runtime';
-import { createClickHouseWarehouse, createEmbeddedWarehouse } from '@hourglass/warehouse';
+import {
+  clickHouseOptionsFromUrl,
+  createClickHouseWarehouse,
+  createEmbeddedWarehouse,
+} from '@hourglass/warehouse';
 
 export async function runMigrate(processEnv: NodeJS.ProcessEnv): Promise<number> {
   const env = loadEnv(processEnv);
   const config = loadConfig(env.configPath);
   const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone })
+    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
     : createEmbeddedWarehouse({ timeZone: config.timezone });
   try {
     const { applied } = await warehouse.migrate();
