@@ -9,7 +9,7 @@ describe('GET /v1/admin/pipeline', () => {
 
   it('answers the pipeline status as given', async () => {
     const stages = [{ name: 'detector', lag: 3 }];
-    h = await createHarness({ pipelineStatus: async () => ({ caughtUp: false, stages }) });
+    h = await createHarness({ pipelineStatus: () => async () => ({ caughtUp: false, stages }) });
     const res = await h.get('/v1/admin/pipeline', 'admin');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ caughtUp: false, stages });
@@ -17,7 +17,7 @@ describe('GET /v1/admin/pipeline', () => {
 
   it('503 when the status cannot be determined (never a guessed caughtUp)', async () => {
     h = await createHarness({
-      pipelineStatus: async () => {
+      pipelineStatus: () => async () => {
         throw new Error('broker down');
       },
     });

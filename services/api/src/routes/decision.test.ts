@@ -1,8 +1,10 @@
+import type { DecisionRecord } from '@hourglass/events';
 import { createEmbeddedWarehouse, type Warehouse, WarehouseError } from '@hourglass/warehouse';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogPipelineStatus, pipelineStages } from '../pipeline-status';
 import { flagSchema } from '../responses';
 import { FLAGS, seed } from '../testing/fixtures';
-import { createHarness, type Harness } from '../testing/harness';
+import { createHarness, type Harness, topics } from '../testing/harness';
 
 const RANGE = 'from=2026-03-01&to=2026-03-02';
 const NOW = Date.parse('2026-03-05T08:00:00Z');
@@ -152,5 +154,41 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect(res.status).toBe(503);
     expect(res.json.error.message).toBe('the warehouse is unavailable (flag); retry later');
     expect(await h.decisionRecords()).toEqual([]);
+  });
+
+  it('caughtUp is false until the aggregator has consumed the decision, then true', async () => {
+    h = await createHarness({
+      clock: () => NOW,
+      pipelineStatus: (log) =>
+        createLogPipelineStatus({ admin: log.admin(), stages: pipelineStages('test.', topics) }),
+    });
+    await seed(h.warehouse);
+    expect((await h.get('/v1/admin/pipeline', 'admin')).json.caughtUp).toBe(true);
+    const before = (await h.get(`/v1/stats/hours?${RANGE}`, 'statistician')).json.rows[0];
+    expect((await h.decide(FLAGS.late2, 'approve')).status).toBe(200);
+    // Visible to the next read at once (the API wrote it to the warehouse too) …
+    const after = (await h.get(`/v1/stats/hours?${RANGE}`, 'statistician')).json.rows[0];
+    expect(after.verifiedHours - before.verifiedHours).toBeCloseTo(0.25, 9);
+    // … but the pipeline is caught up only once the aggregator committed the decisions topic.
+    const pending = await h.get('/v1/admin/pipeline', 'admin');
+    expect(pending.json.caughtUp).toBe(false);
+    expect(pending.json.stages[1]).toMatchObject({ name: 'aggregator', lag: 1 });
+
+    // Stands in for the aggregator: same group id, same idempotent insert.
+    const aggregator = h.log.consumer({ groupId: 'test.aggregator' });
+    await new Promise<void>((resolve) => {
+      void aggregator.start({
+        topics: [topics.decisions],
+        fromBeginning: true,
+        onBatch: async (b) => {
+          await h.warehouse.insertDecisions(b.records.map((r) => JSON.parse(r.value) as DecisionRecord));
+          resolve();
+        },
+      });
+    });
+    await aggregator.stop();
+    expect((await h.get('/v1/admin/pipeline', 'admin')).json.caughtUp).toBe(true);
+    // Inserted twice (API and aggregator), counted once.
+    expect((await h.get(`/v1/stats/hours?${RANGE}`, 'statistician')).json.rows[0]).toEqual(after);
   });
 });

@@ -55,7 +55,8 @@ export interface HarnessOptions {
   warehouse?: Warehouse;
   classHourMinutes?: number;
   clock?: () => number;
-  pipelineStatus?: () => Promise<PipelineStatus>;
+  /** Default: always caught up. Given the harness's log, e.g. to read real consumer-group lag. */
+  pipelineStatus?: (log: EmbeddedLog) => () => Promise<PipelineStatus>;
 }
 
 /** The API as the services mount it (runtime's server, embedded log), on the given or an embedded warehouse. */
@@ -65,7 +66,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const warehouse = opts.warehouse ?? createEmbeddedWarehouse({ timeZone: config.timezone });
   await warehouse.migrate();
   const log = createEmbeddedLog({ partitions: 2 });
-  await log.admin().ensureTopics([{ name: topics.decisions, partitions: 2 }]);
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 2 })));
   const registry = createMetricsRegistry({ defaultMetrics: false });
   const logger = createLogger({ level: 'silent', name: 'api-test' });
   const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
@@ -78,7 +79,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     registry,
     logger,
     clock: opts.clock ?? (() => clock++),
-    pipelineStatus: opts.pipelineStatus ?? (async () => ({ caughtUp: true, stages: [] })),
+    pipelineStatus: opts.pipelineStatus?.(log) ?? (async () => ({ caughtUp: true, stages: [] })),
   });
   api.register(app);
   await app.ready();
