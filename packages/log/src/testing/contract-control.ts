@@ -1,0 +1,139 @@
+import { expect, it } from 'vitest';
+import { isLogError } from '../errors';
+import { partitionFor } from '../partition';
+import { type ContractFixture, collector, records, sleep, unique, waitFor } from './fixture';
+
+/** Seeking, assignment callbacks, offsets reporting and typed errors. */
+export function controlContract(f: ContractFixture): void {
+  it('seeks: rewinds a partition, and a batch in flight during seek is not committed', async () => {
+    const topic = await f.topicWith(1, 'seek');
+    const group = unique('g-seek');
+    await f.log().producer().send(records(topic, 10));
+    const seen: string[] = [];
+    let rewound = false;
+    const c = f.consumer(group);
+    await c.start({
+      topics: [topic],
+      fromBeginning: true,
+      onBatch: async (batch) => {
+        seen.push(...batch.records.map((r) => r.offset));
+        if (!rewound && batch.records.some((r) => r.offset === '9')) {
+          rewound = true;
+          c.seek(topic, 0, '4');
+        }
+      },
+    });
+    await waitFor('redelivery from 4', () => rewound && seen.filter((o) => o === '9').length >= 2);
+    await sleep(300);
+    await c.stop();
+    const firstNine = seen.indexOf('9');
+    expect(seen.slice(firstNine + 1)).toEqual(['4', '5', '6', '7', '8', '9']);
+    expect(await f.committed(group, topic)).toEqual(['10']);
+    expect(() => c.seek(topic, 0, '-1')).toThrow();
+  });
+
+  it('seeks from onAssigned before the first batch is delivered', async () => {
+    const topic = await f.topicWith(1, 'seek-assigned');
+    await f.log().producer().send(records(topic, 6));
+    const got = collector();
+    const c = f.consumer(unique('g-seek-assigned'));
+    await c.start({
+      topics: [topic],
+      fromBeginning: true,
+      onAssigned: () => c.seek(topic, 0, '3'),
+      onBatch: got.onBatch,
+    });
+    await waitFor('records from 3', () => got.records.length >= 3);
+    await c.stop();
+    expect(got.records.map((r) => r.offset)).toEqual(['3', '4', '5']);
+  });
+
+  it('calls onAssigned with the assignment and generation before delivering batches of it', async () => {
+    const topic = await f.topicWith(2, 'assigned');
+    await f.log().producer().send(records(topic, 4));
+    const events: string[] = [];
+    let generation: number | undefined;
+    const generations = new Set<number>();
+    const c = f.consumer(unique('g-assigned'));
+    let failOnce = true;
+    await c.start({
+      topics: [topic],
+      fromBeginning: true,
+      onAssigned: async (tps, gen) => {
+        events.push(
+          `assigned:${tps.map((tp) => `${tp.topic === topic ? 't' : '?'}${tp.partition}`).join(',')}`,
+        );
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('induced onAssigned failure');
+        }
+        generation = gen;
+      },
+      onBatch: async (batch, ctx) => {
+        events.push('batch');
+        generations.add(ctx.generation);
+        await ctx.heartbeat();
+        expect(batch.records.length).toBeGreaterThan(0);
+      },
+    });
+    await waitFor('batches', () => events.filter((e) => e === 'batch').length >= 1);
+    await c.stop();
+    expect(events.slice(0, 2)).toEqual(['assigned:t0,t1', 'assigned:t0,t1']);
+    expect(events.indexOf('batch')).toBe(2);
+    expect(Number.isInteger(generation)).toBe(true);
+    expect([...generations]).toEqual([generation]);
+  });
+
+  it('refuses to consume a topic that does not exist', async () => {
+    const c = f.consumer(unique('g-missing'));
+    await expect(c.start({ topics: [unique('missing')], onBatch: async () => {} })).rejects.toSatisfy((e) =>
+      isLogError(e, 'unknown_topic'),
+    );
+  });
+
+  it('reports end offsets and committed offsets like Kafka', async () => {
+    const topic = await f.topicWith(2, 'offsets');
+    const group = unique('g-offsets');
+    expect(await f.log().admin().endOffsets(topic)).toEqual([
+      { partition: 0, offset: '0' },
+      { partition: 1, offset: '0' },
+    ]);
+    expect(await f.log().admin().committedOffsets(group, topic)).toEqual([
+      { partition: 0, offset: null },
+      { partition: 1, offset: null },
+    ]);
+    const sent = records(topic, 12);
+    await f.log().producer().send(sent);
+    const perPartition = [0, 1].map((p) => sent.filter((r) => partitionFor(r.key, 2) === p).length);
+    expect(await f.ends(topic)).toEqual(perPartition.map(String));
+
+    const got = collector();
+    const c = f.consumer(group);
+    await c.start({ topics: [topic], fromBeginning: true, onBatch: got.onBatch });
+    await waitFor('12 records', () => got.records.length >= 12);
+    await c.stop();
+    expect(perPartition.every((n) => n > 0)).toBe(true);
+    expect(await f.committed(group, topic)).toEqual(perPartition.map(String));
+
+    const missing = unique('missing');
+    await expect(f.log().admin().endOffsets(missing)).rejects.toSatisfy((e) =>
+      isLogError(e, 'unknown_topic'),
+    );
+    await expect(f.log().admin().committedOffsets(group, missing)).rejects.toSatisfy((e) =>
+      isLogError(e, 'unknown_topic'),
+    );
+  });
+
+  it('rejects sends to a topic that was never created, and bad records, with typed errors', async () => {
+    const producer = f.log().producer();
+    await expect(producer.send([{ topic: unique('nope'), key: 'k', value: 'v' }])).rejects.toSatisfy((e) =>
+      isLogError(e, 'unknown_topic'),
+    );
+    const topic = await f.topicWith(1, 'bad');
+    await expect(producer.send([{ topic, key: 1 as unknown as string, value: 'v' }])).rejects.toSatisfy((e) =>
+      isLogError(e, 'invalid_argument'),
+    );
+    await producer.send([]);
+    expect(await f.ends(topic)).toEqual(['0']);
+  });
+}
