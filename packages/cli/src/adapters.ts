@@ -17,10 +17,10 @@ export interface Adapters {
 }
 
 /** Each variable switches its part to the real server; unset means the embedded in-process adapter. */
-export function buildAdapters(env: Env, config: Config, clientId: string): Adapters {
+export function buildAdapters(env: Env, config: Config, clientId: string, partitions = 4): Adapters {
   const log = env.kafkaBrokers
     ? createKafkaLog({ brokers: env.kafkaBrokers, clientId })
-    : createEmbeddedLog({ partitions: 4 });
+    : createEmbeddedLog({ partitions });
   const state = env.redisUrl
     ? createRedisStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` })
     : createMemoryStateStore();

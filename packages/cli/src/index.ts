@@ -5,7 +5,6 @@ import { runSimulateCommand } from './commands/simulate';
 import { startAllInOne } from './commands/start';
 
 export { startAllInOne } from './commands/start';
-export { createPipelineStatus } from './pipeline-status';
 export { generateTraffic, simulate } from './simulate';
 
 const SERVICES = {

@@ -1,5 +1,5 @@
 import { createAggregator } from '@hourglass/aggregator';
-import { createApi } from '@hourglass/api';
+import { createApi, createLogPipelineStatus, pipelineStages } from '@hourglass/api';
 import { createDetector } from '@hourglass/detector';
 import { createDayOf, topicNames } from '@hourglass/events';
 import { createIngest } from '@hourglass/ingest';
@@ -13,12 +13,11 @@ import {
   registerShutdown,
 } from '@hourglass/runtime';
 import { buildAdapters } from '../adapters';
-import { createPipelineStatus } from '../pipeline-status';
 import { policyForConfig } from '../policy-for';
 
 export interface RunningHourglass {
   url: string;
-  pipelineStatus: ReturnType<typeof createPipelineStatus>;
+  pipelineStatus: ReturnType<typeof createLogPipelineStatus>;
   close(): Promise<void>;
 }
 
@@ -32,41 +31,29 @@ export async function startAllInOne(opts: {
   isDevelopmentConfig: boolean;
   out?: NodeJS.WritableStream;
   registerSignals?: boolean;
+  /** Partitions of topics this process creates (default 4); tests use 1 for a global event order. */
+  partitions?: number;
 }): Promise<RunningHourglass> {
   const { env, config } = opts;
   const logger = createLogger({ level: env.logLevel, name: 'hourglass' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
-  const adapters = buildAdapters(env, config, 'hourglass');
+  const partitions = opts.partitions ?? 4;
+  const adapters = buildAdapters(env, config, 'hourglass', partitions);
   logger.info(
     { ...adapters.modes },
     `hourglass starting: log=${adapters.modes.log} state=${adapters.modes.state} warehouse=${adapters.modes.warehouse}`,
   );
 
-  await adapters.log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await adapters.log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions })));
   await adapters.warehouse.migrate();
   const producer = adapters.log.producer({ clientId: 'hourglass-ingest' });
   await producer.connect();
 
   const groups = { detector: `${env.topicPrefix}detector`, aggregator: `${env.topicPrefix}aggregator` };
-  const pipelineStatus = createPipelineStatus({
+  const pipelineStatus = createLogPipelineStatus({
     admin: adapters.log.admin(),
-    stages: [
-      { name: 'detector', groupId: groups.detector, topics: [topics.events] },
-      {
-        name: 'aggregator',
-        groupId: groups.aggregator,
-        topics: [
-          topics.segments,
-          topics.flags,
-          topics.sessions,
-          topics.certificates,
-          topics.decisions,
-          topics.rejected,
-          topics.counts,
-        ],
-      },
-    ],
+    stages: pipelineStages(env.topicPrefix, topics),
   });
   const detector = createDetector({
     log: adapters.log,
