@@ -4,6 +4,7 @@ import { GROUP_NAMES } from '../query-schemas';
 import { flagsResponseSchema, hoursResponseSchema, sessionResponseSchema } from '../responses';
 import { at, FLAG_UPDATES, FLAGS, H, LEARNERS, SEGMENTS, SESSIONS, seed, segment } from './fixtures';
 import { createHarness, type Harness } from './harness';
+import { generateTraffic } from './traffic';
 
 /**
  * The key stats and flags behaviour, run against the embedded warehouse and against the real
@@ -16,6 +17,24 @@ type Totals = { verifiedHours: number; pendingHours: number; rejectedHours: numb
 
 const sum = (rows: Totals[], k: 'verifiedHours' | 'pendingHours' | 'rejectedHours') =>
   rows.reduce((n, r) => n + r[k], 0);
+
+/** Runs `fn` over `items` with at most `limit` in flight (the real server answers several at once). */
+async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return out;
+}
 
 function subsets<T>(items: readonly T[]): T[][] {
   return Array.from({ length: 2 ** items.length }, (_, mask) => items.filter((_, i) => mask & (1 << i)));
@@ -50,8 +69,12 @@ export function describeQueryApi(name: string, makeWarehouse: () => Promise<Ware
 
       it('every groupBy combination sums to the ungrouped total, rows sorted by their keys', async () => {
         const t = await total();
-        for (const groups of subsets(GROUP_NAMES)) {
-          const res = await h.get(`/v1/stats/hours?${RANGE}&groupBy=${groups.join(',')}`, 'statistician');
+        const combos = subsets(GROUP_NAMES);
+        const answers = await inParallel(combos, 6, (groups) =>
+          h.get(`/v1/stats/hours?${RANGE}&groupBy=${groups.join(',')}`, 'statistician'),
+        );
+        for (const [i, groups] of combos.entries()) {
+          const res = answers[i]!;
           expect(res.status, groups.join(',')).toBe(200);
           const rows = res.json.rows as (Totals & Record<string, string>)[];
           for (const k of ['verifiedHours', 'pendingHours', 'rejectedHours'] as const) {
@@ -421,6 +444,64 @@ export function describeQueryApi(name: string, makeWarehouse: () => Promise<Ware
           FLAGS.idle1,
         ]);
         expect(SEGMENTS.length).toBeGreaterThan(0);
+      });
+    });
+
+    describe('generated traffic (May 2026, apart from the literal world)', () => {
+      const MAY = 'from=2026-05-01&to=2026-05-31';
+      const traffic = generateTraffic(20260501, Date.parse('2026-05-01T00:00:00Z'), 14);
+      const totalMay = async (): Promise<Totals> =>
+        (await h.get(`/v1/stats/hours?${MAY}`, 'statistician')).json.rows[0];
+
+      it('grouped any way sums to the total, which equals the sum of every session timeline', async () => {
+        await h.warehouse.insertSegments(traffic.segments);
+        await h.warehouse.upsertFlags(traffic.flags);
+        await h.warehouse.upsertSessions(traffic.sessions);
+        // Decide every third flag, alternating approve and reject, through the API.
+        for (const [i, f] of traffic.flags.entries()) {
+          if (i % 3 !== 0) continue;
+          const res = await h.decide(f.flagId, i % 2 === 0 ? 'approve' : 'reject', `generated ${i}`);
+          expect(res.status).toBe(200);
+        }
+        const t = await totalMay();
+        const allMs = traffic.segments.reduce((n, seg) => n + seg.endMs - seg.startMs, 0);
+        expect(t.verifiedHours + t.pendingHours + t.rejectedHours).toBeCloseTo(allMs / 3_600_000, 9);
+        expect(t.verifiedHours).toBeGreaterThan(0);
+        expect(t.pendingHours).toBeGreaterThan(0);
+        expect(t.rejectedHours).toBeGreaterThan(0);
+
+        const combos = [
+          [],
+          ...GROUP_NAMES.map((g) => [g]),
+          ...subsets(GROUP_NAMES).filter((c) => c.length === 2),
+          [...GROUP_NAMES],
+        ];
+        const grouped = await inParallel(combos, 6, async (groups) => ({
+          groups,
+          rows: (await h.get(`/v1/stats/hours?${MAY}&groupBy=${groups.join(',')}`, 'statistician')).json.rows,
+        }));
+        for (const { groups, rows } of grouped) {
+          for (const k of ['verifiedHours', 'pendingHours', 'rejectedHours'] as const) {
+            expect(sum(rows, k), `${k} by ${groups.join(',')}`).toBeCloseTo(t[k], 9);
+          }
+        }
+
+        const fromTimelines = { verified: 0, pending: 0, rejected: 0 };
+        const verifiedLearners = new Set<string>();
+        const timelines = await inParallel(traffic.sessions, 6, (s) =>
+          h.get(`/v1/sessions/${s.platformId}/${s.sessionId}`, 'supervisor'),
+        );
+        for (const res of timelines) {
+          expect(res.status).toBe(200);
+          for (const seg of res.json.segments) {
+            fromTimelines[seg.effective as keyof typeof fromTimelines] += seg.seconds;
+            if (seg.effective === 'verified' && seg.seconds > 0) verifiedLearners.add(res.json.learnerId);
+          }
+        }
+        expect(fromTimelines.verified / 3600).toBeCloseTo(t.verifiedHours, 9);
+        expect(fromTimelines.pending / 3600).toBeCloseTo(t.pendingHours, 9);
+        expect(fromTimelines.rejected / 3600).toBeCloseTo(t.rejectedHours, 9);
+        expect(t.learners).toBe(verifiedLearners.size);
       });
     });
   });
