@@ -6,11 +6,11 @@ export const MAX_EVENTS_PER_REQUEST = 1000;
 
 export type BodyFormat = 'json' | 'ndjson';
 
-/** One submitted event: its parsed value, or (NDJSON only) a line that is not JSON. */
-export type BodyItem = { value: unknown } | { invalid: FieldError; raw: string };
-
 export interface ParsedBody {
-  items: BodyItem[];
+  /** The submitted events, parsed, in request order. */
+  values: unknown[];
+  /** NDJSON only: the reason line i is not JSON (values[i] is then undefined); null when every line parsed. */
+  invalid: (FieldError | undefined)[] | null;
   /** The raw JSON text of item i, for the rejected-events topic. Computed on first use. */
   rawOf(index: number): string;
 }
@@ -46,7 +46,8 @@ export function parseJsonArray(body: string): ParsedBody {
   checkCount(parsed.length);
   let texts: string[] | undefined;
   return {
-    items: parsed.map((value) => ({ value })),
+    values: parsed,
+    invalid: null,
     rawOf(index) {
       texts ??= arrayElementTexts(text);
       return texts[index] ?? '';
@@ -60,32 +61,32 @@ export function parseJsonArray(body: string): ParsedBody {
  */
 export function parseNdjson(body: string): ParsedBody {
   const lines = stripBom(body).split('\n');
-  const items: BodyItem[] = [];
+  const values: unknown[] = [];
+  let invalid: (FieldError | undefined)[] | null = null;
   const raws: string[] = [];
   for (let line of lines) {
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') continue;
-    if (items.length === MAX_EVENTS_PER_REQUEST) {
+    if (values.length === MAX_EVENTS_PER_REQUEST) {
       // Counting the rest is enough: there is no need to parse what will be refused.
       const more = lines.filter((l) => l.trim() !== '').length;
       checkCount(more);
     }
     raws.push(line);
     try {
-      items.push({ value: JSON.parse(line) });
+      values.push(JSON.parse(line));
     } catch (err) {
-      items.push({
-        invalid: {
-          path: '',
-          code: 'invalid_json',
-          message: `line is not valid JSON: ${(err as Error).message}`.slice(0, 200),
-        },
-        raw: line,
-      });
+      invalid ??= [];
+      invalid[values.length] = {
+        path: '',
+        code: 'invalid_json',
+        message: `line is not valid JSON: ${(err as Error).message}`.slice(0, 200),
+      };
+      values.push(undefined);
     }
   }
-  checkCount(items.length);
-  return { items, rawOf: (index) => raws[index] ?? '' };
+  checkCount(values.length);
+  return { values, invalid, rawOf: (index) => raws[index] ?? '' };
 }
 
 export function parseBody(body: string, format: BodyFormat): ParsedBody {

@@ -82,7 +82,7 @@ export function createIngest(options: IngestOptions): Ingest {
     }
     const receivedAtMs = clock();
     const body = parseBody(request.body, formatOf(request));
-    const submitted = body.items.length;
+    const submitted = body.values.length;
 
     const rate = principal.kind === 'platform' ? principal.rateLimitPerSec : undefined;
     if (rate !== undefined) {
