@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createClickHouseWarehouse } from '@hourglass/warehouse';
+import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { afterAll, describe, it } from 'vitest';
 import { describeQueryApi } from './testing/suites';
 
@@ -8,14 +8,12 @@ const url = process.env.CLICKHOUSE_URL;
 const NO_SERVICES = 'start the services: bash deploy/local/services.sh up';
 
 /** Runs one statement over ClickHouse's HTTP interface (credentials of the URL go in headers). */
-async function command(base: string, sql: string): Promise<void> {
-  const u = new URL(base);
+async function command(raw: string, sql: string): Promise<void> {
+  const { url: base, username, password } = clickHouseOptionsFromUrl(raw);
   const headers: Record<string, string> = {};
-  if (u.username) headers['x-clickhouse-user'] = decodeURIComponent(u.username);
-  if (u.password) headers['x-clickhouse-key'] = decodeURIComponent(u.password);
-  u.username = '';
-  u.password = '';
-  const res = await fetch(u, { method: 'POST', body: sql, headers });
+  if (username !== undefined) headers['x-clickhouse-user'] = username;
+  if (password !== undefined) headers['x-clickhouse-key'] = password;
+  const res = await fetch(base, { method: 'POST', body: sql, headers });
   if (!res.ok) throw new Error(`${sql}: ${res.status} ${await res.text()}`);
 }
 
@@ -32,6 +30,7 @@ if (url === undefined || url === '') {
     await command(url, `DROP DATABASE IF EXISTS ${database}`);
   });
   describeQueryApi('clickhouse', async () =>
-    createClickHouseWarehouse({ url, database, timeZone: 'Asia/Shanghai' }),
+    // Server and credentials from the URL; the database is always this file's own.
+    createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(url), database, timeZone: 'Asia/Shanghai' }),
   );
 }

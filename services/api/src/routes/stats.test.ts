@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { learnerResponseSchema, programmeResponseSchema } from '../responses';
 import { seed } from '../testing/fixtures';
 import { createHarness, type Harness } from '../testing/harness';
+import { generateTraffic } from '../testing/traffic';
 
 const RANGE = 'from=2026-03-01&to=2026-03-02';
 
@@ -174,5 +175,25 @@ describe('statistics endpoints', () => {
     expect(res.json.error.message).toBe(
       'format: must be json (CSV is only offered by the list endpoints stats/hours, stats/learners and flags), got "csv"',
     );
+  });
+
+  it('a large grouped result streams as CSV with every row, equal to the JSON rows', async () => {
+    await start();
+    const traffic = generateTraffic(7, Date.parse('2026-06-01T00:00:00Z'), 1500);
+    await h.warehouse.insertSegments(traffic.segments);
+    const q = 'from=2026-06-01&to=2026-06-30&groupBy=day,learner';
+    const json = await h.get(`/v1/stats/hours?${q}`, 'statistician');
+    const rows = json.json.rows as Record<string, number | string>[];
+    expect(rows.length).toBeGreaterThan(2000);
+    const csv = await h.get(`/v1/stats/hours?${q}&format=csv`, 'statistician');
+    expect(csv.headers['content-length']).toBeUndefined(); // streamed, not buffered
+    const lines = csv.text.split('\r\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines).toHaveLength(rows.length + 2);
+    const columns = ['day', 'learnerId', 'verifiedHours', 'pendingHours', 'rejectedHours', 'learners'];
+    expect(lines[0]).toBe(columns.join(','));
+    rows.forEach((r, i) => {
+      expect(lines[i + 1]).toBe(columns.map((c) => String(r[c])).join(','));
+    });
   });
 });
