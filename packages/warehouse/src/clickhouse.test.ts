@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from '@clickhouse/client';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clickHouseOptionsFromUrl } from './clickhouse/url';
 import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { isWarehouseError } from './errors';
 import { sqlNumber, sqlString } from './sql';
@@ -9,20 +10,26 @@ import { describeWarehouseContract } from './testing/contract';
 import { loadBase, TZ } from './testing/fixtures';
 
 // The only place the test run learns where ClickHouse is; src/ never reads the environment.
-const url = process.env.CLICKHOUSE_URL;
+// A database named in the URL's path is ignored here: every test creates and drops its own.
+const raw = process.env.CLICKHOUSE_URL;
 const NO_SERVICES = 'start the services: bash deploy/local/services.sh up';
 
-if (url === undefined || url === '') {
+if (raw === undefined || raw === '') {
   describe('ClickHouse warehouse', () => {
     it('needs CLICKHOUSE_URL', () => {
       throw new Error(NO_SERVICES);
     });
   });
 } else {
+  const { url, username, password } = clickHouseOptionsFromUrl(raw);
+  const creds = {
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+  };
   const prefix = `hg_test_${randomBytes(4).toString('hex')}`;
   let n = 0;
   const created: string[] = [];
-  const admin = createClient({ url, keep_alive: { idle_socket_ttl: 2_000 } });
+  const admin = createClient({ url, ...creds, keep_alive: { idle_socket_ttl: 2_000 } });
 
   afterAll(async () => {
     for (const db of created) await admin.command({ query: `DROP DATABASE IF EXISTS ${db}` });
@@ -32,7 +39,7 @@ if (url === undefined || url === '') {
   describeWarehouseContract('clickhouse', async () => {
     const database = `${prefix}_${++n}`;
     created.push(database);
-    const warehouse = createClickHouseWarehouse({ url, database, timeZone: TZ });
+    const warehouse = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
     return {
       warehouse,
       cleanup: async () => {
@@ -83,10 +90,10 @@ if (url === undefined || url === '') {
     it('reopening a database in another time zone is refused', async () => {
       const database = `${prefix}_tz`;
       created.push(database);
-      const a = createClickHouseWarehouse({ url, database, timeZone: TZ });
+      const a = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await a.migrate();
       await a.close();
-      const b = createClickHouseWarehouse({ url, database, timeZone: 'Europe/Berlin' });
+      const b = createClickHouseWarehouse({ url, ...creds, database, timeZone: 'Europe/Berlin' });
       const err = await b.migrate().then(
         () => null,
         (e: unknown) => e,
@@ -112,7 +119,7 @@ if (url === undefined || url === '') {
     it('a duplicate that slipped past the insert check is reported by reconcile', async () => {
       const database = `${prefix}_dup`;
       created.push(database);
-      const w = createClickHouseWarehouse({ url, database, timeZone: TZ });
+      const w = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await w.migrate();
       await loadBase(w);
       // Simulates a cross-process race: the same row inserted behind the adapter's back.

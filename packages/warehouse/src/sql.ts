@@ -14,6 +14,8 @@ export function sqlString(value: string): string {
   if (typeof value !== 'string') throw invalid(`not a string: ${typeof value}`);
   // A lone surrogate has no UTF-8 encoding: it would silently turn into U+FFFD and no longer match.
   if (LONE_SURROGATE.test(value)) throw invalid('string contains a lone UTF-16 surrogate');
+  // Fast path for the common case (ids, codes): nothing to escape.
+  if (!NEEDS_ESCAPE.test(value)) return `'${value}'`;
   let out = "'";
   let start = 0;
   for (let i = 0; i < value.length; i++) {
@@ -31,6 +33,8 @@ export function sqlString(value: string): string {
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped
+const NEEDS_ESCAPE = /['\\\x00-\x1f\x7f]/;
 
 /**
  * A numeric literal. Finite numbers only; negatives are parenthesized so that a literal placed
@@ -54,6 +58,20 @@ export function sqlDate(day: string): string {
 export function sqlInStrings(column: string, values: readonly string[]): string {
   if (values.length === 0) return '0';
   return `${column} IN (${values.map(sqlString).join(', ')})`;
+}
+
+/**
+ * `col IN <set>` for thousands of values. ClickHouse 18.16 parses a literal list slowly (~25 µs per
+ * element: 10k ids cost ~250 ms), but one long string literal split on the server costs almost
+ * nothing. Values without a comma are joined by ','; otherwise each is hex-encoded first.
+ */
+export function sqlInStringSet(column: string, values: readonly string[]): string {
+  if (values.length === 0) return '0';
+  if (values.every((v) => v !== '' && !v.includes(','))) {
+    return `${column} IN (SELECT arrayJoin(splitByChar(',', ${sqlString(values.join(','))})))`;
+  }
+  const hex = values.map((v) => Buffer.from(v, 'utf8').toString('hex')).join(',');
+  return `${column} IN (SELECT arrayJoin(arrayMap(x -> unhex(x), splitByChar(',', ${sqlString(hex)}))))`;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

@@ -1,3 +1,5 @@
+import { sqlString } from '../sql';
+
 /**
  * SQL that computes the effective status of segments exactly as semantics.ts does, in the dialect
  * ClickHouse 18.16 and current servers share.
@@ -42,8 +44,11 @@ export interface EvaluateSpec {
   columns: readonly string[];
   /** Conditions on segment columns (already quoted literals). */
   where: readonly string[];
-  /** Conditions restricting which decisions are loaded (e.g. to one learner's flags). */
-  decisionsWhere?: string[];
+  /**
+   * Set when `where` selects one learner: few rows, so one generic pass (expand per flag, fold back
+   * per segment) beats two specialised ones, and only that learner's decisions are loaded.
+   */
+  learnerId?: string;
 }
 
 /**
@@ -54,7 +59,27 @@ export interface EvaluateSpec {
 export function withheldCodesSql(spec: EvaluateSpec): string {
   const cols = spec.columns.join(', ');
   const cond = ['1', ...spec.where].join(' AND ');
-  const decisions = decisionArraysSql(spec.db, spec.decisionsWhere);
+  const decisions = decisionArraysSql(
+    spec.db,
+    spec.learnerId === undefined
+      ? []
+      : [
+          `flagId IN (SELECT arrayJoin(flagIds) FROM ${spec.db}.segments WHERE status = 'withheld' AND learnerId = ${sqlString(spec.learnerId)})`,
+        ],
+  );
+  const perFlag = (
+    lengthCond: string,
+  ) => `SELECT ${cols}, any(durationMs) AS dur, max(flagCode) AS code FROM (
+      SELECT segmentId, ${cols}, durationMs, if(idx = 0, 1, codes[idx]) AS flagCode FROM (
+        SELECT segmentId, ${cols}, durationMs, codes, ${GOVERNING_INDEX} AS idx
+        FROM (
+          SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${spec.db}.segments
+          ARRAY JOIN flagIds AS flagId
+          WHERE status = 'withheld' AND ${lengthCond} AND ${cond}
+        ) ANY LEFT JOIN (${decisions}) USING flagId
+      )
+    ) GROUP BY segmentId, ${cols}`;
+  if (spec.learnerId !== undefined) return perFlag('1');
   const single = `SELECT ${cols}, durationMs AS dur, if(idx = 0, 1, codes[idx]) AS code FROM (
       SELECT ${cols}, durationMs, codes, ${GOVERNING_INDEX} AS idx
       FROM (
@@ -62,17 +87,7 @@ export function withheldCodesSql(spec: EvaluateSpec): string {
         WHERE status = 'withheld' AND length(flagIds) = 1 AND ${cond}
       ) ANY LEFT JOIN (${decisions}) USING flagId
     )`;
-  const multi = `SELECT ${cols}, any(durationMs) AS dur, max(flagCode) AS code FROM (
-      SELECT segmentId, ${cols}, durationMs, if(idx = 0, 1, codes[idx]) AS flagCode FROM (
-        SELECT segmentId, ${cols}, durationMs, codes, ${GOVERNING_INDEX} AS idx
-        FROM (
-          SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${spec.db}.segments
-          ARRAY JOIN flagIds AS flagId
-          WHERE status = 'withheld' AND length(flagIds) > 1 AND ${cond}
-        ) ANY LEFT JOIN (${decisions}) USING flagId
-      )
-    ) GROUP BY segmentId, ${cols}`;
-  return `${single}\n    UNION ALL\n    ${multi}`;
+  return `${single}\n    UNION ALL\n    ${perFlag('length(flagIds) > 1')}`;
 }
 
 /**

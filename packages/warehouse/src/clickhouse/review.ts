@@ -7,7 +7,7 @@ import {
   flagView,
   normalizeListFlags,
 } from '../semantics';
-import { sqlInStrings, sqlNumber, sqlString } from '../sql';
+import { sqlInStringSet, sqlInStrings, sqlNumber, sqlString } from '../sql';
 import type { FlagView, ListFlagsQuery, SegmentView, SessionTimeline } from '../types';
 import { checkId, checkPlatform } from '../validate';
 import type { Connection } from './connection';
@@ -114,7 +114,7 @@ export function createReview(opts: { conn: Connection; db: string }) {
     if (flagIds.length === 0) return out;
     const rows = await conn.rows<Raw>(
       op,
-      `SELECT ${DECISION_COLUMNS} FROM ${db}.decisions WHERE ${sqlInStrings('flagId', flagIds)}`,
+      `SELECT ${DECISION_COLUMNS} FROM ${db}.decisions WHERE ${sqlInStringSet('flagId', flagIds)}`,
     );
     const seen = new Set<string>();
     for (const d of rows.map(toDecision)) {
@@ -131,7 +131,10 @@ export function createReview(opts: { conn: Connection; db: string }) {
   const views = async (op: string, flagIds: string[]): Promise<FlagView[]> => {
     if (flagIds.length === 0) return [];
     const [rows, decisions] = await Promise.all([
-      conn.rows<Raw>(op, `SELECT ${FLAG_COLUMNS} FROM ${db}.flags WHERE ${sqlInStrings('flagId', flagIds)}`),
+      conn.rows<Raw>(
+        op,
+        `SELECT ${FLAG_COLUMNS} FROM ${db}.flags WHERE ${sqlInStringSet('flagId', flagIds)}`,
+      ),
       decisionsFor(op, flagIds),
     ]);
     const flags = latest(rows.map(toFlag), (f) => f.flagId);

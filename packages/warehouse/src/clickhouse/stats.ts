@@ -16,11 +16,6 @@ const n = (v: Num | null | undefined): number => (v === null || v === undefined 
 export function createStats(opts: { conn: Connection; db: string }) {
   const { conn, db } = opts;
 
-  /** Loads only the decisions of one learner's flags: keeps a learner query independent of the table. */
-  const learnerDecisions = (learnerId: string): string[] => [
-    `flagId IN (SELECT arrayJoin(flagIds) FROM ${db}.segments WHERE status = 'withheld' AND learnerId = ${sqlString(learnerId)})`,
-  ];
-
   const dayRange = (from?: string, to?: string): string[] => [
     ...(from === undefined ? [] : [`day >= ${sqlDate(from)}`]),
     ...(to === undefined ? [] : [`day <= ${sqlDate(to)}`]),
@@ -37,7 +32,7 @@ export function createStats(opts: { conn: Connection; db: string }) {
         db,
         columns: carry,
         where,
-        ...(learner === undefined ? {} : { decisionsWhere: learnerDecisions(learner) }),
+        ...(learner === undefined ? {} : { learnerId: learner }),
       });
       const sql = `SELECT ${keys === '' ? '' : `${keys}, `}sum(v) AS verifiedMs, sum(p) AS pendingMs,
         sum(r) AS rejectedMs, uniqExactIf(learnerId, v > 0) AS learners
@@ -60,21 +55,25 @@ export function createStats(opts: { conn: Connection; db: string }) {
       checkId('learnerId', learnerId);
       checkOptionalRange(fromDay, toDay);
       const me = `learnerId = ${sqlString(learnerId)}`;
-      const decisionsWhere = learnerDecisions(learnerId);
-      const totalsSql = `SELECT platformId, courseId, sum(v) AS verifiedMs, sum(p) AS pendingMs, sum(r) AS rejectedMs
-        FROM (${effectiveRowsSql({ db, columns: ['platformId', 'courseId'], where: [me, ...dayRange(fromDay, toDay)], decisionsWhere })})
+      // One pass over the learner's rows: per (platform, course) the in-range totals for `rows`, and
+      // the all-days verified time that certificate backing needs.
+      const inRange = ['1', ...dayRange(fromDay, toDay)].join(' AND ');
+      const totalsSql = `SELECT platformId, courseId,
+          sumIf(v, ${inRange}) AS verifiedMs, sumIf(p, ${inRange}) AS pendingMs, sumIf(r, ${inRange}) AS rejectedMs,
+          countIf(${inRange}) AS inRange, sum(v) AS verifiedAllDays
+        FROM (${effectiveRowsSql({ db, columns: ['platformId', 'courseId', 'day'], where: [me], learnerId })})
         GROUP BY platformId, courseId ORDER BY platformId, courseId`;
-      const courseSql = `SELECT courseId, sum(v) AS verifiedMs
-        FROM (${effectiveRowsSql({ db, columns: ['courseId'], where: [me], decisionsWhere })})
-        GROUP BY courseId`;
       const certSql = `SELECT certificateId, platformId, learnerId, courseId, requiredHours, issuedAtMs, eventId
         FROM ${db}.certificates WHERE ${me}`;
-      const [totals, courses, certs] = await Promise.all([
+      const [totals, certs] = await Promise.all([
         conn.rows<Record<string, Num>>('learnerTotals', totalsSql, HOT_QUERY_SETTINGS),
-        conn.rows<{ courseId: string; verifiedMs: Num }>('learnerTotals', courseSql, HOT_QUERY_SETTINGS),
         conn.rows<Record<string, Num>>('learnerTotals', certSql, HOT_QUERY_SETTINGS),
       ]);
-      const onCourse = new Map(courses.map((c) => [c.courseId, n(c.verifiedMs)]));
+      const onCourse = new Map<string, number>();
+      for (const t of totals) {
+        const course = String(t.courseId);
+        onCourse.set(course, (onCourse.get(course) ?? 0) + n(t.verifiedAllDays));
+      }
       const seen = new Set<string>();
       const certificates: LearnerTotals['certificates'] = [];
       for (const c of certs) {
@@ -104,13 +103,15 @@ export function createStats(opts: { conn: Connection; db: string }) {
           cmp(a.certificateId, b.certificateId),
       );
       return {
-        rows: totals.map((r) => ({
-          platformId: String(r.platformId),
-          courseId: String(r.courseId),
-          verifiedMs: n(r.verifiedMs),
-          pendingMs: n(r.pendingMs),
-          rejectedMs: n(r.rejectedMs),
-        })),
+        rows: totals
+          .filter((r) => n(r.inRange) > 0)
+          .map((r) => ({
+            platformId: String(r.platformId),
+            courseId: String(r.courseId),
+            verifiedMs: n(r.verifiedMs),
+            pendingMs: n(r.pendingMs),
+            rejectedMs: n(r.rejectedMs),
+          })),
         certificates,
       };
     },

@@ -7,7 +7,7 @@ import {
   type Segment,
   type SessionRecord,
 } from '@hourglass/events';
-import { sqlDate, sqlInStrings } from '../sql';
+import { sqlDate, sqlInStringSet, sqlNumber } from '../sql';
 import type { EventCountRow, RejectedRow } from '../types';
 import {
   checkCertificate,
@@ -21,9 +21,10 @@ import {
 } from '../validate';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
+import { timeWindows } from './time-windows';
 
-/** Ids per duplicate-check query: keeps the literal list under max_ast_elements (50k in 18.16). */
-const CHECK_CHUNK = 10_000;
+/** Ids per duplicate-check query: bounds the query text (ids travel as one string literal). */
+const CHECK_CHUNK = 20_000;
 
 /**
  * Writes. ClickHouse 18.16 has no insert deduplication for non-replicated tables, so id-keyed rows
@@ -31,8 +32,8 @@ const CHECK_CHUNK = 10_000;
  * in one JSONEachRow request. The lookup uses the tables' sort keys (a segment's day and learner, a
  * decision's flag…), so it reads a few granules, not the table.
  *
- * Two writers racing on the same ids could both pass the check; within this process writes to a
- * table are serialized, across processes the aggregator's partitioning keeps a learner's rows with
+ * Two writers racing on the same ids could both pass the check; within this process overlapping
+ * writes to a table are ordered (see `exclusive`), across processes the aggregator's partitioning keeps a learner's rows with
  * one writer. An insert carries a query_id derived from its rows, so a retry of an insert whose
  * first attempt is still running on the server fails fast (code 216 → 'unavailable') instead of
  * inserting twice. ReplacingMergeTree removes any duplicate that still slips through on merge, and
@@ -41,17 +42,29 @@ const CHECK_CHUNK = 10_000;
 export function createWriter(opts: { conn: Connection; db: string; timeZone: string }) {
   const { conn, db } = opts;
   const dayOf = createDayOf(opts.timeZone);
-  const queues = new Map<string, Promise<unknown>>();
+  /** Per table: the latest write that claimed each id. */
+  const inFlight = new Map<string, Map<string, Promise<unknown>>>();
 
-  /** Runs `task` after every earlier task of the same table finished (successfully or not). */
-  const serialized = <T>(table: string, task: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(table) ?? Promise.resolve();
-    const next = prev.then(task, task);
-    queues.set(
-      table,
-      next.catch(() => undefined),
-    );
-    return next;
+  /**
+   * Runs `task` once every earlier write of the same table that shares an id with it has settled.
+   * Writes with disjoint ids run concurrently (the aggregator writes several partitions at once);
+   * overlapping ones are ordered, so one of them always sees the other's rows in its check.
+   */
+  const exclusive = <T>(table: string, ids: readonly string[], task: () => Promise<T>): Promise<T> => {
+    const claims = inFlight.get(table) ?? new Map<string, Promise<unknown>>();
+    inFlight.set(table, claims);
+    const before = new Set<Promise<unknown>>();
+    for (const id of ids) {
+      const p = claims.get(id);
+      if (p !== undefined) before.add(p);
+    }
+    const run = Promise.allSettled(before).then(task);
+    for (const id of ids) claims.set(id, run);
+    const release = () => {
+      for (const id of ids) if (claims.get(id) === run) claims.delete(id);
+    };
+    run.then(release, release);
+    return run;
   };
 
   const queryIdOf = (table: string, ids: readonly string[]): string =>
@@ -71,23 +84,21 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
   };
 
   /** Which keys of `rows` are already stored: `conditions` narrows by sort key, `keySql` names the key. */
-  const existing = async <T>(
-    op: string,
-    table: string,
-    rows: readonly T[],
-    keySql: string,
-    conditions: (chunk: readonly T[]) => string[],
-  ): Promise<Set<string>> => {
-    const found = new Set<string>();
-    for (let i = 0; i < rows.length; i += CHECK_CHUNK) {
-      const chunk = rows.slice(i, i + CHECK_CHUNK);
-      const sql = `SELECT ${keySql} AS k FROM ${db}.${table} WHERE ${conditions(chunk).join(' AND ')}`;
-      for (const r of await conn.rows<{ k: string }>(op, sql, ID_CHECK_SETTINGS)) found.add(r.k);
-    }
-    return found;
-  };
+  const storedKeys =
+    <T>(op: string, table: string, keySql: string, conditions: (chunk: readonly T[]) => string[]) =>
+    async (rows: readonly T[]): Promise<Set<string>> => {
+      const found = new Set<string>();
+      for (let i = 0; i < rows.length; i += CHECK_CHUNK) {
+        const chunk = rows.slice(i, i + CHECK_CHUNK);
+        const sql = `SELECT ${keySql} AS k FROM ${db}.${table} WHERE ${conditions(chunk).join(' AND ')}`;
+        for (const r of await conn.rows<{ k: string }>(op, sql, ID_CHECK_SETTINGS)) found.add(r.k);
+      }
+      return found;
+    };
 
   const distinct = <T>(rows: readonly T[], pick: (r: T) => string): string[] => [...new Set(rows.map(pick))];
+  const inSet = <T>(column: string, rows: readonly T[], pick: (r: T) => string): string =>
+    sqlInStringSet(column, distinct(rows, pick));
 
   /** Check-then-insert for id-keyed tables. */
   const insertNew = async <T>(
@@ -95,18 +106,39 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     table: string,
     rows: T[],
     keyOf: (r: T) => string,
-    keySql: string,
-    conditions: (chunk: readonly T[]) => string[],
+    stored: (batch: readonly T[]) => Promise<Set<string>>,
     toRow: (r: T) => object,
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
-    await serialized(table, async () => {
-      const have = await existing(op, table, batch, keySql, conditions);
+    await exclusive(table, batch.map(keyOf), async () => {
+      const have = await stored(batch);
       const fresh = batch.filter((r) => !have.has(keyOf(r)));
       if (fresh.length === 0) return;
       await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryIdOf(table, fresh.map(keyOf)));
     });
+  };
+
+  /**
+   * Stored segment ids among a batch's days and start-time windows. Sending the batch's 10k ids
+   * to 18.16 costs ~250 ms of parsing whatever their form, so the server is asked the other way
+   * round: which ids does it hold where this batch lives? A segmentId names (platform, session,
+   * startMs), so a stored copy of a batch row always has the same start. Rows arrive in time order,
+   * so a fresh batch's windows hold few stored rows; the answer is intersected here.
+   */
+  const storedSegments = async (batch: readonly { s: Segment; day: string }[]): Promise<Set<string>> => {
+    const windows = timeWindows(batch.map((r) => r.s.startMs));
+    const sql = `SELECT segmentId FROM ${db}.segments
+      WHERE day IN (${distinct(batch, (r) => r.day)
+        .map(sqlDate)
+        .join(', ')})
+        AND (${windows.map(([a, b]) => `(startMs >= ${sqlNumber(a)} AND startMs <= ${sqlNumber(b)})`).join(' OR ')})`;
+    const wanted = new Set(batch.map((r) => r.s.segmentId));
+    const found = new Set<string>();
+    for (const r of await conn.rows<{ segmentId: string }>('insertSegments', sql)) {
+      if (wanted.has(r.segmentId)) found.add(r.segmentId);
+    }
+    return found;
   };
 
   return {
@@ -118,20 +150,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'segments',
         withDay,
         (r) => r.s.segmentId,
-        'segmentId',
-        (chunk) => [
-          `day IN (${distinct(chunk, (r) => r.day)
-            .map(sqlDate)
-            .join(', ')})`,
-          sqlInStrings(
-            'learnerId',
-            distinct(chunk, (r) => r.s.learnerId),
-          ),
-          sqlInStrings(
-            'segmentId',
-            distinct(chunk, (r) => r.s.segmentId),
-          ),
-        ],
+        storedSegments,
         ({ s, day }) => ({
           segmentId: s.segmentId,
           day,
@@ -192,17 +211,15 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'certificates',
         rows,
         (c) => `${c.platformId}/${c.certificateId}`,
-        "concat(platformId, '/', certificateId)",
-        (chunk) => [
-          sqlInStrings(
-            'learnerId',
-            distinct(chunk, (c) => c.learnerId),
-          ),
-          sqlInStrings(
-            'certificateId',
-            distinct(chunk, (c) => c.certificateId),
-          ),
-        ],
+        storedKeys<CertificateRecord>(
+          'insertCertificates',
+          'certificates',
+          "concat(platformId, '/', certificateId)",
+          (chunk) => [
+            inSet('learnerId', chunk, (c) => c.learnerId),
+            inSet('certificateId', chunk, (c) => c.certificateId),
+          ],
+        ),
         (c) => ({ ...c }),
       );
     },
@@ -214,17 +231,10 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'decisions',
         rows,
         (d) => d.decisionId,
-        'decisionId',
-        (chunk) => [
-          sqlInStrings(
-            'flagId',
-            distinct(chunk, (d) => d.flagId),
-          ),
-          sqlInStrings(
-            'decisionId',
-            distinct(chunk, (d) => d.decisionId),
-          ),
-        ],
+        storedKeys<DecisionRecord>('insertDecisions', 'decisions', 'decisionId', (chunk) => [
+          inSet('flagId', chunk, (d) => d.flagId),
+          inSet('decisionId', chunk, (d) => d.decisionId),
+        ]),
         (d) => ({ ...d }),
       );
     },
@@ -236,17 +246,10 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'rejected',
         rows,
         (r) => r.rowId,
-        'rowId',
-        (chunk) => [
-          sqlInStrings(
-            'platformId',
-            distinct(chunk, (r) => r.platformId),
-          ),
-          sqlInStrings(
-            'rowId',
-            distinct(chunk, (r) => r.rowId),
-          ),
-        ],
+        storedKeys<RejectedRow>('insertRejected', 'rejected', 'rowId', (chunk) => [
+          inSet('platformId', chunk, (r) => r.platformId),
+          inSet('rowId', chunk, (r) => r.rowId),
+        ]),
         (r) => ({
           rowId: r.rowId,
           platformId: r.platformId,
@@ -269,17 +272,10 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'event_counts',
         rows,
         (c) => c.countId,
-        'countId',
-        (chunk) => [
-          sqlInStrings(
-            'platformId',
-            distinct(chunk, (c) => c.platformId),
-          ),
-          sqlInStrings(
-            'countId',
-            distinct(chunk, (c) => c.countId),
-          ),
-        ],
+        storedKeys<EventCountRow>('insertEventCounts', 'event_counts', 'countId', (chunk) => [
+          inSet('platformId', chunk, (c) => c.platformId),
+          inSet('countId', chunk, (c) => c.countId),
+        ]),
         (c) => ({ countId: c.countId, platformId: c.platformId, day: c.day, accepted: c.accepted }),
       );
     },

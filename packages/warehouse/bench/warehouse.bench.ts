@@ -1,0 +1,218 @@
+/**
+ * Warehouse benchmark on a real ClickHouse: insert ≥ 10M realistic segments in 10k-row batches
+ * through the adapter (validation, duplicate check, one JSONEachRow insert each), then time the hot
+ * queries. Writes bench/results/warehouse.json.
+ *
+ *   CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm exec tsx packages/warehouse/bench/warehouse.bench.ts
+ *
+ * Env: BENCH_SEGMENTS (default 10_000_000), BENCH_RUNS (query repetitions, default 40),
+ * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@clickhouse/client';
+import type { Segment } from '@hourglass/events';
+import {
+  clickHouseOptionsFromUrl,
+  createClickHouseWarehouse,
+  type HoursQuery,
+  type Warehouse,
+} from '../src/index';
+import { createGenerator, type Shape } from './generate';
+
+if (!process.env.CLICKHOUSE_URL) {
+  console.error('CLICKHOUSE_URL is not set — start the services: bash deploy/local/services.sh up');
+  process.exit(2);
+}
+// The server and credentials come from the URL; the bench always uses a database of its own.
+const { url, username, password } = clickHouseOptionsFromUrl(process.env.CLICKHOUSE_URL);
+const creds = {
+  ...(username === undefined ? {} : { username }),
+  ...(password === undefined ? {} : { password }),
+};
+const BATCH = 10_000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const shape: Shape = {
+  segments: Number(process.env.BENCH_SEGMENTS ?? 10_000_000),
+  learners: 10_000,
+  platforms: 50,
+  occupations: 100,
+  regions: 300,
+  courses: 500,
+  days: 32,
+  firstDay: '2026-03-01',
+  segmentsPerSession: 120,
+  timeZone: 'Asia/Shanghai',
+};
+const RESULTS = fileURLToPath(new URL('../../../bench/results/warehouse.json', import.meta.url));
+
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+
+function percentiles(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return { runs: s.length, p50: r(at(50)), p95: r(at(95)), max: r(s[s.length - 1] ?? Number.NaN) };
+}
+
+async function timeIt(runs: number, f: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < 3; i++) await f(i); // warm-up: caches, JIT, connections
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await f(i);
+    samples.push(performance.now() - t);
+  }
+  return percentiles(samples);
+}
+
+async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
+  let rows = 0;
+  let withheld = 0;
+  let insertMs = 0;
+  let batches = 0;
+  const allFlags = [];
+  let firstBatch: Segment[] = [];
+  const started = performance.now();
+  for (let d = 0; d < shape.days && rows < shape.segments; d++) {
+    const { segments, sessions, flags } = gen.day(d);
+    for (let i = 0; i < segments.length && rows < shape.segments; i += BATCH) {
+      const batch = segments.slice(i, Math.min(i + BATCH, i + shape.segments - rows));
+      const t = performance.now();
+      await w.insertSegments(batch);
+      insertMs += performance.now() - t;
+      if (firstBatch.length === 0) firstBatch = batch;
+      rows += batch.length;
+      withheld += batch.filter((s) => s.status === 'withheld').length;
+      batches++;
+      sampleRss();
+    }
+    for (let i = 0; i < sessions.length; i += BATCH) await w.upsertSessions(sessions.slice(i, i + BATCH));
+    for (let i = 0; i < flags.length; i += BATCH) await w.upsertFlags(flags.slice(i, i + BATCH));
+    allFlags.push(...flags);
+    const secs = (performance.now() - started) / 1000;
+    console.log(
+      `day ${d + 1}/${shape.days}: ${rows.toLocaleString()} segments, ${Math.round(rows / (insertMs / 1000)).toLocaleString()} rows/s in insertSegments, ${secs.toFixed(0)} s elapsed, rss ${mb(process.memoryUsage().rss)} MB`,
+    );
+  }
+  const decisions = gen.decisions(allFlags);
+  for (let i = 0; i < decisions.length; i += BATCH) await w.insertDecisions(decisions.slice(i, i + BATCH));
+  const certificates = gen.certificates();
+  await w.insertCertificates(certificates);
+  // Redelivery: the first batch again must change nothing (and costs one check + zero rows).
+  const t = performance.now();
+  await w.insertSegments(firstBatch);
+  const redeliveredBatchMs = performance.now() - t;
+  return {
+    segments: rows,
+    withheldShare: Math.round((withheld / rows) * 1000) / 1000,
+    batches,
+    batchRows: BATCH,
+    insertSegmentsSeconds: Math.round(insertMs) / 1000,
+    rowsPerSecond: Math.round(rows / (insertMs / 1000)),
+    wallSecondsIncludingGeneration: Math.round(performance.now() - started) / 1000,
+    flags: allFlags.length,
+    decisions: decisions.length,
+    certificates: certificates.length,
+    redeliveredBatchMs: Math.round(redeliveredBatchMs),
+  };
+}
+
+async function main() {
+  const keep = process.env.BENCH_KEEP === '1' || process.env.BENCH_DATABASE !== undefined;
+  const database = process.env.BENCH_DATABASE ?? `hg_bench_${randomBytes(4).toString('hex')}`;
+  const admin = createClient({ url, ...creds, keep_alive: { idle_socket_ttl: 2_000 } });
+  const version = await (await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{
+    v: string;
+  }>();
+  const w = createClickHouseWarehouse({ url, ...creds, database, timeZone: shape.timeZone });
+  await w.migrate();
+  const gen = createGenerator(shape);
+  console.log(`database ${database}, ClickHouse ${version[0]?.v}`);
+  const insert = process.env.BENCH_DATABASE === undefined ? await load(w, gen) : null;
+  if (insert) console.log('insert', insert);
+
+  const counts = await w.counts();
+  const parts = await (
+    await admin.query({
+      query: `SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
+              WHERE database = '${database}' AND active GROUP BY table ORDER BY table`,
+      format: 'JSONEachRow',
+    })
+  ).json();
+  console.log('counts', counts, parts);
+
+  const month = { fromDay: '2026-03-02', toDay: '2026-03-31', filters: {} } satisfies Omit<
+    HoursQuery,
+    'groupBy'
+  >;
+  const queries = {
+    hoursDayPlatform30d: await timeIt(RUNS, () => w.queryHours({ ...month, groupBy: ['day', 'platform'] })),
+    hoursRegionOccupation30d: await timeIt(RUNS, () =>
+      w.queryHours({ ...month, groupBy: ['region', 'occupation'] }),
+    ),
+    hoursTotal30d: await timeIt(RUNS, () => w.queryHours({ ...month, groupBy: [] })),
+    learnerTotals: await timeIt(RUNS, (i) =>
+      w.learnerTotals((gen.learners[(i * 7919) % gen.learners.length] as { id: string }).id),
+    ),
+    hoursOneLearner30dByDay: await timeIt(RUNS, (i) =>
+      w.queryHours({
+        ...month,
+        groupBy: ['day'],
+        filters: { learnerId: (gen.learners[(i * 104729) % gen.learners.length] as { id: string }).id },
+      }),
+    ),
+    listFlagsOpen50: await timeIt(Math.min(RUNS, 10), () =>
+      w.listFlags({ scope: '*', status: 'open', limit: 50 }),
+    ),
+    programme: await timeIt(Math.min(RUNS, 5), () => w.programme()),
+  };
+  console.log(queries);
+  sampleRss();
+  const sample = await w.queryHours({ ...month, groupBy: [] });
+  const reconcileStart = performance.now();
+  const reconcile = await w.reconcile();
+  const reconcileMs = Math.round(performance.now() - reconcileStart);
+
+  const cpuModel =
+    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
+  const result = {
+    benchmark: 'warehouse',
+    date: new Date().toISOString(),
+    machine: {
+      nproc: cpus().length,
+      memoryMB: mb(totalmem()),
+      cpuModel,
+      clickhouseVersion: version[0]?.v,
+      node: process.version,
+      note: 'ClickHouse server and the bench client share these cores (other services may be running)',
+    },
+    shape,
+    insert,
+    counts,
+    parts,
+    queriesMs: queries,
+    targets: { insertRowsPerSecond: 200_000, hoursP95Ms: 500, learnerP95Ms: 50 },
+    total30d: sample[0],
+    reconcile: { ...reconcile, mismatchedLearners: reconcile.mismatchedLearners.length, ms: reconcileMs },
+    clientRssMB: mb(process.memoryUsage().rss),
+    clientPeakRssMB: mb(peakRss),
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`client rss ${result.clientRssMB} MB (peak ${result.clientPeakRssMB} MB); wrote ${RESULTS}`);
+  await w.close();
+  if (!keep) await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+  await admin.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
