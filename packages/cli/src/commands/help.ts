@@ -32,12 +32,15 @@ demo tokens is used (printed at start-up).`,
 
   --url URL            Hourglass base URL (default http://127.0.0.1:8080)
   --platforms N        platforms to spread learners over (default 3, the demo platforms)
-  --learners N         learners (default 60)
-  --minutes N          simulated minutes of study (default 60)
-  --speedup X          simulated time runs X times faster (default 0 = as fast as possible)
+  --learners N         learners (default 100: every cheating scenario at 20 %)
+  --minutes N          simulated minutes of study (default 30; at least 15)
+  --speedup X          with --replay: simulated time runs X times faster (0 = as fast as possible);
+                       live sending always runs in real time, so a live run takes --minutes
   --cheaters P         fraction of cheating learners, 0..1 (default 0.2)
   --seed S             random seed (default 1)
-  --replay             send through /v1/replay/events with the admin token
+  --replay             send through /v1/replay/events with the admin token, each event
+                       carrying the receipt time a platform would have had
+  --id-prefix P        learner/device id prefix (default: sim<seed>-<time>, a fresh population)
 Tokens default to the development configuration's demo tokens; override with
 --platform-token id=token (repeatable), --admin-token, --supervisor-token.`,
   'hash-token': 'Usage: hourglass hash-token <token>\n\nPrints sha256:<hex> for the configuration file.',

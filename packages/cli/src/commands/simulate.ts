@@ -10,12 +10,13 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
     options: {
       url: { type: 'string', default: 'http://127.0.0.1:8080' },
       platforms: { type: 'string', default: '3' },
-      learners: { type: 'string', default: '60' },
-      minutes: { type: 'string', default: '60' },
+      learners: { type: 'string', default: '100' },
+      minutes: { type: 'string', default: '30' },
       speedup: { type: 'string', default: '0' },
       cheaters: { type: 'string', default: '0.2' },
       seed: { type: 'string', default: '1' },
       replay: { type: 'boolean', default: false },
+      'id-prefix': { type: 'string' },
       'platform-token': { type: 'string', multiple: true },
       'admin-token': { type: 'string', default: DEMO_TOKENS.admin },
       'supervisor-token': { type: 'string', default: DEMO_TOKENS.supervisor },
@@ -53,6 +54,8 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
     cheaters: num('cheaters'),
     seed: num('seed'),
     replay: Boolean(values.replay),
+    // A fresh population per run by default: the same ids again would be deduplicated by the server.
+    idPrefix: values['id-prefix'] ?? `sim${String(values.seed)}-${Date.now().toString(36)}`,
     out: process.stdout,
     isTTY: Boolean(process.stdout.isTTY),
   });

@@ -7,6 +7,7 @@ export interface FlagLite {
   learnerId: string;
   platformId?: string;
   sessionId?: string;
+  evidence?: { learnerIds?: string[] }[];
 }
 
 interface PipelineStatus {

@@ -49,12 +49,21 @@ export interface Summary extends Detection, SendCounts {
 export function scoreFlags(labels: ReadonlyMap<string, Label>, flags: readonly FlagLite[]): Detection {
   const kindsOf = new Map<string, Set<string>>();
   let ours = 0;
+  const raise = (learnerId: string, kind: string) => {
+    const set = kindsOf.get(learnerId) ?? new Set<string>();
+    set.add(kind);
+    kindsOf.set(learnerId, set);
+  };
   for (const f of flags) {
     if (!labels.has(f.learnerId)) continue;
     ours += 1;
-    const set = kindsOf.get(f.learnerId) ?? new Set<string>();
-    set.add(f.kind);
-    kindsOf.set(f.learnerId, set);
+    raise(f.learnerId, f.kind);
+    // Which sessions past the device limit get flagged depends on processing order (SPEC §4);
+    // every flag names the learners on the device, so a supervisor sees the whole farm from any one.
+    if (f.kind === 'shared_device') {
+      for (const e of f.evidence ?? [])
+        for (const l of e.learnerIds ?? []) if (labels.has(l)) raise(l, f.kind);
+    }
   }
   const byScenario: Partial<Record<Scenario, ScenarioResult>> = {};
   let cheaters = 0;
