@@ -8,11 +8,11 @@
  */
 import { fork } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topicNames, validateEvent } from '@hourglass/events';
-import { createKafkaLog } from '@hourglass/log';
+import { createKafkaLog, type LogProducer } from '@hourglass/log';
 import {
   createHttpServer,
   createLogger,
@@ -21,6 +21,7 @@ import {
   developmentConfig,
   loadEnv,
 } from '@hourglass/runtime';
+import { fastValidate } from '../src/fast-validate';
 import { createIngest } from '../src/ingest';
 import { makeWorkload } from './workload';
 
@@ -53,18 +54,49 @@ function runClient(task: Record<string, unknown>): Promise<ClientResult> {
   });
 }
 
-function bareValidation(bodies: string[], platformId: string, ms: number): number {
+function bareValidation(bodies: string[], platformId: string, ms: number, path: 'full' | 'fast'): number {
   let events = 0;
   const until = performance.now() + ms;
   const started = performance.now();
   for (let i = 0; performance.now() < until; i++) {
-    const ctx = { platformId, receivedAtMs: Date.now() };
+    const receivedAtMs = Date.now();
+    const ctx = { platformId, receivedAtMs };
+    const fastCtx = { platformId, receivedAtMs, receivedAtIso: new Date(receivedAtMs).toISOString() };
     const arr = JSON.parse(bodies[i % bodies.length]!) as unknown[];
     for (const raw of arr) {
-      if (!validateEvent(raw, ctx).ok) throw new Error('bench workload must be valid');
+      const ok = path === 'full' ? validateEvent(raw, ctx).ok : fastValidate(raw, fastCtx) !== null;
+      if (!ok) throw new Error('bench workload must be valid');
       events++;
     }
   }
+  return events / ((performance.now() - started) / 1000);
+}
+
+/** The log producer alone, with the records ingest would send: the ceiling the log puts on ingest. */
+async function producerCeiling(
+  producer: LogProducer,
+  topic: string,
+  bodies: string[],
+  ms: number,
+): Promise<number> {
+  const batches = bodies.map((b) =>
+    (JSON.parse(b) as { learnerId: string }[]).map((e) => ({
+      topic,
+      key: e.learnerId,
+      value: JSON.stringify(e),
+    })),
+  );
+  let events = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, k) => {
+      for (let i = k; performance.now() - started < ms; i += CONCURRENCY) {
+        const batch = batches[i % batches.length]!;
+        await producer.send(batch);
+        events += batch.length;
+      }
+    }),
+  );
   return events / ((performance.now() - started) / 1000);
 }
 
@@ -86,13 +118,13 @@ async function main(): Promise<void> {
   const token = DEMO_TOKENS.platforms.cvto;
   const avgEventBytes = Math.round(workload.bodies.reduce((s, b) => s + b.length, 0) / workload.events);
   console.log(`workload: ${workload.bodies.length} bodies × ${BATCH} events, ~${avgEventBytes} bytes/event`);
-
-  bareValidation(workload.bodies, workload.platformId, 1000); // warm-up (JIT)
-  const bare = bareValidation(workload.bodies, workload.platformId, 3000);
   console.log(
-    `bare JSON.parse + validateEvent: ${Math.round(bare).toLocaleString('en')} events/s (one core)`,
+    `load average before: ${loadavg()
+      .map((x) => round(x, 2))
+      .join(' ')} on ${cpus().length} CPUs`,
   );
 
+  // Production settings: info-level access log (to /dev/null here), default metrics, acks = all.
   const logger = createLogger({
     level: 'info',
     name: 'bench-ingest',
@@ -108,12 +140,7 @@ async function main(): Promise<void> {
   const producer = log.producer({ clientId: 'hourglass-bench-ingest' });
   await producer.connect();
   const ingest = createIngest({ config: developmentConfig(), log: producer, topics, registry, logger });
-  const app = createHttpServer({
-    logger,
-    registry,
-    readiness: async () => ({ ready: true, checks: {} }),
-    bodyLimit: 1024 * 1024,
-  });
+  const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
   ingest.register(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
@@ -131,9 +158,10 @@ async function main(): Promise<void> {
   const maxRate = max.accepted / (max.elapsedMs / 1000);
   const serverCpu = (cpu1.user + cpu1.system) / 1000 / max.elapsedMs;
   console.log(
-    `max load (${CONCURRENCY} connections, closed loop): ${Math.round(maxRate).toLocaleString('en')} events/s accepted into Kafka, ` +
-      `p50 ${round(max.latencyMs.p50)} ms, p95 ${round(max.latencyMs.p95)} ms, p99 ${round(max.latencyMs.p99)} ms ` +
-      `(statuses ${JSON.stringify(max.statuses)}, ingest process CPU ${round(serverCpu * 100, 0)} % of a core)`,
+    `max load (${CONCURRENCY} connections, closed loop): ${Math.round(maxRate).toLocaleString('en')} events/s ` +
+      `accepted into Kafka, p50 ${round(max.latencyMs.p50)} ms, p95 ${round(max.latencyMs.p95)} ms, ` +
+      `p99 ${round(max.latencyMs.p99)} ms (statuses ${JSON.stringify(max.statuses)}; ingest process ` +
+      `${round(serverCpu * 100, 0)} % of a core = ${round((serverCpu * 1e6) / maxRate)} µs CPU per event)`,
   );
 
   const halfRequestsPerSec = maxRate / 2 / BATCH;
@@ -145,19 +173,40 @@ async function main(): Promise<void> {
   });
   const halfRate = half.accepted / (half.elapsedMs / 1000);
   console.log(
-    `half load (open loop, ${round(halfRequestsPerSec)} req/s): ${Math.round(halfRate).toLocaleString('en')} events/s, ` +
-      `p50 ${round(half.latencyMs.p50)} ms, p95 ${round(half.latencyMs.p95)} ms, p99 ${round(half.latencyMs.p99)} ms`,
+    `half load (open loop, ${round(halfRequestsPerSec)} req/s): ${Math.round(halfRate).toLocaleString('en')} ` +
+      `events/s, p50 ${round(half.latencyMs.p50)} ms, p95 ${round(half.latencyMs.p95)} ms, ` +
+      `p99 ${round(half.latencyMs.p99)} ms`,
   );
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const mem = process.memoryUsage();
 
-  // End to end means in Kafka: the events topic must hold exactly what was reported accepted.
+  // End to end means in Kafka: the events topic must hold every event reported accepted.
   const ends = await log.admin().endOffsets(topics.events);
   const inKafka = ends.reduce((s, e) => s + Number(e.offset), 0);
   console.log(
     `events topic holds ${inKafka.toLocaleString('en')} records (every accepted event of all phases)`,
   );
-  console.log(`ingest process peak RSS: ${round(peakRss / 2 ** 20)} MB`);
+  console.log(
+    `ingest process peak RSS: ${round(peakRss / 2 ** 20)} MB (at the end: heap ${round(mem.heapUsed / 2 ** 20)} ` +
+      `of ${round(mem.heapTotal / 2 ** 20)} MB, external ${round(mem.external / 2 ** 20)} MB)`,
+  );
+
+  // Attribution, after the HTTP phases and outside the RSS figure: the log alone, validation alone.
+  const producerOnly = await producerCeiling(producer, topics.events, workload.bodies, PHASE_MS / 3);
+  console.log(
+    `log producer alone (same records, ${CONCURRENCY} concurrent sends of ${BATCH}; no HTTP, no validation): ` +
+      `${Math.round(producerOnly).toLocaleString('en')} events/s`,
+  );
+  bareValidation(workload.bodies, workload.platformId, 1000, 'full'); // JIT warm-up
+  const bare = bareValidation(workload.bodies, workload.platformId, 3000, 'full');
+  const fastBare = bareValidation(workload.bodies, workload.platformId, 3000, 'fast');
+  console.log(
+    `bare JSON.parse + validateEvent: ${Math.round(bare).toLocaleString('en')} events/s (one core)`,
+  );
+  console.log(
+    `bare JSON.parse + ingest fast path: ${Math.round(fastBare).toLocaleString('en')} events/s (one core)`,
+  );
 
   const results = {
     benchmark: 'ingest',
@@ -168,7 +217,8 @@ async function main(): Promise<void> {
       freeMemoryMB: Math.round(freemem() / 2 ** 20),
       cpuModel: cpuModel(),
       node: process.version,
-      note: 'Kafka broker, ingest process and load client share these cores',
+      loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
+      note: 'the Kafka broker, the ingest process and the load client share these cores (and so does whatever else runs)',
     },
     setup: {
       brokers,
@@ -179,15 +229,22 @@ async function main(): Promise<void> {
       phaseSeconds: PHASE_MS / 1000,
       acks: 'all (-1)',
     },
-    bareParseValidateEventsPerSec: Math.round(bare),
-    maxLoad: { eventsPerSec: Math.round(maxRate), ...max, ingestCpuCores: round(serverCpu, 2) },
+    maxLoad: {
+      eventsPerSec: Math.round(maxRate),
+      ...max,
+      ingestCpuCores: round(serverCpu, 2),
+      ingestCpuMicrosPerEvent: round((serverCpu * 1e6) / maxRate),
+    },
     halfLoad: {
       targetRequestsPerSec: round(halfRequestsPerSec),
       eventsPerSec: Math.round(halfRate),
       ...half,
     },
-    eventsInKafka: inKafka,
+    eventsInKafkaAfterHttpPhases: inKafka,
     peakRssMB: round(peakRss / 2 ** 20),
+    logProducerAloneEventsPerSec: Math.round(producerOnly),
+    bareParseValidateEventsPerSec: Math.round(bare),
+    bareParseFastPathEventsPerSec: Math.round(fastBare),
     targets: {
       eventsPerSec: { target: 100_000, met: maxRate >= 100_000 },
       halfLoadP99Ms: { target: 50, met: half.latencyMs.p99 <= 50 },
