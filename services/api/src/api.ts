@@ -62,6 +62,11 @@ export function createApi(options: ApiOptions) {
         scope.setErrorHandler(errorHandler);
         // The only body is the decision, JSON: anything else is 415 rather than a parsed string.
         scope.removeContentTypeParser('text/plain');
+        // Answers depend on the caller and change with every decision: never cache them on the way.
+        scope.addHook('onSend', async (_request, reply, payload) => {
+          void reply.header('cache-control', 'no-store');
+          return payload;
+        });
         scope.addHook('onResponse', async (request, reply) => {
           const route = request.routeOptions.url;
           if (route !== undefined) {

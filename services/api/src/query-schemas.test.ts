@@ -45,6 +45,9 @@ describe('stats/hours parameters', () => {
       'from..to spans 401 days (2025-01-01..2026-02-05); at most 400 are allowed',
     );
     expect(hours({ from: '2025-01-01', to: '2026-02-04' }).to).toBe('2026-02-04');
+    expect(message(() => hours({ from: '1969-12-31', to: '1970-01-05' }))).toBe(
+      'from: must be a day from 1970-01-02 to 2105-12-30, got "1969-12-31"',
+    );
     expect(message(() => parseQuery(hoursQuerySchema, { to: '2026-03-01' }))).toBe('from: is required');
   });
 

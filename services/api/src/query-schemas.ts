@@ -19,6 +19,9 @@ import { quote } from './errors';
 
 /** Longest `from`..`to` span (inclusive days) a query may cover; it bounds the cost of one query. */
 export const MAX_RANGE_DAYS = 400;
+/** Days every ClickHouse Date (old and new servers) can hold; the warehouse refuses others. */
+export const MIN_DAY = '1970-01-02';
+export const MAX_DAY = '2105-12-30';
 export const MAX_FLAGS_LIMIT = 1000;
 export const DEFAULT_FLAGS_LIMIT = 100;
 
@@ -78,13 +81,22 @@ const learnerGroupParam = z.enum([...LEARNER_GROUPS, UNKNOWN], {
 
 export const dayParam = z
   .string()
-  .meta({ format: 'date', description: 'Calendar day YYYY-MM-DD in the programme time zone, inclusive' })
+  .meta({
+    format: 'date',
+    description: `Calendar day YYYY-MM-DD in the programme time zone, inclusive (${MIN_DAY}..${MAX_DAY})`,
+  })
   .check((ctx) => {
     if (parseDay(ctx.value) === null) {
       ctx.issues.push({
         code: 'custom',
         input: ctx.value,
         message: `must be a calendar day YYYY-MM-DD, got ${quote(ctx.value)}`,
+      });
+    } else if (ctx.value < MIN_DAY || ctx.value > MAX_DAY) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `must be a day from ${MIN_DAY} to ${MAX_DAY}, got ${quote(ctx.value)}`,
       });
     }
   });

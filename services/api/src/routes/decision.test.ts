@@ -67,6 +67,12 @@ describe('POST /v1/flags/{flagId}/decision', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.error.message, JSON.stringify(body)).toBe(message);
     }
+    const query = await h.post(
+      `${decisionUrl(FLAGS.idle1)}?decision=approve`,
+      { decision: 'approve' },
+      'supervisor',
+    );
+    expect(query.json.error.message).toBe('unknown query parameter "decision"');
     const notJson = await h.post(decisionUrl(FLAGS.idle1), '{"decision":', 'supervisor');
     expect(notJson.status).toBe(400);
     expect(notJson.json.error.code).toBe('invalid_json');

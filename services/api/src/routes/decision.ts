@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { inScope } from '../auth-guard';
 import { conflict, fromWarehouse, notFound, unavailable } from '../errors';
 import { createKeyedLock } from '../keyed-lock';
-import { decisionBodySchema, flagParamsSchema } from '../query-schemas';
-import { parseBody, parseParams } from '../validate';
+import { decisionBodySchema, flagParamsSchema, jsonOnlyQuerySchema } from '../query-schemas';
+import { parseBody, parseParams, parseQuery } from '../validate';
 import { renderFlag } from '../views';
 import type { RouteContext } from './context';
 
@@ -30,6 +30,7 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
   app.post('/v1/flags/:flagId/decision', async (request) => {
     const user = ctx.guard.require(request, 'review');
     const { flagId } = parseParams(flagParamsSchema, request.params);
+    parseQuery(jsonOnlyQuerySchema, request.query);
     const body = parseBody(decisionBodySchema, request.body);
 
     return lock.run(flagId, async () => {

@@ -80,6 +80,8 @@ describe('statistics endpoints', () => {
     );
     const json = await h.get(`/v1/stats/hours?${RANGE}&format=json`, 'statistician', { accept: 'text/csv' });
     expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(json.headers['cache-control']).toBe('no-store');
+    expect(csv.headers['cache-control']).toBe('no-store');
     const empty = await h.get(
       '/v1/stats/hours?from=2027-01-01&to=2027-01-02&groupBy=day&format=csv',
       'statistician',
