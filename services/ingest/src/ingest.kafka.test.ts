@@ -19,10 +19,21 @@ if (brokers.length === 0) {
 } else {
   describe('ingest on Kafka', () => {
     const logger = createLogger({ level: 'silent', name: 'ingest-kafka-test' });
-    const topics = topicNames(`it-ingest-${randomUUID().slice(0, 8)}.`);
     let log: Log;
+    const created: string[] = [];
 
-    function appOn(target: Log): FastifyInstance {
+    /** Each test gets its own topics (unique prefix), created up front like a deployment would. */
+    async function freshTopics() {
+      const topics = topicNames(`it-ingest-${randomUUID().slice(0, 8)}.`);
+      await log.admin().ensureTopics([
+        { name: topics.events, partitions: 4 },
+        { name: topics.rejected, partitions: 2 },
+      ]);
+      created.push(topics.events, topics.rejected);
+      return topics;
+    }
+
+    function appOn(target: Log, topics: { events: string; rejected: string }): FastifyInstance {
       const registry = createMetricsRegistry({ defaultMetrics: false });
       const ingest = createIngest({ config: testConfig(), log: target.producer(), topics, registry, logger });
       const app = createHttpServer({
@@ -66,18 +77,15 @@ if (brokers.length === 0) {
 
     beforeAll(async () => {
       log = createKafkaLog({ brokers, clientId: 'hourglass-ingest-it' });
-      await log.admin().ensureTopics([
-        { name: topics.events, partitions: 4 },
-        { name: topics.rejected, partitions: 2 },
-      ]);
     });
     afterAll(async () => {
-      await log.admin().deleteTopics?.([topics.events, topics.rejected]);
+      await log.admin().deleteTopics?.(created);
       await log.close();
     });
 
     it('writes accepted events keyed by learner with receivedAt, and rejected ones with reasons', async () => {
-      const app = appOn(log);
+      const topics = await freshTopics();
+      const app = appOn(log, topics);
       const now = Date.now();
       const time = new Date(now - 5000).toISOString();
       const events = [
@@ -126,7 +134,8 @@ if (brokers.length === 0) {
         connectionTimeoutMs: 500,
         sendTimeoutMs: 3000,
       });
-      const app = appOn(dead);
+      const topics = await freshTopics();
+      const app = appOn(dead, topics);
       const before = [await total(topics.events), await total(topics.rejected)];
       const r = await app.inject({
         method: 'POST',
