@@ -6,6 +6,7 @@
  *   CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm exec tsx packages/warehouse/bench/warehouse.bench.ts
  *
  * Env: BENCH_SEGMENTS (default 10_000_000), BENCH_RUNS (query repetitions, default 40),
+ * BENCH_CONCURRENCY (insert batches in flight, default 2),
  * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it).
  */
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,8 @@ const creds = {
   ...(password === undefined ? {} : { password }),
 };
 const BATCH = 10_000;
+/** Batches in flight at once, like an aggregator writing several partitions (disjoint ids). */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const shape: Shape = {
   segments: Number(process.env.BENCH_SEGMENTS ?? 10_000_000),
@@ -81,19 +84,30 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
   const allFlags = [];
   let firstBatch: Segment[] = [];
   const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  // insertMs = wall time while at least one insertSegments call was running.
+  let busySince = 0;
+  const submit = async (batch: Segment[]) => {
+    while (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
+    if (inFlight.size === 0) busySince = performance.now();
+    const p: Promise<void> = w.insertSegments(batch).finally(() => {
+      inFlight.delete(p);
+      if (inFlight.size === 0) insertMs += performance.now() - busySince;
+    });
+    inFlight.add(p);
+  };
   for (let d = 0; d < shape.days && rows < shape.segments; d++) {
     const { segments, sessions, flags } = gen.day(d);
     for (let i = 0; i < segments.length && rows < shape.segments; i += BATCH) {
       const batch = segments.slice(i, Math.min(i + BATCH, i + shape.segments - rows));
-      const t = performance.now();
-      await w.insertSegments(batch);
-      insertMs += performance.now() - t;
+      await submit(batch);
       if (firstBatch.length === 0) firstBatch = batch;
       rows += batch.length;
       withheld += batch.filter((s) => s.status === 'withheld').length;
       batches++;
       sampleRss();
     }
+    await Promise.all(inFlight);
     for (let i = 0; i < sessions.length; i += BATCH) await w.upsertSessions(sessions.slice(i, i + BATCH));
     for (let i = 0; i < flags.length; i += BATCH) await w.upsertFlags(flags.slice(i, i + BATCH));
     allFlags.push(...flags);
@@ -115,6 +129,7 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
     withheldShare: Math.round((withheld / rows) * 1000) / 1000,
     batches,
     batchRows: BATCH,
+    concurrency: CONCURRENCY,
     insertSegmentsSeconds: Math.round(insertMs) / 1000,
     rowsPerSecond: Math.round(rows / (insertMs / 1000)),
     wallSecondsIncludingGeneration: Math.round(performance.now() - started) / 1000,

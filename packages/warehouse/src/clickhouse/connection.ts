@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { toWarehouseError, WarehouseError } from '../errors';
 import { clientConfig, QUERY_SETTINGS } from './client-options';
@@ -8,8 +9,15 @@ export interface Connection {
   rows<T>(op: string, sql: string, settings?: ClickHouseSettings): Promise<T[]>;
   /** Runs a statement without a result (DDL). */
   command(op: string, sql: string): Promise<void>;
+  /**
+   * Runs a SELECT of one column whose values need no unescaping (validated ids) and returns them.
+   * TabSeparated: ~10× cheaper to read than JSON rows for the 10k-id answers of duplicate checks.
+   */
+  column(op: string, sql: string): Promise<string[]>;
   /** One INSERT … FORMAT JSONEachRow request. `queryId` makes a retried identical insert collide. */
   insert(op: string, table: string, values: object[], queryId?: string): Promise<void>;
+  /** The same with rows already serialized as JSONEachRow text (the hot path serializes faster itself). */
+  insertJsonLines(op: string, table: string, body: string, queryId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +55,20 @@ export function createConnection(opts: {
         throw toWarehouseError(err, op);
       }
     },
+    async column(op: string, sql: string): Promise<string[]> {
+      const c = get(op);
+      try {
+        const result = await c.query({
+          query: sql,
+          format: 'TabSeparated',
+          clickhouse_settings: QUERY_SETTINGS,
+        });
+        const text = await result.text();
+        return text === '' ? [] : text.slice(0, text.endsWith('\n') ? -1 : undefined).split('\n');
+      } catch (err) {
+        throw toWarehouseError(err, op);
+      }
+    },
     async command(op: string, sql: string): Promise<void> {
       const c = get(op);
       try {
@@ -65,6 +87,23 @@ export function createConnection(opts: {
           format: 'JSONEachRow',
           ...(queryId === undefined ? {} : { query_id: queryId }),
         });
+      } catch (err) {
+        throw toWarehouseError(err, op);
+      }
+    },
+    async insertJsonLines(op: string, table: string, body: string, queryId: string): Promise<void> {
+      if (body === '') return;
+      const c = get(op);
+      try {
+        const result = await c.exec({
+          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+          values: Readable.from([Buffer.from(body, 'utf8')]),
+          query_id: queryId,
+        });
+        // The response body is empty for an INSERT; it must still be consumed to free the socket.
+        for await (const _ of result.stream) {
+          // drain
+        }
       } catch (err) {
         throw toWarehouseError(err, op);
       }

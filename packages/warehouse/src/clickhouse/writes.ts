@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  type CertificateRecord,
-  createDayOf,
-  type DecisionRecord,
-  type FlagUpdate,
-  type Segment,
-  type SessionRecord,
+import type {
+  CertificateRecord,
+  DecisionRecord,
+  FlagUpdate,
+  Segment,
+  SessionRecord,
 } from '@hourglass/events';
 import { sqlDate, sqlInStringSet, sqlNumber } from '../sql';
 import type { EventCountRow, RejectedRow } from '../types';
@@ -21,6 +20,7 @@ import {
 } from '../validate';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
+import { createFastDayOf, segmentJsonLine } from './segment-rows';
 import { timeWindows } from './time-windows';
 
 /** Ids per duplicate-check query: bounds the query text (ids travel as one string literal). */
@@ -41,7 +41,7 @@ const CHECK_CHUNK = 20_000;
  */
 export function createWriter(opts: { conn: Connection; db: string; timeZone: string }) {
   const { conn, db } = opts;
-  const dayOf = createDayOf(opts.timeZone);
+  const dayOf = createFastDayOf(opts.timeZone);
   /** Per table: the latest write that claimed each id. */
   const inFlight = new Map<string, Map<string, Promise<unknown>>>();
 
@@ -107,7 +107,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     rows: T[],
     keyOf: (r: T) => string,
     stored: (batch: readonly T[]) => Promise<Set<string>>,
-    toRow: (r: T) => object,
+    toRow: ((r: T) => object) | { jsonLine: (r: T) => string },
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
@@ -115,7 +115,9 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       const have = await stored(batch);
       const fresh = batch.filter((r) => !have.has(keyOf(r)));
       if (fresh.length === 0) return;
-      await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryIdOf(table, fresh.map(keyOf)));
+      const queryId = queryIdOf(table, fresh.map(keyOf));
+      if (typeof toRow === 'function') await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
+      else await conn.insertJsonLines(op, `${db}.${table}`, fresh.map(toRow.jsonLine).join(''), queryId);
     });
   };
 
@@ -135,9 +137,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         AND (${windows.map(([a, b]) => `(startMs >= ${sqlNumber(a)} AND startMs <= ${sqlNumber(b)})`).join(' OR ')})`;
     const wanted = new Set(batch.map((r) => r.s.segmentId));
     const found = new Set<string>();
-    for (const r of await conn.rows<{ segmentId: string }>('insertSegments', sql)) {
-      if (wanted.has(r.segmentId)) found.add(r.segmentId);
-    }
+    for (const id of await conn.column('insertSegments', sql)) if (wanted.has(id)) found.add(id);
     return found;
   };
 
@@ -145,32 +145,9 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     async insertSegments(rows: Segment[]): Promise<void> {
       checkRows('segments', rows, checkSegment);
       const withDay = rows.map((s) => ({ s, day: dayOf(s.startMs) }));
-      await insertNew(
-        'insertSegments',
-        'segments',
-        withDay,
-        (r) => r.s.segmentId,
-        storedSegments,
-        ({ s, day }) => ({
-          segmentId: s.segmentId,
-          day,
-          learnerId: s.learnerId,
-          platformId: s.platformId,
-          sessionId: s.sessionId,
-          courseId: s.courseId,
-          deviceId: s.deviceId,
-          occupation: s.occupation,
-          region: s.region,
-          learnerGroup: s.learnerGroup,
-          startMs: s.startMs,
-          endMs: s.endMs,
-          durationMs: s.endMs - s.startMs,
-          status: s.status,
-          kinds: s.kinds,
-          flagIds: s.flagIds,
-          eventId: s.eventId,
-        }),
-      );
+      await insertNew('insertSegments', 'segments', withDay, (r) => r.s.segmentId, storedSegments, {
+        jsonLine: ({ s, day }) => segmentJsonLine(s, day),
+      });
     },
 
     // Versioned rows need no check: readers take argMax(…, version), merges keep the highest.
