@@ -127,6 +127,28 @@ if (brokers.length === 0) {
       await app.close();
     }, 60_000);
 
+    it('records a body of large rejected events within Kafka message limits', async () => {
+      const topics = await freshTopics();
+      const app = appOn(log, topics);
+      // 15 events of ~68 kB each, full of characters JSON must escape: ~1 MB of body and about twice that
+      // on the rejected topic, each record truncated to 64 KiB of raw JSON.
+      const big = (i: number) => heartbeat({ id: `big-${i}`, ext: { blob: '"\\'.repeat(17_000) } });
+      const payload = JSON.stringify(Array.from({ length: 15 }, (_, i) => big(i)));
+      expect(payload.length).toBeLessThan(1024 * 1024);
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { authorization: `Bearer ${TOKENS.cvto}`, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({ accepted: 0, rejected: 15 });
+      const rejected = await readAll(topics.rejected, 15);
+      expect(rejected).toHaveLength(15);
+      for (const rec of rejected) expect((JSON.parse(rec.value) as RejectedEvent).truncated).toBe(true);
+      await app.close();
+    }, 60_000);
+
     it('answers 503 and reports nothing accepted when the broker is dead', async () => {
       const dead = createKafkaLog({
         brokers: ['127.0.0.1:1'],
