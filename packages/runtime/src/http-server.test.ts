@@ -44,6 +44,7 @@ function build(opts: { bodyLimit?: number } = {}) {
   app.get('/boom', async () => {
     throw new Error('secret internal detail');
   });
+  app.get('/ids/:id', async (request) => ({ id: (request.params as { id: string }).id }));
   app.get('/teapot', async () => {
     throw new HttpError(429, 'rate_limited', 'slow down', { 'retry-after': '3' });
   });
@@ -65,6 +66,14 @@ describe('createHttpServer', () => {
     expect(m.statusCode).toBe(200);
     expect(m.headers['content-type']).toMatch(/text\/plain/);
     expect(m.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('routes path parameters as long as the longest identifier (128 characters)', async () => {
+    const { app } = build();
+    const id = `${'a'.repeat(120)}.b:c-d_e`.slice(0, 128);
+    const r = await app.inject({ url: `/ids/${encodeURIComponent(id)}` });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ id });
   });
 
   it('answers 503 on /readyz when not ready, failing or hanging', async () => {

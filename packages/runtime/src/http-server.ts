@@ -64,6 +64,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Path parameters are identifiers of up to 128 characters (SPEC §2), URL-encoded: find-my-way's
+    // default of 100 would answer 414 for valid ids.
+    routerOptions: { maxParamLength: 512 },
   });
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
