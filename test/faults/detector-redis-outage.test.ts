@@ -73,7 +73,13 @@ describe('detector through a Redis outage', () => {
       topics,
       groupId: `${prefix}detector`,
       registry: new Registry(),
-      logger: { info() {}, warn() {}, error: () => void (failures += 1) },
+      logger: {
+        info() {},
+        warn() {},
+        error: () => {
+          failures += 1;
+        },
+      },
       maxBatchSize: 100,
       onBatchDone: (b) => {
         processed += b.events;
