@@ -29,7 +29,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const env = loadEnv(process.env);
 const brokers = env.kafkaBrokers ?? ['127.0.0.1:9092'];
-const CONCURRENCY = 16;
+// Connections of the closed-loop phase (`-- --connections N` to override).
+const connectionsArg = process.argv.indexOf('--connections');
+const CONCURRENCY = connectionsArg > 0 ? Number(process.argv[connectionsArg + 1]) : 16;
 const BATCH = 100;
 const WARMUP_MS = 3000;
 const PHASE_MS = 15_000;

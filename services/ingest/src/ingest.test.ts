@@ -223,6 +223,22 @@ describe('POST /v1/events: request-level failures accept nothing', () => {
     if (status === 401) expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
   });
 
+  it('refuses compressed bodies with 415', async () => {
+    h = await createHarness();
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: {
+        authorization: `Bearer ${TOKENS.cvto}`,
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      payload: JSON.stringify([heartbeat()]),
+    });
+    expect(r.statusCode).toBe(415);
+    expect(r.json().error.code).toBe('unsupported_media_type');
+  });
+
   it('a missing token wins over a bad body (401 before 415/413)', async () => {
     h = await createHarness();
     expect((await post(h, null, { token: null, type: 'text/plain', raw: 'x' })).statusCode).toBe(401);

@@ -63,6 +63,11 @@ export function createIngest(options: IngestOptions): Ingest {
       if (route === 'replay' && !(principal.kind === 'user' && principal.role === 'admin')) {
         throw ingestError(403, 'forbidden', 'POST /v1/replay/events takes an admin token');
       }
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+        // Compressed bodies are not decoded: reading them as JSON would only give a misleading 400.
+        throw ingestError(415, 'unsupported_media_type', `content-encoding ${encoding} is not supported`);
+      }
       principals.set(request, principal);
     };
   }
