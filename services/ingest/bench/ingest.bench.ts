@@ -80,7 +80,7 @@ async function producerCeiling(
   topic: string,
   bodies: string[],
   ms: number,
-): Promise<number> {
+): Promise<{ eventsPerSec: number; cpuMicrosPerEvent: number }> {
   const batches = bodies.map((b) =>
     (JSON.parse(b) as { learnerId: string }[]).map((e) => ({
       topic,
@@ -90,6 +90,7 @@ async function producerCeiling(
   );
   let events = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, k) => {
       for (let i = k; performance.now() - started < ms; i += CONCURRENCY) {
@@ -99,7 +100,11 @@ async function producerCeiling(
       }
     }),
   );
-  return events / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    eventsPerSec: events / ((performance.now() - started) / 1000),
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / events,
+  };
 }
 
 function cpuModel(): string {
@@ -198,7 +203,8 @@ async function main(): Promise<void> {
   const producerOnly = await producerCeiling(producer, topics.events, workload.bodies, PHASE_MS / 3);
   console.log(
     `log producer alone (same records, ${CONCURRENCY} concurrent sends of ${BATCH}; no HTTP, no validation): ` +
-      `${Math.round(producerOnly).toLocaleString('en')} events/s`,
+      `${Math.round(producerOnly.eventsPerSec).toLocaleString('en')} events/s, ` +
+      `${round(producerOnly.cpuMicrosPerEvent)} µs CPU per event in this process`,
   );
   bareValidation(workload.bodies, workload.platformId, 1000, 'full'); // JIT warm-up
   const bare = bareValidation(workload.bodies, workload.platformId, 3000, 'full');
@@ -244,7 +250,10 @@ async function main(): Promise<void> {
     },
     eventsInKafkaAfterHttpPhases: inKafka,
     peakRssMB: round(peakRss / 2 ** 20),
-    logProducerAloneEventsPerSec: Math.round(producerOnly),
+    logProducerAlone: {
+      eventsPerSec: Math.round(producerOnly.eventsPerSec),
+      cpuMicrosPerEvent: round(producerOnly.cpuMicrosPerEvent),
+    },
     bareParseValidateEventsPerSec: Math.round(bare),
     bareParseFastPathEventsPerSec: Math.round(fastBare),
     targets: {
