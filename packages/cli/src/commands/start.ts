@@ -95,7 +95,8 @@ export async function startAllInOne(opts: {
     registry,
     bodyLimit: config.ingest.maxBodyBytes,
     readiness: async () => {
-      const checks = { producer: producer.isConnected(), detector: detector.status().producerConnected };
+      // ingest.ready() also asks a producer that failed a send to reconnect.
+      const checks = { ingest: await ingest.ready(), detector: detector.status().producerConnected };
       return { ready: Object.values(checks).every(Boolean), checks };
     },
   });
