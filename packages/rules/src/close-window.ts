@@ -29,8 +29,8 @@ export function closeWindow(c: Closing): { segments: Segment[]; hits: FlagHit[] 
   const { session: s, win, policy, eventId, tMs } = c;
   const marks: Mark[] = activityMarks(win, c.activity, s.activityMs, secToMs(policy.idleTimeoutSec));
   const late = isLate(tMs, c.rMs, policy);
-  if (late) marks.push({ ...win, kind: 'late_report' });
-  if (s.sharedDevice) marks.push({ ...win, kind: 'shared_device' });
+  if (late) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'late_report' });
+  if (s.sharedDevice) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'shared_device' });
   const overlaps = concurrentOverlaps(c.learner, s, win, c.policyFor);
   for (const o of overlaps) marks.push(o.mark);
 

@@ -1,5 +1,5 @@
 import { type Evidence, type FlagKind, type FlagUpdate, flagIdOf } from '@hourglass/events';
-import type { FlagState, SessionState } from './state';
+import { type FlagState, patchSession, type SessionState } from './state';
 
 /** Evidence kept per flag: the most recent ones. */
 export const MAX_EVIDENCE = 5;
@@ -61,7 +61,16 @@ export function raiseFlags(
     else flags[i] = next;
     updates.push(flagUpdateOf(session, learnerId, next));
   }
-  return { session: { ...session, flags }, updates };
+  return { session: patchSession(session, { flags }), updates };
+}
+
+/** Outputs get their own copies, so a consumer that edits them cannot reach into the state. */
+function copyEvidence(e: Evidence): Evidence {
+  const out: Evidence = { eventId: e.eventId, atMs: e.atMs, note: e.note };
+  if (e.platformId !== undefined) out.platformId = e.platformId;
+  if (e.sessionId !== undefined) out.sessionId = e.sessionId;
+  if (e.learnerIds !== undefined) out.learnerIds = [...e.learnerIds];
+  return out;
 }
 
 export function flagUpdateOf(s: SessionState, learnerId: string, f: FlagState): FlagUpdate {
@@ -75,7 +84,7 @@ export function flagUpdateOf(s: SessionState, learnerId: string, f: FlagState): 
     lastAtMs: f.lastAtMs,
     occurrences: f.occurrences,
     withheldMs: f.withheldMs,
-    evidence: f.evidence.map((e) => ({ ...e, ...(e.learnerIds ? { learnerIds: [...e.learnerIds] } : {}) })),
+    evidence: f.evidence.map(copyEvidence),
     version: f.version,
   };
 }

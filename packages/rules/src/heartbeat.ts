@@ -6,12 +6,8 @@ import { emptyOutput, type Step, type StepResult } from './output';
 import { playbackRate, seekAhead } from './progress-flags';
 import { attributesOfHeartbeat, beginSession, nextRecord } from './session-begin';
 import { replayedHit, staleHeartbeat } from './stale';
-import { findSession, putSession, type SessionState, touch } from './state';
+import { findSession, patchSession, putSession, type SessionState, touch } from './state';
 import { activityAfter, heartbeatActivity, windowOf } from './window';
-
-function present<T>(x: T | null): x is T {
-  return x !== null;
-}
 
 /** Timing facts a processed heartbeat leaves behind for the next one. */
 function afterHeartbeat(
@@ -20,14 +16,14 @@ function afterHeartbeat(
   tMs: number,
   activityMs: number | null,
 ): SessionState {
-  return {
-    ...touch(s, tMs),
+  return patchSession(s, {
+    touchedMs: Math.max(s.touchedMs, tMs),
     lastMs: tMs,
     lastSeq: e.seq,
     intervalSec: e.intervalSec,
     activityMs,
     mediaPosSec: e.media?.positionSec ?? null,
-  };
+  });
 }
 
 export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
@@ -44,12 +40,8 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
     const withTiming = afterHeartbeat(begun, e, tMs, activityAfter(activity, begun.activityMs, tMs));
     const { session, record } = nextRecord(withTiming, learner.learnerId);
     out.sessions.push(record);
-    const flagged = raiseFlags(
-      session,
-      learner.learnerId,
-      tMs,
-      [playbackRate(e, tMs, policy)].filter(present),
-    );
+    const rate = playbackRate(e, tMs, policy);
+    const flagged = raiseFlags(session, learner.learnerId, tMs, rate === null ? [] : [rate]);
     out.flags.push(...flagged.updates);
     return { state: putSession(learner, flagged.session), out };
   }
@@ -79,10 +71,11 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
     policyFor: step.ctx.policyFor,
   });
   out.segments.push(...closed.segments);
-  const hits: FlagHit[] = [
-    ...closed.hits,
-    ...[seekAhead(e, tMs, pMs, existing.mediaPosSec, policy), playbackRate(e, tMs, policy)].filter(present),
-  ];
+  const hits: FlagHit[] = closed.hits;
+  const seek = seekAhead(e, tMs, pMs, existing.mediaPosSec, policy);
+  if (seek !== null) hits.push(seek);
+  const rate = playbackRate(e, tMs, policy);
+  if (rate !== null) hits.push(rate);
   const session = afterHeartbeat(existing, e, tMs, activityAfter(activity, existing.activityMs, tMs));
   const flagged = raiseFlags(session, learner.learnerId, tMs, hits);
   out.flags.push(...flagged.updates);

@@ -4,7 +4,7 @@ import { anySessionLiveAt, isLiveAt } from './live';
 import { emptyOutput, type Step, type StepResult } from './output';
 import { quizOutsideSession, quizTooFast } from './progress-flags';
 import { placeholderSession } from './session-begin';
-import { findSession, putSession, touch } from './state';
+import { findSession, patchSession, putSession, touch } from './state';
 
 /**
  * quiz.submitted: activity evidence for its own session while that session is live, and the two quiz flags,
@@ -26,7 +26,7 @@ export function onQuiz(step: Step, e: QuizSubmittedEvent): StepResult {
   let session = existing;
   if (session !== undefined && isLiveAt(session, policy, tMs)) {
     const a = session.activityMs;
-    session = { ...session, activityMs: a === null ? tMs : Math.max(a, tMs) };
+    session = patchSession(session, { activityMs: a === null ? tMs : Math.max(a, tMs) });
   }
   if (session === undefined) {
     if (hits.length === 0) return { state: learner, out: emptyOutput('applied') };

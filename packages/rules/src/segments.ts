@@ -28,6 +28,7 @@ function kindsOf(mask: number): WithholdKind[] {
  */
 export function splitWindow(win: Span, marks: readonly Mark[]): Piece[] {
   if (win.toMs <= win.fromMs) return [];
+  if (marks.length === 0) return [{ startMs: win.fromMs, endMs: win.toMs, kinds: [] }];
   const points = [win.fromMs, win.toMs];
   for (const m of marks) {
     if (m.fromMs > win.fromMs && m.fromMs < win.toMs) points.push(m.fromMs);
@@ -74,11 +75,15 @@ export function toSegments(
   }));
 }
 
-/** Withheld ms per kind over the pieces of one window, in sorted kind order. */
-export function withheldByKind(pieces: readonly Piece[]): Map<WithholdKind, number> {
-  const out = new Map<WithholdKind, number>();
+/** Withheld ms per kind over the pieces of one window, in sorted kind order (kinds with none left out). */
+export function withheldByKind(pieces: readonly Piece[]): [WithholdKind, number][] {
+  const ms = new Array<number>(SORTED_WITHHOLD_KINDS.length).fill(0);
   for (const p of pieces) {
-    for (const k of p.kinds) out.set(k, (out.get(k) ?? 0) + (p.endMs - p.startMs));
+    for (const k of p.kinds) ms[SORTED_WITHHOLD_KINDS.indexOf(k)]! += p.endMs - p.startMs;
   }
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const out: [WithholdKind, number][] = [];
+  ms.forEach((v, i) => {
+    if (v > 0) out.push([SORTED_WITHHOLD_KINDS[i]!, v]);
+  });
+  return out;
 }

@@ -1,5 +1,5 @@
 import { type HeartbeatEvent, type SessionRecord, type SessionStartEvent, UNKNOWN } from '@hourglass/events';
-import type { Attributes, SessionState } from './state';
+import { type Attributes, patchSession, type SessionState } from './state';
 
 export function attributesOfStart(e: SessionStartEvent): Attributes {
   return {
@@ -57,7 +57,7 @@ export function placeholderSession(
   key: { platformId: string; sessionId: string },
   tMs: number,
 ): SessionState {
-  return { ...beginSession(undefined, key, tMs, attributesUnknown()), begun: false };
+  return patchSession(beginSession(undefined, key, tMs, attributesUnknown()), { begun: false });
 }
 
 function attributesUnknown(): Attributes {
@@ -75,7 +75,7 @@ export function nextRecord(
   s: SessionState,
   learnerId: string,
 ): { session: SessionState; record: SessionRecord } {
-  const session = { ...s, version: s.version + 1 };
+  const session = patchSession(s, { version: s.version + 1 });
   const a = session.attributes;
   return {
     session,

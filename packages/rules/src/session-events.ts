@@ -6,7 +6,7 @@ import { emptyOutput, type Step, type StepResult } from './output';
 import { attributesOfStart, beginSession, nextRecord } from './session-begin';
 import { sharedDeviceCheck } from './shared-device';
 import { replayedHit, staleEnd, staleStart } from './stale';
-import { findSession, putSession, type SessionState, touch } from './state';
+import { findSession, patchSession, putSession, type SessionState, touch } from './state';
 import { windowOf } from './window';
 
 /**
@@ -36,10 +36,10 @@ export function onSessionStart(step: Step, e: SessionStartEvent): StepResult {
   const shared = sharedDeviceCheck(step.ctx.devices, e.deviceId, learner.learnerId, tMs, e.id, policy);
   const base: SessionState =
     existing?.begun === true
-      ? touch({ ...existing, attributes }, tMs)
+      ? touch(patchSession(existing, { attributes }), tMs)
       : beginSession(existing, e, tMs, attributes);
   const { session, record } = nextRecord(
-    { ...base, hadStart: true, sharedDevice: base.sharedDevice || shared !== null },
+    patchSession(base, { hadStart: true, sharedDevice: base.sharedDevice || shared !== null }),
     learner.learnerId,
   );
   const flagged = raiseFlags(session, learner.learnerId, tMs, shared === null ? [] : [shared]);
@@ -84,7 +84,7 @@ export function onSessionEnd(step: Step, e: SessionEndEvent): StepResult {
     out.segments.push(...closed.segments);
     hits = closed.hits;
   }
-  const ended = touch({ ...existing, endMs: Math.max(tMs, existing.lastMs) }, tMs);
+  const ended = touch(patchSession(existing, { endMs: Math.max(tMs, existing.lastMs) }), tMs);
   const { session, record } = nextRecord(ended, learner.learnerId);
   out.sessions.push(record);
   const flagged = raiseFlags(session, learner.learnerId, tMs, hits);

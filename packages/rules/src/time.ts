@@ -65,5 +65,17 @@ function parseCommon(s: string): number | null {
   } else {
     return null;
   }
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000;
+  // Date.UTC maps years 0–99 to 1900–1999; leave that oddity to parseTimestamp, which shares it.
+  if (y < 100) return null;
+  return (daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec) * 1000 + ms - offsetMin * 60_000;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm); cheaper than Date.UTC. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }

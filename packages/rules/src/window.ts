@@ -51,7 +51,8 @@ export function activityMarks(
   activityMs: number | null,
   idleMs: number,
 ): Mark[] {
-  if (activity === 'presence_failed') return [{ ...win, kind: 'presence_failed' }];
+  if (activity === 'presence_failed')
+    return [{ fromMs: win.fromMs, toMs: win.toMs, kind: 'presence_failed' }];
   if (activity === 'active') return [];
   const cut = activityMs === null ? Number.NEGATIVE_INFINITY : activityMs + idleMs;
   if (cut >= win.toMs) return [];
