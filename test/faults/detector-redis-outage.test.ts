@@ -93,8 +93,10 @@ describe('detector through a Redis outage', () => {
       { timeoutMs: 60_000, what: 'the first batches' },
     );
     serviceCtl('stop', 'redis');
+    // A batch committed just before the stop may still be producing; let it land, then watch.
+    await new Promise((r) => setTimeout(r, 1000));
     const during = processed;
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 2500));
     expect(processed).toBe(during); // nothing is processed without the state store
     serviceCtl('start', 'redis');
     await eventually(
