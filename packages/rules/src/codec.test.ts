@@ -54,7 +54,7 @@ describe('Serialized learner state', () => {
     ['not JSON', '{'],
     ['not an array', '{}'],
     ['an unknown format version', '[2,"L1",null,"",[]]'],
-    ['a malformed dedupe ring', '[1,"L1",null,"abc",[]]'],
+    ['a truncated dedupe ring', '[1,"L1",null,"abcdefghabc",[]]'],
     ['a session that is not an array', '[1,"L1",null,"",[7]]'],
     [
       'a flag kind out of range',

@@ -86,11 +86,15 @@ export function remember(ring: string, fp: string): string {
   return next.length > max ? next.slice(next.length - max) : next;
 }
 
+/**
+ * Shape check of a stored ring. The alphabet is not re-checked: a regex over 2 KiB costs more than the rest
+ * of reading a state, and a flipped character only makes one id unrecognised, while truncation (caught by
+ * the length) would shift every entry.
+ */
 export function isRing(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length % FINGERPRINT_CHARS === 0 &&
-    value.length <= DEDUPE_CAPACITY * FINGERPRINT_CHARS &&
-    /^[A-Za-z0-9_-]*$/.test(value)
+    value.length <= DEDUPE_CAPACITY * FINGERPRINT_CHARS
   );
 }

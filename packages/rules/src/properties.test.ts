@@ -9,7 +9,7 @@ import { emptyLearnerState, type LearnerState } from './state';
 import { DAY, start } from './testing/fixtures';
 import { eventsArb, eventsOf, PROPERTY_POLICY, scenarioArb } from './testing/generators';
 
-const RUNS = { numRuns: 150 };
+const RUNS = { numRuns: 100 };
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
