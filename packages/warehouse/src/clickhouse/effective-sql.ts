@@ -11,32 +11,39 @@ import { sqlString } from '../sql';
  * A flag without such a decision is still open for the segment (code 1); a segment's code is the max
  * over its flags (any reject → 2, else any open → 1, else 0 = verified).
  *
- * 18.16 quirk: a lambda must not capture a column of an enclosing subquery (the column is pruned
- * from the subquery and the query fails with "Unknown identifier"); the segment's endMs is therefore
- * passed into arrayFirstIndex as a second array instead of being captured.
+ * Shaped by 18.16:
+ * - A lambda must not capture a column of an enclosing subquery (the column is pruned from the
+ *   subquery and the query fails with "Unknown identifier"): the segment's endMs is passed into
+ *   arrayFirstIndex as a second array instead of being captured.
+ * - Its analyzer re-analyses nested subqueries many times over: a query nested eight deep spent
+ *   ~50 ms before reading a row. Every branch here is flat (one SELECT over a join), which keeps a
+ *   one-learner query at a few milliseconds.
+ * - JOIN … USING needs the key as a column of the left side: new servers resolve USING against the
+ *   table, not against SELECT aliases, so the left side is a small subquery exposing `flagId`.
  */
 
-/** Per decided flag: covers/codes sorted by (atMs, decisionId), their max covers, how many. */
+/**
+ * Per decided flag: covers/codes sorted by (atMs, decisionId), and the max covers. A decision row
+ * stored twice (a race past the insert check) is harmless here: identical entries sort next to each
+ * other and the first one that covers a segment is the same decision.
+ */
 export function decisionArraysSql(db: string, where: string[] = []): string {
   const cond = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  // The sorted array is spelled out twice rather than aliased: an alias would be one more column
+  // the join copies onto every withheld row. Identical aggregates are computed once.
+  const sorted =
+    "arraySort(groupArray((atMs, decisionId, coversUntilMs, toUInt8(if(decision = 'reject', 2, 0)))))";
   return `SELECT flagId,
-    arrayMap(t -> tupleElement(t, 3), ds) AS covers,
-    arrayMap(t -> tupleElement(t, 4), ds) AS codes,
-    decidedUntil
-  FROM (
-    SELECT flagId, arraySort(groupArray((dAt, decisionId, dCovers, dCode))) AS ds, max(dCovers) AS decidedUntil
-    FROM (
-      SELECT flagId, decisionId, any(atMs) AS dAt, any(coversUntilMs) AS dCovers,
-        any(if(decision = 'reject', 2, 0)) AS dCode
-      FROM ${db}.decisions ${cond}
-      GROUP BY flagId, decisionId
-    )
-    GROUP BY flagId
-  )`;
+      arrayMap(t -> tupleElement(t, 3), ${sorted}) AS covers,
+      arrayMap(t -> tupleElement(t, 4), ${sorted}) AS codes,
+      max(coversUntilMs) AS decidedUntil
+    FROM ${db}.decisions ${cond}
+    GROUP BY flagId`;
 }
 
-const GOVERNING_INDEX =
-  'arrayFirstIndex((c, e) -> c >= e, covers, arrayResize([endMs], length(covers), endMs))';
+/** The code of the governing decision, 1 (open) when none covers the segment's end. */
+const GOVERNING_CODE =
+  'arrayElement(arrayPushFront(codes, toUInt8(1)), arrayFirstIndex((c, e) -> c >= e, covers, arrayResize([endMs], length(covers), endMs)) + 1)';
 
 export interface EvaluateSpec {
   db: string;
@@ -45,61 +52,51 @@ export interface EvaluateSpec {
   /** Conditions on segment columns (already quoted literals). */
   where: readonly string[];
   /**
-   * Set when `where` selects one learner: few rows, so one generic pass (expand per flag, fold back
-   * per segment) beats two specialised ones, and only that learner's decisions are loaded.
+   * Set when `where` selects one learner: the withheld rows come from withheld_by_learner (one index
+   * range), one generic pass (expand per flag, fold back per segment) replaces the two specialised
+   * ones, and only that learner's decisions are loaded.
    */
   learnerId?: string;
 }
 
 /**
- * Rows (columns…, dur, code) for every withheld segment matching `where`. Single-flag segments (the
- * common case) join once and need no regrouping; multi-flag ones are expanded per flag and folded
- * back per segmentId with max(code).
+ * Rows (columns…, v, p, r, code) whose sums are effective verified / pending / rejected
+ * milliseconds: verified_agg rows (v only) plus every withheld segment matching `where`.
+ * Single-flag segments (the common case) join once and need no regrouping; multi-flag ones are
+ * expanded per flag and folded back per segmentId with max(code).
  */
-export function withheldCodesSql(spec: EvaluateSpec): string {
+export function effectiveRowsSql(spec: EvaluateSpec): string {
   const cols = spec.columns.join(', ');
   const cond = ['1', ...spec.where].join(' AND ');
+  const byLearner = spec.learnerId !== undefined;
+  const source = byLearner ? `${spec.db}.withheld_by_learner` : `${spec.db}.segments`;
+  const withheld = byLearner ? '1' : "status = 'withheld'";
   const decisions = decisionArraysSql(
     spec.db,
     spec.learnerId === undefined
       ? []
       : [
-          `flagId IN (SELECT arrayJoin(flagIds) FROM ${spec.db}.segments WHERE status = 'withheld' AND learnerId = ${sqlString(spec.learnerId)})`,
+          `flagId IN (SELECT arrayJoin(flagIds) FROM ${source} WHERE learnerId = ${sqlString(spec.learnerId)})`,
         ],
   );
+  const split = (dur: string) =>
+    `if(code = 0, ${dur}, 0) AS v, if(code = 1, ${dur}, 0) AS p, if(code = 2, ${dur}, 0) AS r`;
+  const verified = `SELECT ${cols}, verifiedMs AS v, toInt64(0) AS p, toInt64(0) AS r, toUInt8(0) AS code
+    FROM ${spec.db}.verified_agg WHERE ${cond}`;
   const perFlag = (
-    lengthCond: string,
-  ) => `SELECT ${cols}, any(durationMs) AS dur, max(flagCode) AS code FROM (
-      SELECT segmentId, ${cols}, durationMs, if(idx = 0, 1, codes[idx]) AS flagCode FROM (
-        SELECT segmentId, ${cols}, durationMs, codes, ${GOVERNING_INDEX} AS idx
-        FROM (
-          SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${spec.db}.segments
-          ARRAY JOIN flagIds AS flagId
-          WHERE status = 'withheld' AND ${lengthCond} AND ${cond}
-        ) ANY LEFT JOIN (${decisions}) USING flagId
-      )
-    ) GROUP BY segmentId, ${cols}`;
-  if (spec.learnerId !== undefined) return perFlag('1');
-  const single = `SELECT ${cols}, durationMs AS dur, if(idx = 0, 1, codes[idx]) AS code FROM (
-      SELECT ${cols}, durationMs, codes, ${GOVERNING_INDEX} AS idx
-      FROM (
-        SELECT ${cols}, durationMs, endMs, flagIds[1] AS flagId FROM ${spec.db}.segments
-        WHERE status = 'withheld' AND length(flagIds) = 1 AND ${cond}
-      ) ANY LEFT JOIN (${decisions}) USING flagId
-    )`;
-  return `${single}\n    UNION ALL\n    ${perFlag('length(flagIds) > 1')}`;
-}
-
-/**
- * Rows (columns…, v, p, r) whose sums are effective verified / pending / rejected milliseconds:
- * verified_agg rows (v only) plus every evaluated withheld segment.
- */
-export function effectiveRowsSql(spec: EvaluateSpec): string {
-  const cols = spec.columns.join(', ');
-  const cond = ['1', ...spec.where].join(' AND ');
-  return `SELECT ${cols}, verifiedMs AS v, toInt64(0) AS p, toInt64(0) AS r
-    FROM ${spec.db}.verified_agg WHERE ${cond}
-    UNION ALL
-    SELECT ${cols}, if(code = 0, dur, 0) AS v, if(code = 1, dur, 0) AS p, if(code = 2, dur, 0) AS r
-    FROM (${withheldCodesSql(spec)})`;
+    which: string,
+  ) => `SELECT ${cols}, ${split('any(durationMs)')}, max(${GOVERNING_CODE}) AS code
+    FROM (
+      SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${source} ARRAY JOIN flagIds AS flagId
+      WHERE ${withheld} AND ${which} AND ${cond}
+    ) ANY LEFT JOIN (${decisions}) USING flagId
+    GROUP BY segmentId, ${cols}`;
+  if (byLearner) return `${verified}\n    UNION ALL\n    ${perFlag('1')}`;
+  // multiFlag is part of the sort key: each branch reads only its own rows.
+  const single = `SELECT ${cols}, ${split('durationMs')}, ${GOVERNING_CODE} AS code
+    FROM (
+      SELECT ${cols}, durationMs, endMs, flagIds[1] AS flagId FROM ${source}
+      WHERE ${withheld} AND multiFlag = 0 AND ${cond}
+    ) ANY LEFT JOIN (${decisions}) USING flagId`;
+  return `${verified}\n    UNION ALL\n    ${single}\n    UNION ALL\n    ${perFlag('multiFlag = 1')}`;
 }

@@ -27,6 +27,7 @@ describe('segment rows', () => {
         endMs: s.endMs,
         durationMs: s.endMs - s.startMs,
         status: s.status,
+        multiFlag: s.flagIds.length > 1 ? 1 : 0,
         kinds: s.kinds,
         flagIds: s.flagIds,
         eventId: s.eventId,

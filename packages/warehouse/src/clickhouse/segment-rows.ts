@@ -31,5 +31,5 @@ const list = (xs: readonly string[]): string => (xs.length === 0 ? '[]' : `["${x
  * needs JSON escaping.
  */
 export function segmentJsonLine(s: Segment, day: string): string {
-  return `{"segmentId":"${s.segmentId}","day":"${day}","learnerId":"${s.learnerId}","platformId":"${s.platformId}","sessionId":"${s.sessionId}","courseId":"${s.courseId}","deviceId":"${s.deviceId}","occupation":"${s.occupation}","region":"${s.region}","learnerGroup":"${s.learnerGroup}","startMs":${s.startMs},"endMs":${s.endMs},"durationMs":${s.endMs - s.startMs},"status":"${s.status}","kinds":${list(s.kinds)},"flagIds":${list(s.flagIds)},"eventId":"${s.eventId}"}\n`;
+  return `{"segmentId":"${s.segmentId}","day":"${day}","learnerId":"${s.learnerId}","platformId":"${s.platformId}","sessionId":"${s.sessionId}","courseId":"${s.courseId}","deviceId":"${s.deviceId}","occupation":"${s.occupation}","region":"${s.region}","learnerGroup":"${s.learnerGroup}","startMs":${s.startMs},"endMs":${s.endMs},"durationMs":${s.endMs - s.startMs},"status":"${s.status}","multiFlag":${s.flagIds.length > 1 ? 1 : 0},"kinds":${list(s.kinds)},"flagIds":${list(s.flagIds)},"eventId":"${s.eventId}"}\n`;
 }
