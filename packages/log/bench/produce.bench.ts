@@ -2,14 +2,16 @@
  * Producer throughput on the ingest hot path: many concurrent `send` calls (one per HTTP request of
  * `perSend` events) through one LogProducer, coalesced by it into few produce requests.
  *
- *   KAFKA_BROKERS=127.0.0.1:9092 pnpm exec tsx packages/log/bench/produce.bench.ts [records] [perSend] [concurrency] [lanes]
+ *   KAFKA_BROKERS=127.0.0.1:9092 pnpm exec tsx packages/log/bench/produce.bench.ts [records] [perSend] [concurrency] [lanes] [maxBatchRecords]
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createKafkaLog, type OutgoingRecord } from '../src/index';
 
-const [records = 200_000, perSend = 100, concurrency = 64, lanes = 4] = process.argv.slice(2).map(Number);
+const [records = 200_000, perSend = 100, concurrency = 64, lanes = 2, maxBatchRecords = 2000] = process.argv
+  .slice(2)
+  .map(Number);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const partitions = 4;
 
@@ -39,7 +41,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const log = createKafkaLog({ brokers, clientId: 'hourglass-produce-bench', producerLanes: lanes });
+  const log = createKafkaLog({
+    brokers,
+    clientId: 'hourglass-produce-bench',
+    producerLanes: lanes,
+    maxBatchRecords,
+  });
   const topic = `bench-produce-${randomUUID().slice(0, 8)}`;
   await log.admin().ensureTopics([{ name: topic, partitions }]);
   // A pool of distinct events, reused round-robin: holding 200k strings alive would make the benchmark
@@ -86,6 +93,7 @@ async function main(): Promise<void> {
         concurrentSends: concurrency,
         partitions,
         producerLanes: lanes,
+        maxBatchRecords,
         seconds: Number(seconds.toFixed(2)),
         recordsPerSec: Math.round(records / seconds),
         mbPerSec: Number(((records * avgBytes) / seconds / 1e6).toFixed(1)),

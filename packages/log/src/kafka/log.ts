@@ -24,7 +24,10 @@ export interface KafkaLogOptions {
   maxBatchBytes?: number;
   /** Records per coalesced produce request. Default 2000 (kafkajs groups records in O(n²) per partition). */
   maxBatchRecords?: number;
-  /** kafkajs producers per LogProducer, each owning the partitions p with p % lanes === lane. Default 4. */
+  /**
+   * kafkajs producers per LogProducer, each owning the partitions p with p % lanes === lane, so one lane's
+   * round trip overlaps another's encoding. Default 2 (more only pays off with slow, remote brokers).
+   */
   producerLanes?: number;
   /** Lowest kafkajs log level forwarded to `logger`. Default 'info'. */
   kafkaLogLevel?: KafkaLogLevel;
@@ -57,7 +60,7 @@ export function createKafkaLog(opts: KafkaLogOptions): Log {
   const adminTimeoutMs = positive('adminTimeoutMs', opts.adminTimeoutMs, 30_000);
   const maxBatchBytes = positive('maxBatchBytes', opts.maxBatchBytes, 900_000);
   const maxBatchRecords = positive('maxBatchRecords', opts.maxBatchRecords, 2000);
-  const producerLanes = positive('producerLanes', opts.producerLanes, 4);
+  const producerLanes = positive('producerLanes', opts.producerLanes, 2);
   const { logger } = opts;
   const minLevel = opts.kafkaLogLevel ?? 'info';
 
