@@ -42,16 +42,17 @@ describe('Flags: one per (session, kind), each update the full flag', () => {
     expect(updates.at(-1)).toMatchObject({ firstAtMs: ms('08:00:30'), lastAtMs: ms('08:03:30') });
   });
 
-  it(`keeps the ${MAX_EVIDENCE} most recent pieces of evidence`, () => {
+  it(`keeps the raising evidence and the ${MAX_EVIDENCE - 1} most recent pieces`, () => {
     const evidence = updates.at(-1)?.evidence ?? [];
     expect(evidence.map((e) => e.atMs)).toEqual([
-      ms('08:01:30'),
+      ms('08:00:30'),
       ms('08:02:00'),
       ms('08:02:30'),
       ms('08:03:00'),
       ms('08:03:30'),
     ]);
-    expect(evidence[0]?.note).toBe('30 s idle; last activity 90 s before');
+    expect(evidence[0]).toEqual(updates[0]?.evidence[0]);
+    expect(evidence[1]?.note).toBe('30 s idle; last activity 120 s before');
   });
 
   it('carries the learner and session', () => {

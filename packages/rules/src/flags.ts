@@ -55,13 +55,22 @@ export function raiseFlags(
       occurrences: (prev?.occurrences ?? 0) + 1,
       withheldMs: (prev?.withheldMs ?? 0) + hit.withheldMs,
       version: (prev?.version ?? 0) + 1,
-      evidence: evidence.slice(-MAX_EVIDENCE),
+      evidence: keepEvidence(evidence),
     };
     if (i === -1) flags.push(next);
     else flags[i] = next;
     updates.push(flagUpdateOf(session, learnerId, next));
   }
   return { session: patchSession(session, { flags }), updates };
+}
+
+/**
+ * The first evidence (the event that raised the flag — for shared_device the list of learners on the
+ * device) and the most recent ones. A supervisor needs why it was raised as much as what it does now.
+ */
+function keepEvidence(evidence: Evidence[]): Evidence[] {
+  if (evidence.length <= MAX_EVIDENCE) return evidence;
+  return [evidence[0] as Evidence, ...evidence.slice(-(MAX_EVIDENCE - 1))];
 }
 
 /** Outputs get their own copies, so a consumer that edits them cannot reach into the state. */
