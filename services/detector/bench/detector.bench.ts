@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     redisCommandsPerEvent: stats.commands / events.length,
     redisBytesPerLearner: Math.round((memAfter - memBefore) / learners),
     detectorRssMB: Math.round(rss / 2 ** 20),
-    note: 'includes Kafka consume from a pre-loaded topic and produce of all outputs (acks -1), Kafka broker on the same 2 cores',
+    note: 'end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. RSS is the whole bench process, which also holds every generated event and the engine-alone states.',
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(
