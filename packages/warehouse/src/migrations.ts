@@ -9,11 +9,12 @@
  *   segmentId): withheld rows are clustered for the review join, and the rare multi-flag ones apart
  *   from the single-flag ones (each kind is evaluated differently); a day's rows are contiguous for
  *   the insert-time duplicate check; one learner's rows are a few index ranges.
- * - verified_agg: SummingMergeTree of verified milliseconds per (learner, day, attributes), filled
- *   by a materialized view from the very INSERT that adds the segment. Sums and uniqExact are
- *   correct over unmerged parts, so the hot query needs no FINAL, and it reads ~100× fewer rows.
- * - withheld_by_learner: the withheld segments again (~10 %), ordered by learner, from a second view
- *   of the same INSERT: one learner's withheld rows are one index range instead of one per day.
+ * - by_learner: filled by one materialized view from the very INSERT that adds the segment. Kind 0
+ *   rows are verified milliseconds per (learner, day, attributes) — SummingMergeTree; sums and
+ *   uniqExact are correct over unmerged parts, so the hot query needs no FINAL and reads ~100×
+ *   fewer rows than segments. Kind 1 rows are the withheld segments again (~10 %), ordered by
+ *   learner: one learner's rows are two index ranges instead of one per day. One view, not two:
+ *   every view writes one more part per INSERT, and a second one cost ~30 % of insert throughput.
  * - flags, sessions: ReplacingMergeTree(version), read with argMax(…, version).
  * - certificates, decisions, rejected, event_counts: ReplacingMergeTree keyed by their id, ids
  *   checked before insert, read deduplicated (GROUP BY id).
@@ -41,29 +42,25 @@ export const MIGRATIONS: readonly Migration[] = [
       PARTITION BY toYYYYMM(day)
       ORDER BY (status, multiFlag, day, learnerId, segmentId)
       SETTINGS index_granularity = 2048`,
-      `CREATE TABLE IF NOT EXISTS ${db}.verified_agg (
-        learnerId String, day Date, platformId String, courseId String, region String,
-        occupation String, learnerGroup String, verifiedMs Int64, segments UInt64
+      // kind 0: verified milliseconds per (learner, day, attributes), summed on merge (the w*
+      // columns stay empty). kind 1: one withheld segment (w* columns), its key unique, so merges
+      // only ever fold an identical duplicate into one row.
+      `CREATE TABLE IF NOT EXISTS ${db}.by_learner (
+        kind UInt8, learnerId String, day Date, platformId String, courseId String, region String,
+        occupation String, learnerGroup String, wSegmentId String,
+        verifiedMs Int64, segments UInt64,
+        wEndMs Int64, wDurationMs Int64, wMultiFlag UInt8, wFlagIds Array(String)
       ) ENGINE = SummingMergeTree((verifiedMs, segments))
       PARTITION BY toYYYYMM(day)
-      ORDER BY (learnerId, day, platformId, courseId, region, occupation, learnerGroup)
+      ORDER BY (kind, learnerId, day, platformId, courseId, region, occupation, learnerGroup, wSegmentId)
       SETTINGS index_granularity = 1024`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.verified_agg_mv TO ${db}.verified_agg AS
-      SELECT learnerId, day, platformId, courseId, region, occupation, learnerGroup,
-        durationMs AS verifiedMs, toUInt64(1) AS segments
-      FROM ${db}.segments WHERE status = 'verified'`,
-      `CREATE TABLE IF NOT EXISTS ${db}.withheld_by_learner (
-        segmentId String, learnerId String, day Date, platformId String, sessionId String,
-        courseId String, region String, occupation String, learnerGroup String,
-        endMs Int64, durationMs Int64, multiFlag UInt8, flagIds Array(String)
-      ) ENGINE = ReplacingMergeTree()
-      PARTITION BY toYYYYMM(day)
-      ORDER BY (learnerId, day, segmentId)
-      SETTINGS index_granularity = 1024`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.withheld_by_learner_mv TO ${db}.withheld_by_learner AS
-      SELECT segmentId, learnerId, day, platformId, sessionId, courseId, region, occupation, learnerGroup,
-        endMs, durationMs, multiFlag, flagIds
-      FROM ${db}.segments WHERE status = 'withheld'`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_mv TO ${db}.by_learner AS
+      SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
+        occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
+        if(status = 'verified', durationMs, 0) AS verifiedMs, toUInt64(status = 'verified') AS segments,
+        if(status = 'withheld', endMs, 0) AS wEndMs, if(status = 'withheld', durationMs, 0) AS wDurationMs,
+        multiFlag AS wMultiFlag, flagIds AS wFlagIds
+      FROM ${db}.segments`,
     ],
   },
   {

@@ -4,7 +4,7 @@ import { sqlString } from '../sql';
  * SQL that computes the effective status of segments exactly as semantics.ts does, in the dialect
  * ClickHouse 18.16 and current servers share.
  *
- * Verified segments need no review: their milliseconds come pre-summed from verified_agg. Only the
+ * Verified segments need no review: their milliseconds come pre-summed in by_learner (kind 0). Only the
  * withheld subset (~10 %) is evaluated per segment, against one row per decided flag holding its
  * decisions sorted by (atMs, decisionId):
  *   covers[i], codes[i] (0 approve, 2 reject)   →   governing = first i with covers[i] ≥ endMs
@@ -52,7 +52,7 @@ export interface EvaluateSpec {
   /** Conditions on segment columns (already quoted literals). */
   where: readonly string[];
   /**
-   * Set when `where` selects one learner: the withheld rows come from withheld_by_learner (one index
+   * Set when `where` selects one learner: the withheld rows come from by_learner (kind 1, one index
    * range), one generic pass (expand per flag, fold back per segment) replaces the two specialised
    * ones, and only that learner's decisions are loaded.
    */
@@ -61,42 +61,45 @@ export interface EvaluateSpec {
 
 /**
  * Rows (columns…, v, p, r, code) whose sums are effective verified / pending / rejected
- * milliseconds: verified_agg rows (v only) plus every withheld segment matching `where`.
+ * milliseconds: by_learner kind-0 rows (v only) plus every withheld segment matching `where`.
  * Single-flag segments (the common case) join once and need no regrouping; multi-flag ones are
  * expanded per flag and folded back per segmentId with max(code).
  */
 export function effectiveRowsSql(spec: EvaluateSpec): string {
+  const { db } = spec;
   const cols = spec.columns.join(', ');
   const cond = ['1', ...spec.where].join(' AND ');
-  const byLearner = spec.learnerId !== undefined;
-  const source = byLearner ? `${spec.db}.withheld_by_learner` : `${spec.db}.segments`;
-  const withheld = byLearner ? '1' : "status = 'withheld'";
-  const decisions = decisionArraysSql(
-    spec.db,
-    spec.learnerId === undefined
-      ? []
-      : [
-          `flagId IN (SELECT arrayJoin(flagIds) FROM ${source} WHERE learnerId = ${sqlString(spec.learnerId)})`,
-        ],
-  );
   const split = (dur: string) =>
     `if(code = 0, ${dur}, 0) AS v, if(code = 1, ${dur}, 0) AS p, if(code = 2, ${dur}, 0) AS r`;
   const verified = `SELECT ${cols}, verifiedMs AS v, toInt64(0) AS p, toInt64(0) AS r, toUInt8(0) AS code
-    FROM ${spec.db}.verified_agg WHERE ${cond}`;
-  const perFlag = (
-    which: string,
-  ) => `SELECT ${cols}, ${split('any(durationMs)')}, max(${GOVERNING_CODE}) AS code
-    FROM (
-      SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${source} ARRAY JOIN flagIds AS flagId
-      WHERE ${withheld} AND ${which} AND ${cond}
-    ) ANY LEFT JOIN (${decisions}) USING flagId
+    FROM ${db}.by_learner WHERE kind = 0 AND ${cond}`;
+  /** Rows (segmentId, cols…, durationMs, endMs, flagId), one per flag, folded back per segment. */
+  const perFlag = (rows: string, decisions: string) =>
+    `SELECT ${cols}, ${split('any(durationMs)')}, max(${GOVERNING_CODE}) AS code
+    FROM (${rows}) ANY LEFT JOIN (${decisions}) USING flagId
     GROUP BY segmentId, ${cols}`;
-  if (byLearner) return `${verified}\n    UNION ALL\n    ${perFlag('1')}`;
+
+  if (spec.learnerId !== undefined) {
+    const learner = `learnerId = ${sqlString(spec.learnerId)}`;
+    const decisions = decisionArraysSql(db, [
+      `flagId IN (SELECT arrayJoin(wFlagIds) FROM ${db}.by_learner WHERE kind = 1 AND ${learner})`,
+    ]);
+    const rows = `SELECT wSegmentId AS segmentId, ${cols}, wDurationMs AS durationMs, wEndMs AS endMs, flagId
+      FROM ${db}.by_learner ARRAY JOIN wFlagIds AS flagId WHERE kind = 1 AND ${cond}`;
+    return `${verified}\n    UNION ALL\n    ${perFlag(rows, decisions)}`;
+  }
+
+  const decisions = decisionArraysSql(db);
   // multiFlag is part of the sort key: each branch reads only its own rows.
   const single = `SELECT ${cols}, ${split('durationMs')}, ${GOVERNING_CODE} AS code
     FROM (
-      SELECT ${cols}, durationMs, endMs, flagIds[1] AS flagId FROM ${source}
-      WHERE ${withheld} AND multiFlag = 0 AND ${cond}
+      SELECT ${cols}, durationMs, endMs, flagIds[1] AS flagId FROM ${db}.segments
+      WHERE status = 'withheld' AND multiFlag = 0 AND ${cond}
     ) ANY LEFT JOIN (${decisions}) USING flagId`;
-  return `${verified}\n    UNION ALL\n    ${single}\n    UNION ALL\n    ${perFlag('multiFlag = 1')}`;
+  const multi = perFlag(
+    `SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${db}.segments ARRAY JOIN flagIds AS flagId
+      WHERE status = 'withheld' AND multiFlag = 1 AND ${cond}`,
+    decisions,
+  );
+  return `${verified}\n    UNION ALL\n    ${single}\n    UNION ALL\n    ${multi}`;
 }

@@ -122,7 +122,7 @@ export function createStats(opts: { conn: Connection; db: string }) {
       const [verifiedBy, withheldBy, sessionPlatforms, covered, totals, flagged, certs, accepted, rejected] =
         await Promise.all([
           q<{ platformId: string; ms: Num }>(
-            `SELECT platformId, sum(verifiedMs) AS ms FROM ${db}.verified_agg GROUP BY platformId`,
+            `SELECT platformId, sum(verifiedMs) AS ms FROM ${db}.by_learner WHERE kind = 0 GROUP BY platformId`,
           ),
           q<{ platformId: string; ms: Num }>(
             `SELECT platformId, sum(durationMs) AS ms FROM ${db}.segments WHERE status = 'withheld' GROUP BY platformId`,

@@ -120,15 +120,15 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
           'reconcile',
           `SELECT count() AS n FROM (SELECT segmentId FROM ${db}.segments GROUP BY segmentId HAVING count() > 1)`,
         ),
-        // "queried" adds up exactly what the hours query reads (verified_agg + withheld rows);
+        // "queried" adds up exactly what the hours query reads (by_learner kind 0 + withheld rows);
         // "stored" sums each distinct segment once; one learner's queries read their withheld rows
-        // from withheld_by_learner ("byLearner"), checked against the stored withheld ones.
+        // from by_learner kind 1 ("byLearner"), checked against the stored withheld ones.
         conn.rows<{ learnerId: string }>(
           'reconcile',
           `SELECT learnerId FROM (
             SELECT learnerId, sumIf(ms, src = 1) AS queried, sumIf(ms, src = 2) AS stored,
               sumIf(ms, src = 3) AS byLearner, sumIf(ms, src = 4) AS storedWithheld FROM (
-              SELECT learnerId, verifiedMs AS ms, toUInt8(1) AS src FROM ${db}.verified_agg
+              SELECT learnerId, verifiedMs AS ms, toUInt8(1) AS src FROM ${db}.by_learner WHERE kind = 0
               UNION ALL
               SELECT learnerId, durationMs AS ms, toUInt8(1) AS src FROM ${db}.segments
               WHERE status = 'withheld' AND multiFlag = 0
@@ -139,8 +139,8 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
               SELECT learnerId, any(durationMs) AS ms, toUInt8(2) AS src FROM ${db}.segments
               GROUP BY learnerId, segmentId
               UNION ALL
-              SELECT learnerId, any(durationMs) AS ms, toUInt8(3) AS src FROM ${db}.withheld_by_learner
-              GROUP BY learnerId, segmentId
+              SELECT learnerId, any(wDurationMs) AS ms, toUInt8(3) AS src FROM ${db}.by_learner
+              WHERE kind = 1 GROUP BY learnerId, wSegmentId
               UNION ALL
               SELECT learnerId, any(durationMs) AS ms, toUInt8(4) AS src FROM ${db}.segments
               WHERE status = 'withheld' GROUP BY learnerId, segmentId
