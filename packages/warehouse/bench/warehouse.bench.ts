@@ -15,7 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
 import { segmentJsonLine } from '../src/clickhouse/segment-rows';
 import {
@@ -217,7 +217,14 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
 async function main() {
   const keep = process.env.BENCH_KEEP === '1' || process.env.BENCH_DATABASE !== undefined;
   const database = process.env.BENCH_DATABASE ?? `hg_bench_${randomBytes(4).toString('hex')}`;
-  const admin = createClient({ url, ...creds, keep_alive: { idle_socket_ttl: 2_000 } });
+  // Dropping a 10M-row database can take longer than the default 30 s on a busy machine.
+  const admin = createClient({
+    url,
+    ...creds,
+    request_timeout: 300_000,
+    keep_alive: { idle_socket_ttl: 2_000 },
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   const version = await (await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{
     v: string;
   }>();

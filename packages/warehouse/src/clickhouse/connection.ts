@@ -16,8 +16,8 @@ export interface Connection {
   column(op: string, sql: string): Promise<string[]>;
   /** One INSERT … FORMAT JSONEachRow request. `queryId` makes a retried identical insert collide. */
   insert(op: string, table: string, values: object[], queryId?: string): Promise<void>;
-  /** The same with rows already serialized as JSONEachRow text (the hot path serializes faster itself). */
-  insertJsonLines(op: string, table: string, body: string, queryId: string): Promise<void>;
+  /** The same with rows already serialized as JSONEachRow (the hot path serializes faster itself). */
+  insertJsonLines(op: string, table: string, body: Buffer, queryId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,13 +91,13 @@ export function createConnection(opts: {
         throw toWarehouseError(err, op);
       }
     },
-    async insertJsonLines(op: string, table: string, body: string, queryId: string): Promise<void> {
-      if (body === '') return;
+    async insertJsonLines(op: string, table: string, body: Buffer, queryId: string): Promise<void> {
+      if (body.length === 0) return;
       const c = get(op);
       try {
         const result = await c.exec({
           query: `INSERT INTO ${table} FORMAT JSONEachRow`,
-          values: Readable.from([Buffer.from(body, 'utf8')]),
+          values: Readable.from([body]),
           query_id: queryId,
         });
         // The response body is empty for an INSERT; it must still be consumed to free the socket.

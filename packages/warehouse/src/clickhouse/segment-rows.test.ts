@@ -1,7 +1,7 @@
 import { createDayOf } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
 import { segment } from '../testing/fixtures';
-import { createFastDayOf, segmentJsonLine } from './segment-rows';
+import { createFastDayOf, segmentJsonLine, segmentsJsonBody } from './segment-rows';
 
 describe('segment rows', () => {
   it('the hand-built JSON line equals JSON.stringify of the row', () => {
@@ -34,6 +34,17 @@ describe('segment rows', () => {
       };
       expect(segmentJsonLine(s, '2026-03-02')).toBe(`${JSON.stringify(row)}\n`);
     }
+  });
+
+  it('the body is the lines, in order, also past the first buffer size', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      s: segment(`s-${i}-${'x'.repeat(100)}`, 'S1', '2026-03-01T01:00:00Z', i),
+      day: '2026-03-01',
+    }));
+    expect(segmentsJsonBody(rows).toString('utf8')).toBe(
+      rows.map((r) => segmentJsonLine(r.s, r.day)).join(''),
+    );
+    expect(segmentsJsonBody([]).length).toBe(0);
   });
 
   it('the cached day agrees with createDayOf around midnight in whole- and part-hour zones', () => {

@@ -20,7 +20,7 @@ import {
 } from '../validate';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
-import { createFastDayOf, segmentJsonLine } from './segment-rows';
+import { createFastDayOf, segmentsJsonBody } from './segment-rows';
 import { timeWindows } from './time-windows';
 
 /** Ids per duplicate-check query: bounds the query text (ids travel as one string literal). */
@@ -107,7 +107,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     rows: T[],
     keyOf: (r: T) => string,
     stored: (batch: readonly T[]) => Promise<Set<string>>,
-    toRow: ((r: T) => object) | { jsonLine: (r: T) => string },
+    toRow: ((r: T) => object) | { body: (rows: readonly T[]) => Buffer },
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
@@ -117,7 +117,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       if (fresh.length === 0) return;
       const queryId = queryIdOf(table, fresh.map(keyOf));
       if (typeof toRow === 'function') await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
-      else await conn.insertJsonLines(op, `${db}.${table}`, fresh.map(toRow.jsonLine).join(''), queryId);
+      else await conn.insertJsonLines(op, `${db}.${table}`, toRow.body(fresh), queryId);
     });
   };
 
@@ -146,7 +146,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       checkRows('segments', rows, checkSegment);
       const withDay = rows.map((s) => ({ s, day: dayOf(s.startMs) }));
       await insertNew('insertSegments', 'segments', withDay, (r) => r.s.segmentId, storedSegments, {
-        jsonLine: ({ s, day }) => segmentJsonLine(s, day),
+        body: segmentsJsonBody,
       });
     },
 
