@@ -1,30 +1,10 @@
+import { createPolicyFor, DEFAULT_POLICY, POLICY_KEYS, type Policy, type PolicyFor } from '@hourglass/rules';
 import { z } from 'zod';
 
-/**
- * Rule policy of SPEC §4 with its defaults. The rules package defines the same names and defaults; they
- * are repeated here so configuration can be validated without depending on the rules engine.
- */
-export const POLICY_DEFAULTS = {
-  idleTimeoutSec: 300,
-  gapCapFactor: 2,
-  maxDelaySec: 120,
-  maxPlaybackRate: 2.0,
-  seekToleranceSec: 5,
-  minQuizSecondsPerQuestion: 3,
-  deviceShareLimit: 3,
-} as const;
-
-export interface Policy {
-  idleTimeoutSec: number;
-  gapCapFactor: number;
-  maxDelaySec: number;
-  maxPlaybackRate: number;
-  seekToleranceSec: number;
-  minQuizSecondsPerQuestion: number;
-  deviceShareLimit: number;
-}
-
-export const POLICY_KEYS = Object.keys(POLICY_DEFAULTS) as (keyof Policy)[];
+export type { Policy };
+export { POLICY_KEYS };
+/** The rule policy defaults of SPEC §4, as the rules engine defines them. */
+export const POLICY_DEFAULTS: Readonly<Policy> = DEFAULT_POLICY;
 
 /** A partial override (global or per platform); unknown keys are rejected so a typo cannot go unnoticed. */
 export const policyOverrideSchema = z.strictObject({
@@ -48,4 +28,15 @@ export function resolvePolicy(...overrides: (Partial<Policy> | undefined)[]): Po
     }
   }
   return out;
+}
+
+/** The rules engine's per-platform policy lookup for a configuration (defaults → global → platform). */
+export function policyForConfig(config: {
+  policy: Partial<Policy>;
+  platforms: readonly { id: string; policy?: Partial<Policy> }[];
+}): PolicyFor {
+  return createPolicyFor(
+    config.policy,
+    Object.fromEntries(config.platforms.map((p) => [p.id, p.policy ?? {}])),
+  );
 }

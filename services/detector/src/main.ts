@@ -5,13 +5,13 @@
 import { pathToFileURL } from 'node:url';
 import { createDayOf, topicNames } from '@hourglass/events';
 import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
-import { createPolicyFor } from '@hourglass/rules';
 import {
   createHttpServer,
   createLogger,
   createMetricsRegistry,
   loadConfig,
   loadEnv,
+  policyForConfig,
   registerShutdown,
 } from '@hourglass/runtime';
 import { createMemoryStateStore, createRedisStateStore } from '@hourglass/state';
@@ -33,10 +33,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const detector = createDetector({
     log,
     state,
-    policyFor: createPolicyFor(
-      config.policy,
-      Object.fromEntries(config.platforms.map((p) => [p.id, p.policy ?? {}])),
-    ),
+    policyFor: policyForConfig(config),
     dayOf: createDayOf(config.timezone),
     eventsTopic: topics.events,
     topics,

@@ -10,10 +10,10 @@ import {
   createMetricsRegistry,
   DEMO_TOKENS,
   type Env,
+  policyForConfig,
   registerShutdown,
 } from '@hourglass/runtime';
 import { buildAdapters } from '../adapters';
-import { policyForConfig } from '../policy-for';
 
 export interface RunningHourglass {
   url: string;
