@@ -1,60 +1,35 @@
-import { generateTraffic } from '@hourglass/cli';
 import { createDetector } from '@hourglass/detector';
-import {
-  type AcceptedEvent,
-  createDayOf,
-  type FlagUpdate,
-  type Segment,
-  topicNames,
-} from '@hourglass/events';
-import { createKafkaLog } from '@hourglass/log';
-import { createPolicyFor, runSequence } from '@hourglass/rules';
+import { createDayOf } from '@hourglass/events';
+import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore } from '@hourglass/state';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceCtl } from '../support/infra';
-import { eventually, realServers, uniqueName } from '../support/servers';
-import { latestById, readTopic } from '../support/topics';
+import {
+  type Cleanups,
+  expectOutputsOfEngine,
+  kafkaRun,
+  preloadEvents,
+  trafficFor,
+  waitForGroup,
+} from '../support/pipeline';
+import { eventually } from '../support/servers';
 
 describe('detector through a Redis outage', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups: Cleanups = [];
   afterAll(async () => {
     serviceCtl('start', 'redis');
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
 
   it('stopping Redis for a few seconds mid-run loses nothing and credits nothing twice', async () => {
-    const servers = realServers();
-    const prefix = `${uniqueName('fault-redis')}.`;
-    const topics = topicNames(prefix);
-    const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: 'fault-redis' });
-    cleanups.push(() => log.close());
-    await log
-      .admin()
-      .ensureTopics(
-        Object.values(topics).map((name) => ({ name, partitions: name === topics.events ? 1 : 4 })),
-      );
-    cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
-    const traffic = generateTraffic({
-      platforms: 3,
-      platformIds: ['cvto', 'skillup', 'gongjiang'],
-      learners: 150,
-      minutes: 90,
-      cheaters: 0.25,
-      seed: 5,
-      startMs: Date.now() - 3 * 3_600_000,
-      idPrefix: prefix.replaceAll('.', ''),
+    const { servers, prefix, topics, log } = await kafkaRun({
+      name: 'fault-redis',
+      cleanups,
+      eventsPartitions: 1,
     });
-    const events: AcceptedEvent[] = traffic.events;
-    const producer = log.producer();
-    for (let i = 0; i < events.length; i += 2000) {
-      await producer.send(
-        events
-          .slice(i, i + 2000)
-          .map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
-      );
-    }
-    await producer.disconnect();
+    const { events } = trafficFor(prefix, { learners: 150, cheaters: 0.25, seed: 5 });
+    await preloadEvents(log, topics.events, events);
 
     const state = createRedisStateStore({
       url: servers.redisUrl,
@@ -63,7 +38,6 @@ describe('detector through a Redis outage', () => {
     });
     cleanups.push(() => state.close());
     let processed = 0;
-    let failures = 0;
     const detector = createDetector({
       log,
       state,
@@ -73,13 +47,7 @@ describe('detector through a Redis outage', () => {
       topics,
       groupId: `${prefix}detector`,
       registry: new Registry(),
-      logger: {
-        info() {},
-        warn() {},
-        error: () => {
-          failures += 1;
-        },
-      },
+      logger: { info() {}, warn() {}, error() {} },
       maxBatchSize: 100,
       onBatchDone: (b) => {
         processed += b.events;
@@ -98,44 +66,10 @@ describe('detector through a Redis outage', () => {
     const during = processed;
     await new Promise((r) => setTimeout(r, 2500));
     expect(processed).toBe(during); // nothing is processed without the state store
+    expect(during).toBeLessThan(events.length); // the outage hit work in progress
     serviceCtl('start', 'redis');
-    await eventually(
-      async () => processed,
-      (n) => n >= events.length - during || n >= events.length,
-      { timeoutMs: 120_000, what: 'the detector to resume and finish', intervalMs: 250 },
-    );
-    const committed = async () => {
-      const [ends, done] = await Promise.all([
-        log.admin().endOffsets(topics.events),
-        log.admin().committedOffsets(`${prefix}detector`, topics.events),
-      ]);
-      return ends.every((e) => done.find((d) => d.partition === e.partition)?.offset === e.offset);
-    };
-    await eventually(committed, Boolean, { timeoutMs: 60_000, what: 'offsets committed to the end' });
+    await waitForGroup(log, `${prefix}detector`, topics.events, 'the detector to resume and finish');
     await detector.stop();
-
-    const expected = runSequence(events, createPolicyFor());
-    const expectedSegments = new Map(expected.out.flatMap((o) => o.segments).map((s) => [s.segmentId, s]));
-    const segments = latestById(
-      (await readTopic(log, topics.segments, `${prefix}check-seg`)).map(
-        (r) => JSON.parse(r.value) as Segment,
-      ),
-      (s) => s.segmentId,
-    );
-    const flags = latestById(
-      (await readTopic(log, topics.flags, `${prefix}check-flags`)).map(
-        (r) => JSON.parse(r.value) as FlagUpdate,
-      ),
-      (f) => f.flagId,
-      (f) => f.version,
-    );
-    expect(segments.size).toBe(expectedSegments.size);
-    for (const [id, s] of expectedSegments) expect(segments.get(id), id).toEqual(s);
-    const expectedFlags = latestById(
-      expected.out.flatMap((o) => o.flags),
-      (f) => f.flagId,
-      (f) => f.version,
-    );
-    expect(new Map([...flags].sort())).toEqual(new Map([...expectedFlags].sort()));
+    await expectOutputsOfEngine({ log, topics, prefix, events });
   }, 300_000);
 });
