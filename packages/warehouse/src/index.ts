@@ -28,3 +28,4 @@ export type {
   Warehouse,
   WarehouseCounts,
 } from './types';
+export { openWarehouse } from './open';

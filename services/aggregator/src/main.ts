@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
-import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import { openLog } from '@hourglass/log';
 import {
   createHttpServer,
   createLogger,
@@ -13,11 +13,7 @@ import {
   loadEnv,
   registerShutdown,
 } from '@hourglass/runtime';
-import {
-  clickHouseOptionsFromUrl,
-  createClickHouseWarehouse,
-  createEmbeddedWarehouse,
-} from '@hourglass/warehouse';
+import { openWarehouse } from '@hourglass/warehouse';
 import { createAggregator } from './aggregator';
 
 export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
@@ -26,12 +22,8 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.logLevel, name: 'hourglass-aggregator' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
-  const log = env.kafkaBrokers
-    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-aggregator', logger })
-    : createEmbeddedLog();
-  const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
-    : createEmbeddedWarehouse({ timeZone: config.timezone });
+  const log = openLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-aggregator', logger });
+  const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });
   logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass aggregator starting');
   await warehouse.migrate();
   const aggregator = createAggregator({

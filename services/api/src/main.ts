@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
-import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import { openLog } from '@hourglass/log';
 import {
   ConfigError,
   createHttpServer,
@@ -14,11 +14,7 @@ import {
   loadEnv,
   registerShutdown,
 } from '@hourglass/runtime';
-import {
-  clickHouseOptionsFromUrl,
-  createClickHouseWarehouse,
-  createEmbeddedWarehouse,
-} from '@hourglass/warehouse';
+import { openWarehouse } from '@hourglass/warehouse';
 import { createApi } from './api';
 import { createLogPipelineStatus, pipelineStages } from './pipeline-status';
 
@@ -28,12 +24,8 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.logLevel, name: 'hourglass-api' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
-  const log = env.kafkaBrokers
-    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-api', logger })
-    : createEmbeddedLog({ logger });
-  const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
-    : createEmbeddedWarehouse({ timeZone: config.timezone });
+  const log = openLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-api', logger });
+  const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });
   logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass api starting');
   await warehouse.migrate();
   const admin = log.admin();

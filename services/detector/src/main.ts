@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createDayOf, topicNames } from '@hourglass/events';
-import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import { openLog } from '@hourglass/log';
 import {
   createHttpServer,
   createLogger,
@@ -14,7 +14,7 @@ import {
   policyForConfig,
   registerShutdown,
 } from '@hourglass/runtime';
-import { createMemoryStateStore, createRedisStateStore } from '@hourglass/state';
+import { openStateStore } from '@hourglass/state';
 import { createDetector } from './detector';
 
 export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
@@ -23,12 +23,8 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.logLevel, name: 'hourglass-detector' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
-  const log = env.kafkaBrokers
-    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-detector', logger })
-    : createEmbeddedLog();
-  const state = env.redisUrl
-    ? createRedisStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` })
-    : createMemoryStateStore();
+  const log = openLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-detector', logger });
+  const state = openStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` });
   logger.info({ log: log.kind, state: state.kind }, 'hourglass detector starting');
   const detector = createDetector({
     log,

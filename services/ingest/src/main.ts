@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
-import { createEmbeddedLog, createKafkaLog } from '@hourglass/log';
+import { openLog } from '@hourglass/log';
 import {
   ConfigError,
   createHttpServer,
@@ -22,9 +22,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.logLevel, name: 'hourglass-ingest' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
-  const log = env.kafkaBrokers
-    ? createKafkaLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-ingest', logger })
-    : createEmbeddedLog({ logger });
+  const log = openLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-ingest', logger });
   logger.info({ log: log.kind, configured: env.configPath !== undefined }, 'hourglass ingest starting');
   await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
   const producer = log.producer({ clientId: 'hourglass-ingest' });

@@ -1,16 +1,10 @@
 import { loadConfig, loadEnv } from '@hourglass/runtime';
-import {
-  clickHouseOptionsFromUrl,
-  createClickHouseWarehouse,
-  createEmbeddedWarehouse,
-} from '@hourglass/warehouse';
+import { openWarehouse } from '@hourglass/warehouse';
 
 export async function runMigrate(processEnv: NodeJS.ProcessEnv): Promise<number> {
   const env = loadEnv(processEnv);
   const config = loadConfig(env.configPath);
-  const warehouse = env.clickhouseUrl
-    ? createClickHouseWarehouse({ ...clickHouseOptionsFromUrl(env.clickhouseUrl), timeZone: config.timezone })
-    : createEmbeddedWarehouse({ timeZone: config.timezone });
+  const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });
   try {
     const { applied } = await warehouse.migrate();
     process.stdout.write(
