@@ -76,6 +76,10 @@ describe('end to end: embedded all-in-one and separate services on the real serv
     expect((snapA.hours as { rows: unknown[] }).rows.length).toBeGreaterThan(50);
     expect(new Set(snapA.flags.map((f) => f.kind)).size).toBeGreaterThan(5);
     expect(snapA.timelines).toHaveLength(sessions.length);
+    // Reconciliation: every accepted event was processed and counted exactly once.
+    expect(snapA.programme.platformQuality.reduce((n, p) => n + p.acceptedEvents, 0)).toBe(
+      traffic.events.length,
+    );
     const decidedA = await decideFirstOpenFlag(a);
     await a.waitCaughtUp();
     const afterA = await snapshot(a, sessions, days);
@@ -125,6 +129,8 @@ describe('end to end: embedded all-in-one and separate services on the real serv
     expect(snapB.hours).toEqual(snapA.hours);
     expect(snapB.flags).toEqual(snapA.flags);
     expect(snapB.timelines).toEqual(snapA.timelines);
+    // Counts too: crashes and redeliveries neither lost nor double-counted an event.
+    expect(snapB.programme).toEqual(snapA.programme);
 
     const decidedB = await decideFirstOpenFlag(b);
     expect(decidedB).toBe(decidedA);

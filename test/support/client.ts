@@ -81,6 +81,9 @@ export async function snapshot(
     DEMO_TOKENS.statistician,
   );
   const total = await client.get(`/v1/stats/hours?from=${days.from}&to=${days.to}`, DEMO_TOKENS.statistician);
+  const programme = (await client.get('/v1/stats/programme', DEMO_TOKENS.statistician)) as {
+    platformQuality: { acceptedEvents: number }[];
+  };
   // Decision ids and times are the server's own (UUID, clock): compare what was decided.
   const stripDecisions = (v: Record<string, unknown>): Record<string, unknown> => ({
     ...v,
@@ -105,5 +108,5 @@ export async function snapshot(
       decisions: undefined,
     });
   }
-  return { hours, total, flags, timelines };
+  return { hours, total, programme, flags, timelines };
 }
