@@ -6,6 +6,7 @@ export type { WarehouseErrorCode } from './errors';
 export { isWarehouseError, WarehouseError } from './errors';
 export type { Migration } from './migrations';
 export { MIGRATIONS } from './migrations';
+export { openWarehouse } from './open';
 export { decodeCursor, encodeCursor } from './semantics';
 export { sqlNumber, sqlString } from './sql';
 export type {
@@ -28,4 +29,3 @@ export type {
   Warehouse,
   WarehouseCounts,
 } from './types';
-export { openWarehouse } from './open';

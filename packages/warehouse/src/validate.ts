@@ -88,17 +88,44 @@ export function checkArray(what: string, v: unknown): unknown[] {
   return v;
 }
 
-export function checkSegment(s: Segment): void {
-  if (typeof s !== 'object' || s === null) fail('segment', s);
+/** Remembers values that passed a check, so a batch checks each repeated attribute value once. */
+function memo(check: (what: string, v: unknown) => string): (what: string, v: unknown) => void {
+  const ok = new Set<unknown>();
+  return (what, v) => {
+    if (ok.has(v)) return;
+    check(what, v);
+    ok.add(v);
+  };
+}
+
+/**
+ * Checks a batch of segments. The attributes of a session (learner, platform, course, device,
+ * codes) repeat on every one of its segments: each distinct value is pattern-checked once per batch.
+ */
+export function checkSegments(rows: Segment[]): void {
+  if (!Array.isArray(rows)) fail('segments', rows);
+  const id = memo(checkId);
+  const platform = memo(checkPlatform);
+  const occupation = memo(checkOccupation);
+  const region = memo(checkRegion);
+  const group = memo(checkGroup);
+  for (const s of rows) {
+    if (typeof s !== 'object' || s === null) fail('segment', s);
+    id('segment.learnerId', s.learnerId);
+    platform('segment.platformId', s.platformId);
+    id('segment.sessionId', s.sessionId);
+    id('segment.courseId', s.courseId);
+    id('segment.deviceId', s.deviceId);
+    occupation('segment.occupation', s.occupation);
+    region('segment.region', s.region);
+    group('segment.learnerGroup', s.learnerGroup);
+    checkSegmentOwn(s);
+  }
+}
+
+/** The checks of one segment's own (non-repeating) fields. */
+function checkSegmentOwn(s: Segment): void {
   checkId('segment.segmentId', s.segmentId);
-  checkId('segment.learnerId', s.learnerId);
-  checkPlatform('segment.platformId', s.platformId);
-  checkId('segment.sessionId', s.sessionId);
-  checkId('segment.courseId', s.courseId);
-  checkId('segment.deviceId', s.deviceId);
-  checkOccupation('segment.occupation', s.occupation);
-  checkRegion('segment.region', s.region);
-  checkGroup('segment.learnerGroup', s.learnerGroup);
   checkMs('segment.startMs', s.startMs);
   checkMs('segment.endMs', s.endMs);
   if (s.endMs < s.startMs) fail('segment.endMs (before startMs)', s.endMs);

@@ -15,7 +15,7 @@ import {
   checkFlag,
   checkRejected,
   checkRows,
-  checkSegment,
+  checkSegments,
   checkSession,
 } from '../validate';
 import { ID_CHECK_SETTINGS } from './client-options';
@@ -143,7 +143,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
 
   return {
     async insertSegments(rows: Segment[]): Promise<void> {
-      checkRows('segments', rows, checkSegment);
+      checkSegments(rows);
       const withDay = rows.map((s) => ({ s, day: dayOf(s.startMs) }));
       await insertNew('insertSegments', 'segments', withDay, (r) => r.s.segmentId, storedSegments, {
         body: segmentsJsonBody,

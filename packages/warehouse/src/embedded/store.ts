@@ -15,7 +15,7 @@ import {
   checkFlag,
   checkRejected,
   checkRows,
-  checkSegment,
+  checkSegments,
   checkSession,
 } from '../validate';
 
@@ -68,7 +68,7 @@ export function createEmbeddedStore(timeZone: string) {
     },
 
     insertSegments(rows: Segment[]): void {
-      checkRows('segments', rows, checkSegment);
+      checkSegments(rows);
       for (const row of rows) {
         if (segments.has(row.segmentId)) continue;
         const segment = copy(row);
