@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -211,6 +211,7 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
     decisions: decisions.length,
     certificates: certificates.length,
     redeliveredBatchMs: Math.round(redeliveredBatchMs),
+    loadAverageAfterInsert: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
@@ -260,6 +261,8 @@ async function main() {
   ).json();
   console.log('counts', counts, parts);
 
+  // Other suites share this machine: record how busy it was around the timed queries.
+  const loadBeforeQueries = loadavg().map((x) => Math.round(x * 100) / 100);
   const month = { fromDay: '2026-03-02', toDay: '2026-03-31', filters: {} } satisfies Omit<
     HoursQuery,
     'groupBy'
@@ -285,7 +288,8 @@ async function main() {
     ),
     programme: await timeIt(Math.min(RUNS, 5), () => w.programme()),
   };
-  console.log(queries);
+  const loadAfterQueries = loadavg().map((x) => Math.round(x * 100) / 100);
+  console.log(queries, { loadBeforeQueries, loadAfterQueries });
   sampleRss();
   const sample = await resilient(() => w.queryHours({ ...month, groupBy: [] }));
   const reconcileStart = performance.now();
@@ -312,6 +316,7 @@ async function main() {
     counts,
     parts,
     queriesMs: queries,
+    loadAverage1m5m15m: { beforeQueries: loadBeforeQueries, afterQueries: loadAfterQueries },
     targets: { insertRowsPerSecond: 200_000, hoursP95Ms: 500, learnerP95Ms: 50 },
     total30d: sample[0],
     reconcile: { ...reconcile, mismatchedLearners: reconcile.mismatchedLearners.length, ms: reconcileMs },

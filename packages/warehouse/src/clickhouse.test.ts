@@ -7,7 +7,7 @@ import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { isWarehouseError } from './errors';
 import { sqlNumber, sqlString } from './sql';
 import { describeWarehouseContract } from './testing/contract';
-import { loadBase, TZ } from './testing/fixtures';
+import { decision, flag, loadBase, segment, TZ } from './testing/fixtures';
 
 // The only place the test run learns where ClickHouse is; src/ never reads the environment.
 // A database named in the URL's path is ignored here: every test creates and drops its own.
@@ -114,6 +114,52 @@ if (raw === undefined || raw === '') {
       );
       await w.close();
       expect(isWarehouseError(err, 'unavailable')).toBe(true);
+    });
+
+    it('answers survive background merges (OPTIMIZE … FINAL of every table)', async () => {
+      const database = `${prefix}_merged`;
+      created.push(database);
+      const w = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
+      await w.migrate();
+      const read = async () => ({
+        hours: await w.queryHours({
+          fromDay: '2026-02-01',
+          toDay: '2026-03-31',
+          groupBy: ['day', 'learner'],
+          filters: {},
+        }),
+        l1: await w.learnerTotals('L1'),
+        l2: await w.queryHours({
+          fromDay: '2026-02-01',
+          toDay: '2026-03-31',
+          groupBy: ['day'],
+          filters: { learnerId: 'L2' },
+        }),
+        programme: await w.programme(),
+        flags: await w.listFlags({ scope: '*', limit: 100 }),
+        session: await w.getSession('alpha', 'S3'),
+      });
+      // Two inserts of each kind, so that merging has parts to fold together.
+      await loadBase(w);
+      await w.insertSegments([
+        segment('s10', 'S3', '2026-03-02T05:00:00Z', 4, { kinds: ['idle'], flagIds: ['flag-x'] }),
+      ]);
+      await w.insertSegments([segment('s11', 'S1', '2026-03-01T02:00:00Z', 0)]);
+      await w.insertDecisions([
+        decision('d1', 'flag-b', 'approve', '2026-03-05T00:00:00Z', '2026-03-02T03:20:00Z'),
+      ]);
+      await w.upsertFlags([
+        flag('flag-a', 'idle', 'S1', '2026-03-01T16:30:00Z', '2026-03-01T16:40:00Z', 10, 2),
+      ]);
+      const before = await read();
+      const tables = await select(
+        `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree'`,
+      );
+      for (const t of tables)
+        await admin.command({ query: `OPTIMIZE TABLE ${database}.${String(t.name)} FINAL` });
+      expect(await read()).toEqual(before);
+      expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+      await w.close();
     });
 
     it('a duplicate that slipped past the insert check is reported by reconcile', async () => {

@@ -44,7 +44,9 @@ export const MIGRATIONS: readonly Migration[] = [
       SETTINGS index_granularity = 2048`,
       // kind 0: verified milliseconds per (learner, day, attributes), summed on merge (the w*
       // columns stay empty). kind 1: one withheld segment (w* columns), its key unique, so merges
-      // only ever fold an identical duplicate into one row.
+      // only ever fold an identical duplicate into one row. `segments` counts the segments a row
+      // stands for (1 for a withheld one): SummingMergeTree DELETES a row whose summed columns are
+      // all zero, and a withheld row has verifiedMs = 0.
       `CREATE TABLE IF NOT EXISTS ${db}.by_learner (
         kind UInt8, learnerId String, day Date, platformId String, courseId String, region String,
         occupation String, learnerGroup String, wSegmentId String,
@@ -57,7 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_mv TO ${db}.by_learner AS
       SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
         occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
-        if(status = 'verified', durationMs, 0) AS verifiedMs, toUInt64(status = 'verified') AS segments,
+        if(status = 'verified', durationMs, 0) AS verifiedMs, toUInt64(1) AS segments,
         if(status = 'withheld', endMs, 0) AS wEndMs, if(status = 'withheld', durationMs, 0) AS wDurationMs,
         multiFlag AS wMultiFlag, flagIds AS wFlagIds
       FROM ${db}.segments`,
