@@ -17,11 +17,18 @@ export async function eventually<T>(
   opts: { timeoutMs: number; what: string; intervalMs?: number },
 ): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`);
+    // A probe that throws (a broker briefly without metadata, a server restarting) means "not yet".
+    try {
+      const value = await probe();
+      if (done(value)) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`, { cause: lastError });
+    }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
 }
