@@ -1,4 +1,3 @@
-import { FLAG_KINDS, UNKNOWN } from '@hourglass/events';
 import { WarehouseError } from '../errors';
 import { MIGRATIONS } from '../migrations';
 import {
@@ -10,21 +9,12 @@ import {
   isBacked,
   normalizeHoursQuery,
   normalizeListFlags,
-  rejectedRate,
-  share,
 } from '../semantics';
-import type { FlagView, HoursRow, PlatformSummary, SegmentView, Warehouse } from '../types';
+import type { FlagView, HoursRow, SegmentView, Warehouse } from '../types';
 import { checkId, checkPlatform } from '../validate';
+import { programmeOf } from './programme';
 import { createEmbeddedStore, type StoredSegment } from './store';
-
-interface Totals {
-  v: number;
-  p: number;
-  r: number;
-  learners: Set<string>;
-}
-
-const newTotals = (): Totals => ({ v: 0, p: 0, r: 0, learners: new Set() });
+import { newTotals, type Totals } from './totals';
 
 /**
  * The in-memory warehouse: the reference semantics (README "Semantics"), written as plainly as
@@ -193,71 +183,7 @@ export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
 
     async programme() {
       open('programme');
-      const active = new Set<string>();
-      const occupations = new Set<string>();
-      const courses = new Set<string>();
-      for (const s of store.sessions.values()) {
-        active.add(s.platformId);
-        if (s.occupation !== UNKNOWN) occupations.add(s.occupation);
-        if (s.courseId !== UNKNOWN) courses.add(s.courseId);
-      }
-      const total = newTotals();
-      const raw = new Map<string, { verified: number; withheld: number }>();
-      for (const s of store.segments.values()) {
-        const seg = s.segment;
-        active.add(seg.platformId);
-        add(total, s);
-        const r = raw.get(seg.platformId) ?? { verified: 0, withheld: 0 };
-        if (seg.status === 'verified') r.verified += s.durationMs;
-        else r.withheld += s.durationMs;
-        raw.set(seg.platformId, r);
-      }
-      const flaggedSessionsByKind: Record<string, number> = Object.fromEntries(FLAG_KINDS.map((k) => [k, 0]));
-      const sessionsByKind = new Map<string, Set<string>>();
-      for (const f of store.flags.values()) {
-        const set = sessionsByKind.get(f.kind) ?? new Set<string>();
-        set.add(store.pairKey(f.platformId, f.sessionId));
-        sessionsByKind.set(f.kind, set);
-      }
-      for (const [k, set] of sessionsByKind) flaggedSessionsByKind[k] = set.size;
-      const verified = verifiedByLearnerCourse();
-      let certificatesBacked = 0;
-      for (const c of store.certificates.values()) {
-        const v = verified.get(store.pairKey(c.learnerId, c.courseId)) ?? 0;
-        if (isBacked(v, c.requiredHours)) certificatesBacked++;
-      }
-      const accepted = new Map<string, number>();
-      for (const c of store.eventCounts.values())
-        accepted.set(c.platformId, (accepted.get(c.platformId) ?? 0) + c.accepted);
-      const rejectedBy = new Map<string, number>();
-      for (const r of store.rejected.values())
-        rejectedBy.set(r.platformId, (rejectedBy.get(r.platformId) ?? 0) + 1);
-      const ids = new Set<string>([...active, ...accepted.keys(), ...rejectedBy.keys()]);
-      const platforms: PlatformSummary[] = [...ids].sort(cmp).map((platformId) => {
-        const a = accepted.get(platformId) ?? 0;
-        const rj = rejectedBy.get(platformId) ?? 0;
-        const r = raw.get(platformId) ?? { verified: 0, withheld: 0 };
-        return {
-          platformId,
-          acceptedEvents: a,
-          rejectedEvents: rj,
-          rejectedRate: rejectedRate(a, rj),
-          verifiedMs: r.verified,
-          withheldMs: r.withheld,
-          flaggedTimeShare: share(r.withheld, r.verified),
-        };
-      });
-      return {
-        platformsActive: active.size,
-        occupationsCovered: occupations.size,
-        coursesCovered: courses.size,
-        learners: total.learners.size,
-        verifiedMs: total.v,
-        flaggedSessionsByKind,
-        certificatesIssued: store.certificates.size,
-        certificatesBacked,
-        platforms,
-      };
+      return programmeOf(store, add, verifiedByLearnerCourse());
     },
 
     async listFlags(q) {
