@@ -173,4 +173,20 @@ describe('detector over the embedded log and memory state', () => {
     expect(await state.loadLearners(['L1'])).toEqual(before);
     await d1.stop();
   });
+
+  it('skips a record the rules cannot evaluate instead of blocking the partition', async () => {
+    const log = embeddedLog(1);
+    const producer = log.producer();
+    const good = studySession('L9', 'S9', 'D9', 4);
+    const poison = { ...good[1], id: 'S9-bad', time: 'not a time' } as unknown as AcceptedEvent;
+    const sent = [good[0]!, poison, ...good.slice(1)];
+    await producer.send(
+      sent.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
+    );
+    const detector = await runDetector(log, createMemoryStateStore());
+    const expectedGood = runSequence(good, policyFor).out.flatMap((o) => o.segments);
+    const produced = await collect(log, topics.segments, 'check', expectedGood.length);
+    await detector.stop();
+    expect(produced.map((v) => JSON.parse(v) as Segment)).toEqual(expectedGood);
+  });
 });

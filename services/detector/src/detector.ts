@@ -180,6 +180,13 @@ export function createDetector(opts: DetectorOptions) {
     if (records.length > 0) await producer!.send(records);
     processed += events.length;
     for (const [k, n] of Object.entries(result.outcomes)) if (n > 0) metrics.events.inc({ outcome: k }, n);
+    for (const m of result.malformed) {
+      metrics.events.inc({ outcome: 'malformed' });
+      opts.logger.error(
+        { partition: key, eventId: m.id, learnerId: m.learnerId, reason: m.reason },
+        'event skipped',
+      );
+    }
     for (const out of result.outputs) {
       for (const f of out.flags) metrics.flags.inc({ kind: f.kind });
       for (const s of out.segments) metrics.segments.inc({ status: s.status });

@@ -22,6 +22,8 @@ export interface BatchResult {
   outputs: StepOutput[];
   counts: EventCountRecord[];
   outcomes: Record<StepOutput['outcome'], number>;
+  /** Events the rules could not evaluate (a record that is not a valid accepted event): skipped. */
+  malformed: { id: string; learnerId: string; reason: string }[];
 }
 
 export interface BatchOptions {
@@ -51,6 +53,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     outputs: [],
     counts: [],
     outcomes: { applied: 0, duplicate: 0, stale: 0, ignored: 0 },
+    malformed: [],
   };
   const perPlatformDay = new Map<string, number>();
   for (const event of input.events) {
@@ -59,7 +62,20 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       const stored = input.learners.get(event.learnerId);
       state = stored === undefined ? emptyLearnerState(event.learnerId) : deserializeState(stored);
     }
-    const step = applyEvent(state, event, { policyFor: opts.policyFor, devices });
+    let step: ReturnType<typeof applyEvent>;
+    try {
+      step = applyEvent(state, event, { policyFor: opts.policyFor, devices });
+    } catch (err) {
+      // Only ingest writes the events topic, so this is a bug or corruption, not a platform's
+      // mistake. Retrying would block the learner's partition forever; skip it, state unchanged,
+      // and let the caller report it.
+      result.malformed.push({
+        id: String(event.id),
+        learnerId: event.learnerId,
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      continue;
+    }
     states.set(event.learnerId, step.state);
     if (step.out.outcome !== 'duplicate') touched.add(event.learnerId);
     result.outcomes[step.out.outcome] += 1;
