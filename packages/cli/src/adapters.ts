@@ -1,4 +1,4 @@
-import { type Log, openLog } from '@hourglass/log';
+import { DEFAULT_PARTITIONS, type Log, openLog } from '@hourglass/log';
 import type { Config, Env } from '@hourglass/runtime';
 import { openStateStore, type StateStore } from '@hourglass/state';
 import { openWarehouse, type Warehouse } from '@hourglass/warehouse';
@@ -12,7 +12,12 @@ export interface Adapters {
 }
 
 /** Each variable switches its part to the real server; unset means the embedded in-process adapter. */
-export function buildAdapters(env: Env, config: Config, clientId: string, partitions = 4): Adapters {
+export function buildAdapters(
+  env: Env,
+  config: Config,
+  clientId: string,
+  partitions = DEFAULT_PARTITIONS,
+): Adapters {
   const log = openLog({ brokers: env.kafkaBrokers, clientId, partitions });
   const state = openStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` });
   const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });

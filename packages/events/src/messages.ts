@@ -156,6 +156,14 @@ export const TOPICS = {
 } as const;
 export type TopicName = keyof typeof TOPICS;
 
+/**
+ * Consumer groups of the pipeline's stages. One definition: the admin pipeline status reads the
+ * committed offsets of exactly these groups, so a renamed group cannot silently report "caught up".
+ */
+export function consumerGroups(prefix: string): { detector: string; aggregator: string } {
+  return { detector: `${prefix}detector`, aggregator: `${prefix}aggregator` };
+}
+
 export function topicNames(prefix: string): { [K in TopicName]: string } {
   const out = {} as { [K in TopicName]: string };
   for (const [k, v] of Object.entries(TOPICS)) out[k as TopicName] = `${prefix}${v}`;

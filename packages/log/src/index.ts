@@ -2,7 +2,7 @@ export { createEmbeddedLog, type EmbeddedLog, type EmbeddedLogOptions } from './
 export { isLogError, LogError, type LogErrorCode } from './errors';
 export { createKafkaLog, type KafkaLogOptions } from './kafka/log';
 export type { KafkaLogLevel } from './kafka/logging';
-export { openLog } from './open';
+export { DEFAULT_PARTITIONS, ensurePipelineTopics, openLog } from './open';
 export { murmur2, partitionFor } from './partition';
 export type {
   Batch,

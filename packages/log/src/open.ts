@@ -21,3 +21,15 @@ export function openLog(opts: {
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 }
+
+/** Topics are created with this many partitions unless a deployment created them otherwise first. */
+export const DEFAULT_PARTITIONS = 4;
+
+/** Creates every pipeline topic that is missing (existing ones keep their partition count). */
+export async function ensurePipelineTopics(
+  log: Log,
+  topics: Readonly<Record<string, string>>,
+  partitions = DEFAULT_PARTITIONS,
+): Promise<void> {
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions })));
+}

@@ -1,3 +1,2 @@
 export { type Aggregator, type AggregatorOptions, createAggregator, writeRows } from './aggregator';
-export { AggregatorError } from './errors';
 export { type AggregatedTopics, emptyRows, type Rows, routeRecords } from './route-records';

@@ -3,8 +3,8 @@
  * outputs, decisions, rejected events and counts from Kafka and writes them to ClickHouse.
  */
 import { pathToFileURL } from 'node:url';
-import { topicNames } from '@hourglass/events';
-import { openLog } from '@hourglass/log';
+import { consumerGroups, topicNames } from '@hourglass/events';
+import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   createHttpServer,
   createLogger,
@@ -30,7 +30,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     log,
     warehouse,
     topics,
-    groupId: `${env.topicPrefix}aggregator`,
+    groupId: consumerGroups(env.topicPrefix).aggregator,
     registry,
     logger,
     ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
@@ -46,7 +46,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
       return { ready: ok, checks: { warehouse: ok } };
     },
   });
-  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await ensurePipelineTopics(log, topics);
   await aggregator.start();
   await app.listen({ port: env.port, host: '0.0.0.0' });
   registerShutdown({

@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
-import { openLog } from '@hourglass/log';
+import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   ConfigError,
   createHttpServer,
@@ -29,7 +29,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass api starting');
   await warehouse.migrate();
   const admin = log.admin();
-  await admin.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await ensurePipelineTopics(log, topics);
   const producer = log.producer({ clientId: 'hourglass-api' });
   const api = createApi({
     config,

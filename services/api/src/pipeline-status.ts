@@ -1,4 +1,4 @@
-import type { topicNames } from '@hourglass/events';
+import { consumerGroups, type topicNames } from '@hourglass/events';
 import type { LogAdmin } from '@hourglass/log';
 import type { PipelineStatus } from './api';
 
@@ -15,10 +15,10 @@ export interface PipelineStage {
  */
 export function pipelineStages(prefix: string, topics: ReturnType<typeof topicNames>): PipelineStage[] {
   return [
-    { name: 'detector', groupId: `${prefix}detector`, topics: [topics.events] },
+    { name: 'detector', groupId: consumerGroups(prefix).detector, topics: [topics.events] },
     {
       name: 'aggregator',
-      groupId: `${prefix}aggregator`,
+      groupId: consumerGroups(prefix).aggregator,
       topics: [
         topics.segments,
         topics.flags,

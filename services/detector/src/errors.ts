@@ -1,4 +1,5 @@
-export type DetectorErrorCode = 'fenced' | 'malformed_record';
+/** Another process claimed the partition (after a rebalance): this one must not write it. */
+export type DetectorErrorCode = 'fenced';
 
 export class DetectorError extends Error {
   constructor(

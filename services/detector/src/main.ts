@@ -3,8 +3,8 @@
  * Kafka, keeps learner state in Redis, produces segments, flags, sessions, certificates and counts.
  */
 import { pathToFileURL } from 'node:url';
-import { createDayOf, topicNames } from '@hourglass/events';
-import { openLog } from '@hourglass/log';
+import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
+import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   createHttpServer,
   createLogger,
@@ -33,7 +33,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     dayOf: createDayOf(config.timezone),
     eventsTopic: topics.events,
     topics,
-    groupId: `${env.topicPrefix}detector`,
+    groupId: consumerGroups(env.topicPrefix).detector,
     registry,
     logger,
     ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
@@ -46,7 +46,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
       return { ready: connected, checks: { producer: connected } };
     },
   });
-  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await ensurePipelineTopics(log, topics);
   await detector.start();
   await app.listen({ port: env.port, host: '0.0.0.0' });
   registerShutdown({

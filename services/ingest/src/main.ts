@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
-import { openLog } from '@hourglass/log';
+import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   ConfigError,
   createHttpServer,
@@ -24,7 +24,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const topics = topicNames(env.topicPrefix);
   const log = openLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-ingest', logger });
   logger.info({ log: log.kind, configured: env.configPath !== undefined }, 'hourglass ingest starting');
-  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await ensurePipelineTopics(log, topics);
   const producer = log.producer({ clientId: 'hourglass-ingest' });
   const ingest = createIngest({ config, log: producer, topics, registry, logger });
   const app = createHttpServer({

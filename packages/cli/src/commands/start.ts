@@ -1,8 +1,9 @@
 import { createAggregator } from '@hourglass/aggregator';
 import { createApi, createLogPipelineStatus, pipelineStages } from '@hourglass/api';
 import { createDetector } from '@hourglass/detector';
-import { createDayOf, topicNames } from '@hourglass/events';
+import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
 import { createIngest } from '@hourglass/ingest';
+import { DEFAULT_PARTITIONS, ensurePipelineTopics } from '@hourglass/log';
 import {
   type Config,
   createHttpServer,
@@ -38,19 +39,19 @@ export async function startAllInOne(opts: {
   const logger = createLogger({ level: env.logLevel, name: 'hourglass' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
-  const partitions = opts.partitions ?? 4;
+  const partitions = opts.partitions ?? DEFAULT_PARTITIONS;
   const adapters = buildAdapters(env, config, 'hourglass', partitions);
   logger.info(
     { ...adapters.modes },
     `hourglass starting: log=${adapters.modes.log} state=${adapters.modes.state} warehouse=${adapters.modes.warehouse}`,
   );
 
-  await adapters.log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions })));
+  await ensurePipelineTopics(adapters.log, topics, partitions);
   await adapters.warehouse.migrate();
   const producer = adapters.log.producer({ clientId: 'hourglass-ingest' });
   await producer.connect();
 
-  const groups = { detector: `${env.topicPrefix}detector`, aggregator: `${env.topicPrefix}aggregator` };
+  const groups = consumerGroups(env.topicPrefix);
   const pipelineStatus = createLogPipelineStatus({
     admin: adapters.log.admin(),
     stages: pipelineStages(env.topicPrefix, topics),
