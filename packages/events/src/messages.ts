@@ -28,16 +28,21 @@ export type FlagKind = (typeof FLAG_KINDS)[number];
 
 const attr = z.string().min(1).max(128);
 
-export const segmentSchema = z.strictObject({
-  segmentId: z.string(),
-  learnerId: attr,
-  platformId: attr,
-  sessionId: attr,
+/** What a session carries into each of its segments (`unknown` where no session.start said). */
+const sessionAttributes = {
   courseId: attr,
   deviceId: attr,
   occupation: attr,
   region: attr,
   learnerGroup: z.union([z.enum(LEARNER_GROUPS), z.literal('unknown')]),
+};
+
+export const segmentSchema = z.strictObject({
+  segmentId: z.string(),
+  learnerId: attr,
+  platformId: attr,
+  sessionId: attr,
+  ...sessionAttributes,
   startMs: z.int(),
   endMs: z.int(),
   status: z.enum(['verified', 'withheld']),
@@ -81,11 +86,7 @@ export const sessionRecordSchema = z.strictObject({
   platformId: attr,
   sessionId: attr,
   learnerId: attr,
-  courseId: attr,
-  deviceId: attr,
-  occupation: attr,
-  region: attr,
-  learnerGroup: z.union([z.enum(LEARNER_GROUPS), z.literal('unknown')]),
+  ...sessionAttributes,
   startMs: z.int(),
   endMs: z.int().nullable(),
   version: z.int().min(1),
