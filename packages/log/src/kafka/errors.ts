@@ -23,7 +23,7 @@ const REJECTED = new Set([
   'INVALID_REPLICATION_FACTOR',
   'INVALID_CONFIG',
 ]);
-// kafkajs error classes that mean "could not talk to the cluster in time".
+// Error classes (kafkajs) and codes (@platformatic/kafka) that mean "could not talk to the cluster in time".
 const UNAVAILABLE_NAMES = new Set([
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',
@@ -37,11 +37,17 @@ const UNAVAILABLE_NAMES = new Set([
   'KafkaJSNumberOfRetriesExceeded',
   'KafkaJSStaleTopicMetadataAssignment',
 ]);
+const UNAVAILABLE_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
 const NODE_NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/;
 
 interface KafkaLikeError {
   name?: unknown;
+  /** kafkajs: the Kafka error name. */
   type?: unknown;
+  /** @platformatic/kafka: the Kafka error name. */
+  apiId?: unknown;
+  code?: unknown;
+  canRetry?: unknown;
   message?: unknown;
   retriable?: unknown;
   cause?: unknown;
@@ -49,7 +55,7 @@ interface KafkaLikeError {
   errors?: unknown;
 }
 
-/** The error and everything it wraps (kafkajs nests the real cause in `cause`/`originalError`/`errors`). */
+/** The error and everything it wraps (the clients nest the real cause in `cause`/`originalError`/`errors`). */
 function chain(err: unknown): KafkaLikeError[] {
   const out: KafkaLikeError[] = [];
   const queue: unknown[] = [err];
@@ -64,7 +70,8 @@ function chain(err: unknown): KafkaLikeError[] {
   return out;
 }
 
-const typeOf = (e: KafkaLikeError) => (typeof e.type === 'string' ? e.type : undefined);
+const typeOf = (e: KafkaLikeError) =>
+  typeof e.type === 'string' ? e.type : typeof e.apiId === 'string' ? e.apiId : undefined;
 
 export function classify(err: unknown): LogErrorCode {
   if (err instanceof LogError) return err.code;
@@ -75,13 +82,14 @@ export function classify(err: unknown): LogErrorCode {
   if (types.some((t) => t !== undefined && REBALANCING.has(t))) return 'rebalancing';
   for (const e of errs) {
     if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return 'unavailable';
+    if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return 'unavailable';
     if (typeof e.message === 'string' && NODE_NETWORK.test(e.message)) return 'unavailable';
-    if (typeOf(e) !== undefined && e.retriable === true) return 'unavailable';
+    if (typeOf(e) !== undefined && (e.retriable === true || e.canRetry === true)) return 'unavailable';
   }
   return 'unexpected';
 }
 
-/** Maps whatever kafkajs rejected with onto a LogError; the original stays as `cause`. */
+/** Maps whatever the Kafka client rejected with onto a LogError; the original stays as `cause`. */
 export function toLogError(err: unknown, operation: string): LogError {
   if (err instanceof LogError) return err;
   const code = classify(err);

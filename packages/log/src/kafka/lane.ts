@@ -1,4 +1,4 @@
-import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import type { LogError } from '../errors';
 import type { OutgoingRecord, PinoLikeLogger } from '../types';
 import { toLogError } from './errors';
@@ -9,15 +9,17 @@ export interface RoutedRecord extends OutgoingRecord {
 }
 
 export interface LaneSettings {
-  kafka: Kafka;
+  brokers: string[];
+  clientId: string;
   logger: PinoLikeLogger | undefined;
   lane: number;
+  connectTimeoutMs: number;
   sendTimeoutMs: number;
   /** Broker-side wait for the in-sync replicas' acknowledgement (produce request `timeout`). */
   ackTimeoutMs: number;
   maxBatchBytes: number;
   maxBatchRecords: number;
-  /** kafkajs retries of one produce: kept small so a dead broker fails the send instead of hanging it. */
+  /** Client retries of one produce: kept small so a dead broker fails the send instead of hanging it. */
   retries: number;
   /** Told about every failed batch (the router drops its cached partition counts). */
   onFailure(err: LogError): void;
@@ -26,70 +28,50 @@ export interface LaneSettings {
 export interface Lane {
   send(records: RoutedRecord[], deadline: number): Promise<void>;
   connect(): Promise<void>;
-  /** Waits for queued sends, then disconnects the kafkajs producer. */
+  /** Waits for queued sends, then closes the producer. */
   disconnect(): Promise<void>;
   healthy(): boolean;
 }
 
-function toTopicMessages(records: RoutedRecord[]): { topic: string; messages: Message[] }[] {
-  // Routed records already have the shape of a kafkajs Message (the extra `topic` is ignored by kafkajs),
-  // so they are handed over as they are: no second object per record on the hot path.
-  const first = records[0]?.topic;
-  if (records.every((r) => r.topic === first)) return [{ topic: first as string, messages: records }];
-  const byTopic = new Map<string, Message[]>();
-  for (const r of records) {
-    let messages = byTopic.get(r.topic);
-    if (!messages) {
-      messages = [];
-      byTopic.set(r.topic, messages);
-    }
-    messages.push(r);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
+type StringProducer = Producer<string, string, string, string>;
 
 /**
- * One idempotent kafkajs producer with exactly one request in flight: kafkajs' idempotent producer loses or
- * duplicates records under concurrent sends (kafkajs issues 598, 1005, 1046, 1764). Sends queued behind the
- * request in flight are coalesced into the next one. After a failed send the kafkajs producer is replaced:
- * its sequence numbers may no longer match the broker's, and a fresh producer id is cheaper than finding out.
+ * One idempotent producer with exactly one request in flight. The produce path uses @platformatic/kafka rather
+ * than kafkajs: it encodes a record in ~9 µs of CPU where kafkajs needs ~20-30 µs, and encoding is what bounds
+ * ingest on a small machine. Its idempotent producer numbers a send's records when the send starts but only
+ * advances the sequence when the broker answers, so two sends in flight get OUT_OF_ORDER_SEQUENCE_NUMBER: the
+ * send queue keeps one in flight and coalesces everything queued behind it into the next request. After a
+ * failed send the producer is replaced, because its sequence numbers may no longer match the broker's and a
+ * fresh producer id is cheaper than finding out.
  */
 export function createLane(settings: LaneSettings): Lane {
-  const { kafka, logger } = settings;
-  let current: Producer | undefined;
-  let connecting: Promise<Producer> | undefined;
+  const { logger } = settings;
+  let current: StringProducer | undefined;
   let ok = false;
 
-  function ensureProducer(): Promise<Producer> {
-    if (current) return Promise.resolve(current);
-    if (!connecting) {
-      const attempt = (async () => {
-        const producer = kafka.producer({
-          // Java-compatible murmur2 like partitionFor(); records carry their partition anyway, and kafkajs v2
-          // warns unless a partitioner is chosen explicitly.
-          createPartitioner: Partitioners.DefaultPartitioner,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          retry: { retries: settings.retries },
-        });
-        try {
-          await producer.connect();
-        } catch (err) {
-          producer.disconnect().catch(() => {});
-          throw toLogError(err, 'connect');
-        }
-        current = producer;
-        ok = true;
-        return producer;
-      })();
-      connecting = attempt;
-      const clear = () => {
-        if (connecting === attempt) connecting = undefined;
-      };
-      attempt.then(clear, clear);
-    }
-    return connecting;
+  function producer(): StringProducer {
+    current ??= new Producer({
+      clientId: settings.clientId,
+      bootstrapBrokers: settings.brokers,
+      serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: false,
+      connectTimeout: settings.connectTimeoutMs,
+      timeout: settings.ackTimeoutMs,
+      retries: settings.retries,
+      retryDelay: 100,
+      // Partition counts are looked up by the router; this only bounds how stale the leader map may get.
+      metadataMaxAge: 300_000,
+    });
+    return current;
+  }
+
+  async function retire(victim: StringProducer | undefined): Promise<void> {
+    if (!victim) return;
+    if (current === victim) current = undefined;
+    // Forced: queued sends of a retired producer have already failed to their callers.
+    await new Promise<void>((resolve) => victim.close(true, () => resolve()));
   }
 
   const queue = createSendQueue<RoutedRecord>({
@@ -97,27 +79,20 @@ export function createLane(settings: LaneSettings): Lane {
     maxBatchRecords: settings.maxBatchRecords,
     timeoutMs: settings.sendTimeoutMs,
     async sendBatch(records) {
-      let producer: Producer | undefined;
+      const p = producer();
       try {
-        producer = await ensureProducer();
-        await producer.sendBatch({
-          acks: -1,
-          timeout: settings.ackTimeoutMs,
-          topicMessages: toTopicMessages(records),
-        });
+        // Routed records already have the shape of a message (topic, key, value, partition): no copy per record.
+        await p.send({ messages: records });
         ok = true;
       } catch (err) {
         const error = toLogError(err, 'send');
         ok = false;
         settings.onFailure(error);
-        if (producer && current === producer) {
-          current = undefined;
-          logger?.warn(
-            { err: error, code: error.code, lane: settings.lane },
-            'kafka send failed; replacing the producer',
-          );
-          producer.disconnect().catch(() => {});
-        }
+        logger?.warn(
+          { err: error, code: error.code, lane: settings.lane },
+          'kafka send failed; replacing the producer',
+        );
+        await retire(p);
         throw error;
       }
     },
@@ -126,14 +101,20 @@ export function createLane(settings: LaneSettings): Lane {
   return {
     send: (records, deadline) => queue.send(records, deadline),
     async connect() {
-      await ensureProducer();
+      const p = producer();
+      try {
+        // Metadata of no topic still needs a broker round trip: a reachable cluster is what connect promises.
+        await p.metadata({ topics: [] });
+        ok = true;
+      } catch (err) {
+        await retire(p);
+        throw toLogError(err, 'connect');
+      }
     },
     async disconnect() {
       await queue.drain();
-      const producer = current ?? (await connecting?.catch(() => undefined));
-      current = undefined;
       ok = false;
-      await producer?.disconnect().catch(() => {});
+      await retire(current);
     },
     healthy: () => ok,
   };

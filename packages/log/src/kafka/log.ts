@@ -92,7 +92,7 @@ export function createKafkaLog(opts: KafkaLogOptions): Log {
     kind: 'kafka',
     producer(producerOpts) {
       assertOpen();
-      const kafka = producerOpts?.clientId ? makeKafka(producerOpts.clientId) : shared;
+      const clientId = producerOpts?.clientId ?? opts.clientId;
       const producer = createKafkaProducer({
         lanes: Math.floor(producerLanes),
         sendTimeoutMs,
@@ -100,8 +100,10 @@ export function createKafkaLog(opts: KafkaLogOptions): Log {
         partitionCounts: (topics) => admin.partitionCounts(topics),
         makeLane: (lane, onFailure) =>
           createLane({
-            kafka,
+            brokers: opts.brokers,
+            clientId,
             logger,
+            connectTimeoutMs: connectionTimeout,
             lane,
             sendTimeoutMs,
             ackTimeoutMs: requestTimeout,
