@@ -1,23 +1,23 @@
 /**
  * Warehouse benchmark on a real ClickHouse: insert ≥ 10M realistic segments in 10k-row batches
- * through the adapter (validation, duplicate check, one JSONEachRow insert each), then time the hot
+ * through the adapter (validation, duplicate check, one RowBinary insert each), then time the hot
  * queries. Writes bench/results/warehouse.json.
  *
  *   CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm exec tsx packages/warehouse/bench/warehouse.bench.ts
  *
  * Env: BENCH_SEGMENTS (default 10_000_000), BENCH_RUNS (query repetitions, default 40),
- * BENCH_CONCURRENCY (insert batches in flight, default 2),
+ * BENCH_CONCURRENCY (insert batches in flight, default 2), BENCH_BATCH (rows per insertSegments call, default 10k),
  * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
-import { segmentJsonLine } from '../src/clickhouse/segment-rows';
+import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from '../src/clickhouse/segment-rows';
 import {
   clickHouseOptionsFromUrl,
   createClickHouseWarehouse,
@@ -37,7 +37,7 @@ const creds = {
   ...(username === undefined ? {} : { username }),
   ...(password === undefined ? {} : { password }),
 };
-const BATCH = 10_000;
+const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
 /** Batches in flight at once, like an aggregator writing several partitions (disjoint ids). */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -69,6 +69,37 @@ function percentiles(samples: number[]) {
 }
 
 let interruptions = 0;
+
+/** The local clickhouse-server's CPU time in ms (utime + stime), or null when it is not local. */
+const serverPid = (() => {
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('clickhouse-serv')) return pid;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
+})();
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+function serverCpuMs(): number | null {
+  if (serverPid === null) return null;
+  try {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+const clientCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** Other test suites on this machine restart ClickHouse now and then: wait and measure again. */
 async function resilient<T>(f: () => Promise<T>): Promise<T> {
@@ -103,26 +134,22 @@ async function timeIt(runs: number, f: (i: number) => Promise<unknown>) {
 }
 
 /**
- * The server's own ceiling under the same conditions: the same 10k-row JSONEachRow batches inserted
+ * The server's own ceiling under the same conditions: the same 10k-row RowBinary batches inserted
  * straight into a copy of the table (no duplicate check, no views), one and two at a time.
  */
 async function baseline(admin: ClickHouseClient, database: string, gen: ReturnType<typeof createGenerator>) {
   const table = `${database}.raw_baseline`;
   await admin.command({ query: `CREATE TABLE ${table} AS ${database}.segments` });
   const segments = gen.day(0).segments;
-  const bodies: string[] = [];
+  const dayOf = createFastDayOf(shape.timeZone);
+  const bodies: Buffer[] = [];
   for (let i = 0; i + BATCH <= segments.length && bodies.length < 30; i += BATCH) {
-    bodies.push(
-      segments
-        .slice(i, i + BATCH)
-        .map((s) => segmentJsonLine(s, '2026-03-01'))
-        .join(''),
-    );
+    bodies.push(segmentsRowBinary(segments.slice(i, i + BATCH).map((s) => ({ s, day: dayOf(s.startMs) }))));
   }
-  const send = async (body: string) => {
+  const send = async (body: Buffer) => {
     const r = await admin.exec({
-      query: `INSERT INTO ${table} FORMAT JSONEachRow`,
-      values: Readable.from([Buffer.from(body)]),
+      query: `INSERT INTO ${table} (${SEGMENT_COLUMNS_WRITTEN}) FORMAT RowBinary`,
+      values: Readable.from([body]),
     });
     for await (const _ of r.stream) {
       // drain
@@ -133,7 +160,7 @@ async function baseline(admin: ClickHouseClient, database: string, gen: ReturnTy
     let next = 0;
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        while (next < bodies.length) await send(bodies[next++] as string);
+        while (next < bodies.length) await send(bodies[next++] as Buffer);
       }),
     );
     return Math.round((bodies.length * BATCH) / ((performance.now() - t) / 1000));
@@ -156,14 +183,26 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
   let firstBatch: Segment[] = [];
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
-  // insertMs = wall time while at least one insertSegments call was running.
+  // insertMs = wall time while at least one insertSegments call was running; CPU in the same spans.
   let busySince = 0;
+  let clientCpu = 0;
+  let serverCpu = 0;
+  let clientCpuSince = 0;
+  let serverCpuSince = 0;
   const submit = async (batch: Segment[]) => {
     while (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
-    if (inFlight.size === 0) busySince = performance.now();
+    if (inFlight.size === 0) {
+      busySince = performance.now();
+      clientCpuSince = clientCpuMs();
+      serverCpuSince = serverCpuMs() ?? 0;
+    }
     const p: Promise<void> = resilient(() => w.insertSegments(batch)).finally(() => {
       inFlight.delete(p);
-      if (inFlight.size === 0) insertMs += performance.now() - busySince;
+      if (inFlight.size === 0) {
+        insertMs += performance.now() - busySince;
+        clientCpu += clientCpuMs() - clientCpuSince;
+        serverCpu += (serverCpuMs() ?? 0) - serverCpuSince;
+      }
     });
     inFlight.add(p);
   };
@@ -206,6 +245,10 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
     concurrency: CONCURRENCY,
     insertSegmentsSeconds: Math.round(insertMs) / 1000,
     rowsPerSecond: Math.round(rows / (insertMs / 1000)),
+    // CPU per 10k rows while inserting: this process, and the local server (merges included; other
+    // suites' queries on the same server count too). null server figure: the server is not local.
+    clientCpuMsPer10kRows: Math.round((clientCpu / rows) * 10_000 * 10) / 10,
+    serverCpuMsPer10kRows: serverPid === null ? null : Math.round((serverCpu / rows) * 10_000 * 10) / 10,
     wallSecondsIncludingGeneration: Math.round(performance.now() - started) / 1000,
     flags: allFlags.length,
     decisions: decisions.length,

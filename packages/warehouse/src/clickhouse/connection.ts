@@ -16,8 +16,18 @@ export interface Connection {
   column(op: string, sql: string): Promise<string[]>;
   /** One INSERT … FORMAT JSONEachRow request. `queryId` makes a retried identical insert collide. */
   insert(op: string, table: string, values: object[], queryId?: string): Promise<void>;
-  /** The same with rows already serialized as JSONEachRow (the hot path serializes faster itself). */
-  insertJsonLines(op: string, table: string, body: Buffer, queryId: string): Promise<void>;
+  /**
+   * One INSERT of rows already serialized by the caller in `format` (the hot path writes RowBinary
+   * itself), into `columns` of `table`.
+   */
+  insertBody(
+    op: string,
+    table: string,
+    columns: string,
+    format: 'RowBinary',
+    body: Buffer,
+    queryId: string,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,12 +101,12 @@ export function createConnection(opts: {
         throw toWarehouseError(err, op);
       }
     },
-    async insertJsonLines(op: string, table: string, body: Buffer, queryId: string): Promise<void> {
+    async insertBody(op, table, columns, format, body, queryId): Promise<void> {
       if (body.length === 0) return;
       const c = get(op);
       try {
         const result = await c.exec({
-          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+          query: `INSERT INTO ${table} (${columns}) FORMAT ${format}`,
           values: Readable.from([body]),
           query_id: queryId,
         });

@@ -20,7 +20,7 @@ import {
 } from '../validate';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
-import { createFastDayOf, segmentsJsonBody } from './segment-rows';
+import { createFastDayOf, type Day, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
 import { timeWindows } from './time-windows';
 
 /** Ids per duplicate-check query: bounds the query text (ids travel as one string literal). */
@@ -107,7 +107,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     rows: T[],
     keyOf: (r: T) => string,
     stored: (batch: readonly T[]) => Promise<Set<string>>,
-    toRow: ((r: T) => object) | { body: (rows: readonly T[]) => Buffer },
+    toRow: ((r: T) => object) | { columns: string; body: (rows: readonly T[]) => Buffer },
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
@@ -117,7 +117,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       if (fresh.length === 0) return;
       const queryId = queryIdOf(table, fresh.map(keyOf));
       if (typeof toRow === 'function') await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
-      else await conn.insertJsonLines(op, `${db}.${table}`, toRow.body(fresh), queryId);
+      else
+        await conn.insertBody(op, `${db}.${table}`, toRow.columns, 'RowBinary', toRow.body(fresh), queryId);
     });
   };
 
@@ -128,10 +129,10 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
    * startMs), so a stored copy of a batch row always has the same start. Rows arrive in time order,
    * so a fresh batch's windows hold few stored rows; the answer is intersected here.
    */
-  const storedSegments = async (batch: readonly { s: Segment; day: string }[]): Promise<Set<string>> => {
+  const storedSegments = async (batch: readonly { s: Segment; day: Day }[]): Promise<Set<string>> => {
     const windows = timeWindows(batch.map((r) => r.s.startMs));
     const sql = `SELECT segmentId FROM ${db}.segments
-      WHERE day IN (${distinct(batch, (r) => r.day)
+      WHERE day IN (${distinct(batch, (r) => r.day.text)
         .map(sqlDate)
         .join(', ')})
         AND (${windows.map(([a, b]) => `(startMs >= ${sqlNumber(a)} AND startMs <= ${sqlNumber(b)})`).join(' OR ')})`;
@@ -146,7 +147,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       checkSegments(rows);
       const withDay = rows.map((s) => ({ s, day: dayOf(s.startMs) }));
       await insertNew('insertSegments', 'segments', withDay, (r) => r.s.segmentId, storedSegments, {
-        body: segmentsJsonBody,
+        columns: SEGMENT_COLUMNS_WRITTEN,
+        body: segmentsRowBinary,
       });
     },
 
