@@ -115,6 +115,14 @@ export interface ConsumerOptions {
   rebalanceTimeoutMs?: number;
   /** Kafka only: longest a fetch waits for data; also bounds how long stop() waits for an idle fetch. Default 1000. */
   maxWaitTimeMs?: number;
+  /**
+   * Kafka only: batches of up to this many partitions may be in onBatch at once, so one partition's state and
+   * produce round trips overlap another's processing. Each partition's batches still come one at a time, in
+   * offset order. Default 1 (the embedded log always delivers one batch at a time).
+   */
+  partitionsConcurrently?: number;
+  /** Kafka only: most bytes one fetch returns per partition (kafkajs maxBytesPerPartition). Default 1 MiB. */
+  maxBytesPerPartition?: number;
 }
 
 export interface Log {

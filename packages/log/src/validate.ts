@@ -10,6 +10,8 @@ export interface ResolvedConsumerOptions {
   heartbeatIntervalMs: number;
   rebalanceTimeoutMs: number;
   maxWaitTimeMs: number;
+  partitionsConcurrently: number;
+  maxBytesPerPartition: number;
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
@@ -34,6 +36,8 @@ export function resolveConsumerOptions(opts: ConsumerOptions): ResolvedConsumerO
     heartbeatIntervalMs: positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 3000),
     rebalanceTimeoutMs: positiveInt('rebalanceTimeoutMs', opts.rebalanceTimeoutMs, 60_000),
     maxWaitTimeMs: positiveInt('maxWaitTimeMs', opts.maxWaitTimeMs, 1000),
+    partitionsConcurrently: positiveInt('partitionsConcurrently', opts.partitionsConcurrently, 1),
+    maxBytesPerPartition: positiveInt('maxBytesPerPartition', opts.maxBytesPerPartition, 1_048_576),
   };
 }
 

@@ -5,6 +5,7 @@ import type { StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
 import { DetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
+import { decodeOutbox, encodeOutbox } from './outbox';
 import { type OutputTopics, toRecords } from './outputs';
 import { processBatch } from './process-batch';
 
@@ -25,6 +26,11 @@ export interface DetectorOptions {
   registry: Registry;
   logger: DetectorLogger;
   maxBatchSize?: number;
+  /**
+   * Partitions whose batches may be processed at once. Their Redis and Kafka round trips then overlap
+   * another partition's rules work; each partition still goes batch by batch. Default 4.
+   */
+  partitionsConcurrently?: number;
   /** Kafka group session timeout; lower means a crashed process's partitions move sooner. */
   sessionTimeoutMs?: number;
   /** Called after each committed batch (benchmarks and tests measure with it). */
@@ -67,6 +73,7 @@ export function createDetector(opts: DetectorOptions) {
   const consumer = opts.log.consumer({
     groupId: opts.groupId,
     maxBatchSize: opts.maxBatchSize ?? 1000,
+    partitionsConcurrently: opts.partitionsConcurrently ?? 4,
     ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
   });
   const claims = new Map<string, Claim>();
@@ -81,7 +88,7 @@ export function createDetector(opts: DetectorOptions) {
     if (c.outbox !== null) {
       // The previous holder may have died between its state write and its produce: produce again.
       // Consumers dedupe by id, so a batch that had been produced already changes nothing.
-      await producer!.send(JSON.parse(c.outbox));
+      await producer!.send(decodeOutbox(c.outbox));
     }
     const fresh: Claim = {
       generation,
@@ -167,7 +174,7 @@ export function createDetector(opts: DetectorOptions) {
       watermark: String(lastOffset),
       learners: result.learners,
       deviceStarts: result.deviceStarts,
-      outbox: JSON.stringify(records),
+      outbox: encodeOutbox(records),
     });
     metrics.stateRoundTrips.inc();
     if (outcome === 'fenced') {

@@ -29,6 +29,8 @@ interface Assignment {
   partitions: TopicPartition[];
   done: boolean;
   first: Promise<boolean>;
+  /** The retry of a failed onAssigned; shared, so batches of several partitions do not each retry it. */
+  retry?: Promise<boolean>;
 }
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): LogRecord {
@@ -79,7 +81,7 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
     if (a.done || (await a.first)) return a;
     const onAssigned = opts.onAssigned;
     if (!onAssigned) return a;
-    const ok = await retryUntilDone({
+    a.retry ??= retryUntilDone({
       run: async () => {
         await onAssigned(a.partitions, a.generation);
         a.done = true;
@@ -89,6 +91,8 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
       backoff,
       onFailure: log('onAssigned failed; retrying', { generation: a.generation }),
     });
+    const ok = await a.retry;
+    if (!ok) a.retry = undefined;
     return ok ? a : undefined;
   }
 
@@ -174,6 +178,7 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
         heartbeatInterval: options.heartbeatIntervalMs,
         rebalanceTimeout: options.rebalanceTimeoutMs,
         maxWaitTimeInMs: options.maxWaitTimeMs,
+        maxBytesPerPartition: options.maxBytesPerPartition,
         allowAutoTopicCreation: false,
         // Restart after crashes for as long as we are meant to run: infrastructure faults are retried, never fatal.
         retry: { restartOnFailure: async () => running },
@@ -231,7 +236,7 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
         await c.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: 1,
+          partitionsConsumedConcurrently: options.partitionsConcurrently,
           eachBatch: (payload) => eachBatch(opts, payload),
         });
         await firstJoin;

@@ -82,6 +82,47 @@ if (brokers.length === 0) {
       expect(warnings.filter((w) => w.includes('generation id not observed'))).toEqual([]);
     }, 30_000);
 
+    it('with partitionsConcurrently, has batches of several partitions in onBatch at once, each partition in offset order', async () => {
+      const topic = `log-concurrent-${randomUUID().slice(0, 8)}`;
+      topics.push(topic);
+      await log.admin().ensureTopics([{ name: topic, partitions: 4 }]);
+      const records = Array.from({ length: 400 }, (_, i) => ({ topic, key: `k${i % 40}`, value: String(i) }));
+      await log.producer().send(records);
+      const seen = new Map<number, number[]>();
+      let inFlight = 0;
+      let mostInFlight = 0;
+      let delivered = 0;
+      const c = log.consumer({
+        groupId: `g-${topic}`,
+        ...FAST_CONSUMER,
+        maxBatchSize: 20,
+        partitionsConcurrently: 4,
+      });
+      await c.start({
+        topics: [topic],
+        fromBeginning: true,
+        onBatch: async (batch) => {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          await new Promise((r) => setTimeout(r, 30));
+          const offsets = seen.get(batch.partition) ?? [];
+          offsets.push(...batch.records.map((r) => Number(r.offset)));
+          seen.set(batch.partition, offsets);
+          delivered += batch.records.length;
+          inFlight--;
+        },
+      });
+      await waitFor('every record delivered', () => delivered >= records.length);
+      await c.stop();
+      expect(delivered).toBe(records.length);
+      expect(mostInFlight).toBeGreaterThan(1);
+      for (const offsets of seen.values()) expect(offsets).toEqual(offsets.map((_, i) => i));
+      // Every partition committed up to its end: nothing is redelivered to the next member.
+      expect(await log.admin().committedOffsets(`g-${topic}`, topic)).toEqual(
+        await log.admin().endOffsets(topic),
+      );
+    }, 30_000);
+
     it("routes kafkajs' own logging to the injected logger instead of the console", async () => {
       const entries: { level: string; fields: object; msg?: string }[] = [];
       const record =
