@@ -5,7 +5,7 @@ import { isLate } from './late';
 import { type Policy, type PolicyFor, secToMs } from './policy';
 import { splitWindow, toSegments, withheldByKind } from './segments';
 import type { LearnerState, SessionState } from './state';
-import { type Activity, activityMarks, type Mark, type Span } from './window';
+import { type Activity, activityMark, type Mark, type Span } from './window';
 
 export interface Closing {
   readonly learner: LearnerState;
@@ -27,9 +27,10 @@ export interface Closing {
  */
 export function closeWindow(c: Closing): { segments: Segment[]; hits: FlagHit[] } {
   const { session: s, win, policy, eventId, tMs } = c;
-  const marks: Mark[] = activityMarks(win, c.activity, s.activityMs, secToMs(policy.idleTimeoutSec));
-  const late = isLate(tMs, c.rMs, policy);
-  if (late) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'late_report' });
+  const marks: Mark[] = [];
+  const idle = activityMark(win, c.activity, s.activityMs, secToMs(policy.idleTimeoutSec));
+  if (idle !== null) marks.push(idle);
+  if (isLate(tMs, c.rMs, policy)) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'late_report' });
   if (s.sharedDevice) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'shared_device' });
   const overlaps = concurrentOverlaps(c.learner, s, win, c.policyFor);
   for (const o of overlaps) marks.push(o.mark);
@@ -37,6 +38,7 @@ export function closeWindow(c: Closing): { segments: Segment[]; hits: FlagHit[] 
   const pieces = splitWindow(win, marks);
   const segments = toSegments(pieces, c.learner.learnerId, s, eventId);
   const hits: FlagHit[] = [];
+  if (marks.length === 0) return { segments, hits };
   for (const [kind, ms] of withheldByKind(pieces)) {
     const evidence =
       kind === 'concurrent_session'

@@ -4,194 +4,288 @@ import { StateFormatError } from './errors';
 import type { Attributes, FlagState, LearnerState, SessionState } from './state';
 
 /**
- * Compact serialization of a learner state: JSON of positional arrays, times of a session relative to its
- * start, `unknown` attributes as 0, flag kinds as indexes into FLAG_KINDS, absent trailing evidence
- * fields left off. The first element is the format version; a reader refuses versions it does not know.
+ * Compact serialization of a learner state: one flat list of fields separated by `|`, nesting given by
+ * counts. Not JSON: the detector reads and writes one state per learner per batch, and JSON.parse /
+ * JSON.stringify of nested arrays plus walking them cost several µs a state. Here the writer appends
+ * to one string and the reader walks the text once, reading numbers in place (no substring per field).
  *
- *   learner  [1, learnerId, latestMs, ring, [session…]]
- *   session  [platformId, sessionId, bits(begun 1, hadStart 2, sharedDevice 4), startMs, last−start, lastSeq,
- *             intervalSec, A−start | null, mediaPosSec | null, end−start | null, courseId, deviceId,
- *             occupation, region, learnerGroup, version, touched−start, [flag…]]
- *   flag     [kindIndex, first−start, last−first, occurrences, withheldMs, version, [evidence…]]
- *   evidence [eventId, at−start, note, platformId?, sessionId?, learnerIds?]
+ *   learner  2 | learnerId | latestMs | ring | #sessions | session…
+ *   session  platformId | sessionId | bits(begun 1, hadStart 2, sharedDevice 4) | start−latest |
+ *            last−start | lastSeq | intervalSec | A−start | mediaPosSec | end−start | courseId | deviceId |
+ *            occupation | region | learnerGroup index | version | touched−start | #flags | flag…
+ *   flag     kind index | first−start | last−first | occurrences | withheldMs | version | #evidence | evidence…
+ *   evidence eventId | at−start | note | bits(platformId 1, sessionId 2, learnerIds 4) | [platformId] |
+ *            [sessionId] | [#learnerIds | learnerId…]
+ *   end      `.` after the last session, so that a truncated text is refused rather than misread
+ *
+ * Numbers are decimal; an empty field is null (latestMs, A, mediaPosSec, end) or `unknown` (attributes).
+ * A string that contains `|`, starts with `%` or is empty where empty means something else is written
+ * as `%` + its JSON with `|` escaped, so any string round-trips. Format 1 (JSON) is not read any more.
  */
-export const STATE_FORMAT = 1;
+export const STATE_FORMAT = 2;
 
-type Json = null | number | string | Json[];
+const SEP = '|';
+const SEP_CODE = 124;
+const ESCAPED = 37; // '%'
+const END = '.';
 
-function attr(v: string): Json {
-  return v === UNKNOWN ? 0 : v;
+function str(s: string): string {
+  return s.length > 0 && s.charCodeAt(0) !== ESCAPED && s.indexOf(SEP) === -1 ? s : escaped(s);
 }
 
-function evidenceOut(e: Evidence, base: number): Json[] {
-  const out: Json[] = [
-    e.eventId,
-    e.atMs - base,
-    e.note,
-    e.platformId ?? 0,
-    e.sessionId ?? 0,
-    e.learnerIds ?? 0,
-  ];
-  while (out[out.length - 1] === 0) out.pop();
+function escaped(s: string): string {
+  return `%${JSON.stringify(s).replaceAll(SEP, '\\u007c')}`;
+}
+
+function nullable(n: number | null, base: number): string | number {
+  return n === null ? '' : n - base;
+}
+
+function attr(v: string): string {
+  return v === UNKNOWN ? '' : str(v);
+}
+
+function evidenceOut(e: Evidence, base: number): string {
+  const bits =
+    (e.platformId !== undefined ? 1 : 0) |
+    (e.sessionId !== undefined ? 2 : 0) |
+    (e.learnerIds !== undefined ? 4 : 0);
+  let out = `|${str(e.eventId)}|${e.atMs - base}|${str(e.note)}|${bits}`;
+  if (e.platformId !== undefined) out += `|${str(e.platformId)}`;
+  if (e.sessionId !== undefined) out += `|${str(e.sessionId)}`;
+  if (e.learnerIds !== undefined) {
+    out += `|${e.learnerIds.length}`;
+    for (const l of e.learnerIds) out += `|${str(l)}`;
+  }
   return out;
 }
 
-function flagOut(f: FlagState, base: number): Json[] {
-  return [
-    FLAG_KINDS.indexOf(f.kind),
-    f.firstAtMs - base,
-    f.lastAtMs - f.firstAtMs,
-    f.occurrences,
-    f.withheldMs,
-    f.version,
-    f.evidence.map((e) => evidenceOut(e, base)),
-  ];
+function flagOut(f: FlagState, base: number): string {
+  let out = `|${FLAG_KINDS.indexOf(f.kind)}|${f.firstAtMs - base}|${f.lastAtMs - f.firstAtMs}|${f.occurrences}|${f.withheldMs}|${f.version}|${f.evidence.length}`;
+  for (const e of f.evidence) out += evidenceOut(e, base);
+  return out;
 }
 
-function sessionOut(s: SessionState): Json[] {
+function sessionOut(s: SessionState, latest: number): string {
   const base = s.startMs;
   const a = s.attributes;
-  return [
-    s.platformId,
-    s.sessionId,
-    (s.begun ? 1 : 0) | (s.hadStart ? 2 : 0) | (s.sharedDevice ? 4 : 0),
-    base,
-    s.lastMs - base,
-    s.lastSeq,
-    s.intervalSec,
-    s.activityMs === null ? null : s.activityMs - base,
-    s.mediaPosSec,
-    s.endMs === null ? null : s.endMs - base,
-    attr(a.courseId),
-    attr(a.deviceId),
-    attr(a.occupation),
-    attr(a.region),
-    attr(a.learnerGroup),
-    s.version,
-    s.touchedMs - base,
-    s.flags.map((f) => flagOut(f, base)),
-  ];
+  const bits = (s.begun ? 1 : 0) | (s.hadStart ? 2 : 0) | (s.sharedDevice ? 4 : 0);
+  const group = a.learnerGroup === UNKNOWN ? '' : LEARNER_GROUPS.indexOf(a.learnerGroup);
+  let out = `|${str(s.platformId)}|${str(s.sessionId)}|${bits}|${base - latest}|${s.lastMs - base}|${s.lastSeq}|${s.intervalSec}|${nullable(s.activityMs, base)}|${nullable(s.mediaPosSec, 0)}|${nullable(s.endMs, base)}|${attr(a.courseId)}|${attr(a.deviceId)}|${attr(a.occupation)}|${attr(a.region)}|${group}|${s.version}|${s.touchedMs - base}|${s.flags.length}`;
+  for (const f of s.flags) out += flagOut(f, base);
+  return out;
 }
 
 export function serializeState(state: LearnerState): string {
-  return JSON.stringify([
-    STATE_FORMAT,
-    state.learnerId,
-    state.latestMs,
-    state.seen,
-    state.sessions.map(sessionOut),
-  ]);
+  const latest = state.latestMs ?? 0;
+  let out = `${STATE_FORMAT}|${str(state.learnerId)}|${nullable(state.latestMs, 0)}|${state.seen}|${state.sessions.length}`;
+  for (const s of state.sessions) out += sessionOut(s, latest);
+  out += `|${END}`;
+  // Appending built a rope of many pieces; flatten it once here (charCodeAt does) rather than leave
+  // every later reader, and the garbage collector, to walk it.
+  out.charCodeAt(out.length - 1);
+  return out;
 }
 
 // Reading: the input comes from our own store, but a corrupted value must fail loudly here rather than
-// turn into NaN times downstream.
+// turn into NaN times downstream. Every field is checked for its shape, and the text must end exactly
+// with the end mark after the last one.
 
 function fail(what: string): never {
   throw new StateFormatError(what);
 }
 
-function arr(v: unknown, what: string): unknown[] {
-  return Array.isArray(v) ? v : fail(`${what} is not an array`);
+const GROUPS: readonly string[] = LEARNER_GROUPS;
+
+class Reader {
+  private readonly text: string;
+  private pos = 0;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** Steps over the separator after a field; the last field ends the text instead. */
+  private endField(what: string): void {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === SEP_CODE) this.pos++;
+    else if (this.pos === this.text.length) this.pos++;
+    else fail(`${what} is malformed`);
+  }
+
+  end(): void {
+    if (this.raw('end mark') !== END || this.pos !== this.text.length + 1) fail('trailing or missing fields');
+  }
+
+  private isEmptyField(): boolean {
+    if (this.pos > this.text.length) fail('truncated');
+    const c = this.text.charCodeAt(this.pos);
+    return c === SEP_CODE || this.pos === this.text.length;
+  }
+
+  private raw(what: string): string {
+    if (this.pos > this.text.length) fail(`${what} is missing (truncated)`);
+    let end = this.text.indexOf(SEP, this.pos);
+    if (end === -1) end = this.text.length;
+    const v = this.text.slice(this.pos, end);
+    this.pos = end;
+    this.endField(what);
+    return v;
+  }
+
+  str(what: string): string {
+    const v = this.raw(what);
+    if (v.charCodeAt(0) !== ESCAPED) return v;
+    let out: unknown;
+    try {
+      out = JSON.parse(v.slice(1));
+    } catch {
+      fail(`${what} is not a valid escaped string`);
+    }
+    return typeof out === 'string' ? out : fail(`${what} is not a string`);
+  }
+
+  /** A decimal integer, strictly: an optional minus sign and 1–16 digits, read in place. */
+  int(what: string): number {
+    const t = this.text;
+    let i = this.pos;
+    const negative = t.charCodeAt(i) === 45;
+    if (negative) i++;
+    const first = i;
+    let x = 0;
+    for (;;) {
+      const d = t.charCodeAt(i) - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      x = x * 10 + d;
+      i++;
+    }
+    if (i === first || i - first > 16) fail(`${what} is not an integer`);
+    this.pos = i;
+    this.endField(what);
+    return negative ? -x : x;
+  }
+
+  intOrNull(what: string): number | null {
+    if (!this.isEmptyField()) return this.int(what);
+    this.endField(what);
+    return null;
+  }
+
+  numOrNull(what: string): number | null {
+    if (this.isEmptyField()) {
+      this.endField(what);
+      return null;
+    }
+    const v = this.raw(what);
+    const n = Number(v);
+    return Number.isFinite(n) && v.trim() === v ? n : fail(`${what} is not a number`);
+  }
+
+  attr(what: string): string {
+    if (!this.isEmptyField()) return this.str(what);
+    this.endField(what);
+    return UNKNOWN;
+  }
+
+  /** The ring is stored as is: base64url never contains the separator. */
+  ring(): string {
+    const v = this.raw('dedupe ring');
+    return isRing(v) ? v : fail('dedupe ring is malformed');
+  }
 }
 
-function num(v: unknown, what: string): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : fail(`${what} is not a number`);
-}
-
-function numOrNull(v: unknown, what: string): number | null {
-  return v === null ? null : num(v, what);
-}
-
-function str(v: unknown, what: string): string {
-  return typeof v === 'string' ? v : fail(`${what} is not a string`);
-}
-
-function attrIn(v: unknown, what: string): string {
-  return v === 0 ? UNKNOWN : str(v, what);
-}
-
-const GROUPS = new Set<string>([...LEARNER_GROUPS, UNKNOWN]);
-
-function evidenceIn(raw: unknown, base: number): Evidence {
-  const e = arr(raw, 'evidence');
+function evidenceIn(r: Reader, base: number): Evidence {
   const out: Evidence = {
-    eventId: str(e[0], 'evidence.eventId'),
-    atMs: base + num(e[1], 'evidence.atMs'),
-    note: str(e[2], 'evidence.note'),
+    eventId: r.str('evidence.eventId'),
+    atMs: base + r.int('evidence.atMs'),
+    note: r.str('evidence.note'),
   };
-  if (e[3] !== undefined && e[3] !== 0) out.platformId = str(e[3], 'evidence.platformId');
-  if (e[4] !== undefined && e[4] !== 0) out.sessionId = str(e[4], 'evidence.sessionId');
-  if (e[5] !== undefined && e[5] !== 0) {
-    out.learnerIds = arr(e[5], 'evidence.learnerIds').map((l) => str(l, 'evidence.learnerIds[]'));
+  const bits = r.int('evidence.bits');
+  if (bits & 1) out.platformId = r.str('evidence.platformId');
+  if (bits & 2) out.sessionId = r.str('evidence.sessionId');
+  if (bits & 4) {
+    const n = r.int('evidence.learnerIds');
+    const ids: string[] = [];
+    for (let k = 0; k < n; k++) ids.push(r.str('evidence.learnerIds[]'));
+    out.learnerIds = ids;
   }
   return out;
 }
 
-function flagIn(raw: unknown, base: number): FlagState {
-  const f = arr(raw, 'flag');
-  const kind = FLAG_KINDS[num(f[0], 'flag.kind')] ?? fail('flag.kind is out of range');
-  const firstAtMs = base + num(f[1], 'flag.firstAtMs');
-  return {
-    kind,
-    firstAtMs,
-    lastAtMs: firstAtMs + num(f[2], 'flag.lastAtMs'),
-    occurrences: num(f[3], 'flag.occurrences'),
-    withheldMs: num(f[4], 'flag.withheldMs'),
-    version: num(f[5], 'flag.version'),
-    evidence: arr(f[6], 'flag.evidence').map((e) => evidenceIn(e, base)),
-  };
+function flagIn(r: Reader, base: number): FlagState {
+  const kind = FLAG_KINDS[r.int('flag.kind')] ?? fail('flag.kind is out of range');
+  const firstAtMs = base + r.int('flag.firstAtMs');
+  const lastAtMs = firstAtMs + r.int('flag.lastAtMs');
+  const occurrences = r.int('flag.occurrences');
+  const withheldMs = r.int('flag.withheldMs');
+  const version = r.int('flag.version');
+  const n = r.int('flag.evidence');
+  const evidence: Evidence[] = [];
+  for (let k = 0; k < n; k++) evidence.push(evidenceIn(r, base));
+  return { kind, firstAtMs, lastAtMs, occurrences, withheldMs, version, evidence };
 }
 
-function sessionIn(raw: unknown): SessionState {
-  const s = arr(raw, 'session');
-  const bits = num(s[2], 'session.bits');
-  const base = num(s[3], 'session.startMs');
-  const activity = numOrNull(s[7], 'session.activityMs');
-  const end = numOrNull(s[9], 'session.endMs');
-  const learnerGroup = attrIn(s[14], 'session.learnerGroup');
-  if (!GROUPS.has(learnerGroup)) fail('session.learnerGroup is not a learner group');
+function sessionIn(r: Reader, latest: number): SessionState {
+  const platformId = r.str('session.platformId');
+  const sessionId = r.str('session.sessionId');
+  const bits = r.int('session.bits');
+  const base = latest + r.int('session.startMs');
+  const lastMs = base + r.int('session.lastMs');
+  const lastSeq = r.int('session.lastSeq');
+  const intervalSec = r.int('session.intervalSec');
+  const activity = r.intOrNull('session.activityMs');
+  const mediaPosSec = r.numOrNull('session.mediaPosSec');
+  const end = r.intOrNull('session.endMs');
+  const courseId = r.attr('session.courseId');
+  const deviceId = r.attr('session.deviceId');
+  const occupation = r.attr('session.occupation');
+  const region = r.attr('session.region');
+  const group = r.intOrNull('session.learnerGroup');
+  const learnerGroup =
+    group === null ? UNKNOWN : (GROUPS[group] ?? fail('session.learnerGroup is out of range'));
   const attributes: Attributes = {
-    courseId: attrIn(s[10], 'session.courseId'),
-    deviceId: attrIn(s[11], 'session.deviceId'),
-    occupation: attrIn(s[12], 'session.occupation'),
-    region: attrIn(s[13], 'session.region'),
+    courseId,
+    deviceId,
+    occupation,
+    region,
     learnerGroup: learnerGroup as Attributes['learnerGroup'],
   };
+  const version = r.int('session.version');
+  const touchedMs = base + r.int('session.touchedMs');
+  const n = r.int('session.flags');
+  const flags: FlagState[] = [];
+  for (let k = 0; k < n; k++) flags.push(flagIn(r, base));
   return {
-    platformId: str(s[0], 'session.platformId'),
-    sessionId: str(s[1], 'session.sessionId'),
+    platformId,
+    sessionId,
     begun: (bits & 1) !== 0,
     hadStart: (bits & 2) !== 0,
     startMs: base,
-    lastMs: base + num(s[4], 'session.lastMs'),
-    lastSeq: num(s[5], 'session.lastSeq'),
-    intervalSec: num(s[6], 'session.intervalSec'),
+    lastMs,
+    lastSeq,
+    intervalSec,
     activityMs: activity === null ? null : base + activity,
-    mediaPosSec: numOrNull(s[8], 'session.mediaPosSec'),
+    mediaPosSec,
     endMs: end === null ? null : base + end,
     attributes,
     sharedDevice: (bits & 4) !== 0,
-    version: num(s[15], 'session.version'),
-    touchedMs: base + num(s[16], 'session.touchedMs'),
-    flags: arr(s[17], 'session.flags').map((f) => flagIn(f, base)),
+    version,
+    touchedMs,
+    flags,
   };
 }
 
 export function deserializeState(text: string): LearnerState {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    fail('not JSON');
-  }
-  const l = arr(parsed, 'state');
-  if (l[0] !== STATE_FORMAT) fail(`unknown format version ${JSON.stringify(l[0])}`);
-  const seen = l[3];
-  if (!isRing(seen)) fail('dedupe ring is malformed');
-  return {
-    learnerId: str(l[1], 'learnerId'),
-    latestMs: numOrNull(l[2], 'latestMs'),
-    seen,
-    sessions: arr(l[4], 'sessions').map(sessionIn),
-  };
+  if (!text.startsWith(`${STATE_FORMAT}${SEP}`))
+    fail(`unknown format version, starts with ${JSON.stringify(text.slice(0, 8))}`);
+  const r = new Reader(text);
+  r.int('format');
+  const learnerId = r.str('learnerId');
+  const latestMs = r.intOrNull('latestMs');
+  const seen = r.ring();
+  const n = r.int('sessions');
+  const sessions: SessionState[] = [];
+  for (let k = 0; k < n; k++) sessions.push(sessionIn(r, latestMs ?? 0));
+  r.end();
+  return { learnerId, latestMs, seen, sessions };
 }

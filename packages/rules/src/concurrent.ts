@@ -4,6 +4,8 @@ import type { PolicyFor } from './policy';
 import { beganBefore, type LearnerState, type SessionState } from './state';
 import type { Mark, Span } from './window';
 
+const NONE: readonly ConcurrentOverlap[] = Object.freeze([]);
+
 export interface ConcurrentOverlap {
   readonly mark: Mark;
   readonly other: SessionState;
@@ -18,16 +20,18 @@ export function concurrentOverlaps(
   s: SessionState,
   win: Span,
   policyFor: PolicyFor,
-): ConcurrentOverlap[] {
-  const out: ConcurrentOverlap[] = [];
+): readonly ConcurrentOverlap[] {
+  let out: ConcurrentOverlap[] | null = null;
   for (const other of learner.sessions) {
     if (other === s || !other.begun || !beganBefore(other, s)) continue;
     if (other.platformId === s.platformId && other.sessionId === s.sessionId) continue;
     const fromMs = Math.max(win.fromMs, other.startMs);
     const toMs = Math.min(win.toMs, liveUntil(other, policyFor(other.platformId)));
-    if (toMs > fromMs) out.push({ mark: { fromMs, toMs, kind: 'concurrent_session' }, other });
+    if (toMs <= fromMs) continue;
+    if (out === null) out = [];
+    out.push({ mark: { fromMs, toMs, kind: 'concurrent_session' }, other });
   }
-  return out;
+  return out ?? NONE;
 }
 
 export function concurrentEvidence(o: ConcurrentOverlap, eventId: string, atMs: number): Evidence {

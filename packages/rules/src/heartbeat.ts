@@ -6,7 +6,7 @@ import { emptyOutput, type Step, type StepResult } from './output';
 import { playbackRate, seekAhead } from './progress-flags';
 import { attributesOfHeartbeat, beginSession, nextRecord } from './session-begin';
 import { replayedHit, staleHeartbeat } from './stale';
-import { findSession, patchSession, putSession, type SessionState, touch } from './state';
+import { findSession, putSession, type SessionState, touch } from './state';
 import { activityAfter, heartbeatActivity, windowOf } from './window';
 
 /** Timing facts a processed heartbeat leaves behind for the next one. */
@@ -16,14 +16,25 @@ function afterHeartbeat(
   tMs: number,
   activityMs: number | null,
 ): SessionState {
-  return patchSession(s, {
-    touchedMs: Math.max(s.touchedMs, tMs),
+  // Written out rather than through patchSession: this runs for nearly every event.
+  return {
+    platformId: s.platformId,
+    sessionId: s.sessionId,
+    begun: s.begun,
+    hadStart: s.hadStart,
+    startMs: s.startMs,
     lastMs: tMs,
     lastSeq: e.seq,
     intervalSec: e.intervalSec,
     activityMs,
     mediaPosSec: e.media?.positionSec ?? null,
-  });
+    endMs: s.endMs,
+    attributes: s.attributes,
+    sharedDevice: s.sharedDevice,
+    version: s.version,
+    touchedMs: Math.max(s.touchedMs, tMs),
+    flags: s.flags,
+  };
 }
 
 export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {

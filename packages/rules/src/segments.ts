@@ -5,7 +5,10 @@ import type { Mark, Span } from './window';
 
 /** Kinds on a segment are sorted by name, so equal sets always read the same. */
 export const SORTED_WITHHOLD_KINDS: readonly WithholdKind[] = [...WITHHOLD_KINDS].sort();
-const BIT = new Map<WithholdKind, number>(SORTED_WITHHOLD_KINDS.map((k, i) => [k, 1 << i]));
+const BIT: Readonly<Record<WithholdKind, number>> = Object.fromEntries(
+  SORTED_WITHHOLD_KINDS.map((k, i) => [k, 1 << i]),
+) as Record<WithholdKind, number>;
+const NO_KINDS: readonly WithholdKind[] = Object.freeze([]);
 
 export interface Piece {
   readonly startMs: number;
@@ -13,7 +16,8 @@ export interface Piece {
   readonly kinds: readonly WithholdKind[];
 }
 
-function kindsOf(mask: number): WithholdKind[] {
+function kindsOf(mask: number): readonly WithholdKind[] {
+  if (mask === 0) return NO_KINDS;
   const out: WithholdKind[] = [];
   for (let i = 0; i < SORTED_WITHHOLD_KINDS.length; i++) {
     if (mask & (1 << i)) out.push(SORTED_WITHHOLD_KINDS[i]!);
@@ -28,25 +32,43 @@ function kindsOf(mask: number): WithholdKind[] {
  */
 export function splitWindow(win: Span, marks: readonly Mark[]): Piece[] {
   if (win.toMs <= win.fromMs) return [];
-  if (marks.length === 0) return [{ startMs: win.fromMs, endMs: win.toMs, kinds: [] }];
+  if (marks.length === 0) return [{ startMs: win.fromMs, endMs: win.toMs, kinds: NO_KINDS }];
   const points = [win.fromMs, win.toMs];
   for (const m of marks) {
     if (m.fromMs > win.fromMs && m.fromMs < win.toMs) points.push(m.fromMs);
     if (m.toMs > win.fromMs && m.toMs < win.toMs) points.push(m.toMs);
   }
-  points.sort((a, b) => a - b);
-  const pieces: { startMs: number; endMs: number; mask: number }[] = [];
+  // A handful of points: insertion sort, without a comparator closure per call.
+  for (let i = 1; i < points.length; i++) {
+    const v = points[i]!;
+    let j = i - 1;
+    while (j >= 0 && points[j]! > v) {
+      points[j + 1] = points[j]!;
+      j--;
+    }
+    points[j + 1] = v;
+  }
+  const pieces: Piece[] = [];
+  let prevMask = -1;
+  let prevStart = 0;
+  let prevEnd = 0;
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
     if (b <= a) continue;
     let mask = 0;
-    for (const m of marks) if (m.fromMs <= a && m.toMs >= b) mask |= BIT.get(m.kind)!;
-    const prev = pieces[pieces.length - 1];
-    if (prev !== undefined && prev.mask === mask && prev.endMs === a) prev.endMs = b;
-    else pieces.push({ startMs: a, endMs: b, mask });
+    for (const m of marks) if (m.fromMs <= a && m.toMs >= b) mask |= BIT[m.kind];
+    if (prevMask === mask && prevEnd === a) {
+      prevEnd = b;
+      continue;
+    }
+    if (prevMask !== -1) pieces.push({ startMs: prevStart, endMs: prevEnd, kinds: kindsOf(prevMask) });
+    prevMask = mask;
+    prevStart = a;
+    prevEnd = b;
   }
-  return pieces.map((p) => ({ startMs: p.startMs, endMs: p.endMs, kinds: kindsOf(p.mask) }));
+  if (prevMask !== -1) pieces.push({ startMs: prevStart, endMs: prevEnd, kinds: kindsOf(prevMask) });
+  return pieces;
 }
 
 export function toSegments(
@@ -56,34 +78,45 @@ export function toSegments(
   eventId: string,
 ): Segment[] {
   const a = s.attributes;
-  return pieces.map((p) => ({
-    segmentId: segmentIdOf(s.platformId, s.sessionId, p.startMs),
-    learnerId,
-    platformId: s.platformId,
-    sessionId: s.sessionId,
-    courseId: a.courseId,
-    deviceId: a.deviceId,
-    occupation: a.occupation,
-    region: a.region,
-    learnerGroup: a.learnerGroup,
-    startMs: p.startMs,
-    endMs: p.endMs,
-    status: p.kinds.length === 0 ? 'verified' : 'withheld',
-    kinds: [...p.kinds],
-    flagIds: p.kinds.map((k) => flagIdFor(s.platformId, s.sessionId, k)),
-    eventId,
-  }));
+  const out: Segment[] = [];
+  for (const p of pieces) {
+    const kinds: WithholdKind[] = [];
+    const flagIds: string[] = [];
+    for (const k of p.kinds) {
+      kinds.push(k);
+      flagIds.push(flagIdFor(s.platformId, s.sessionId, k));
+    }
+    out.push({
+      segmentId: segmentIdOf(s.platformId, s.sessionId, p.startMs),
+      learnerId,
+      platformId: s.platformId,
+      sessionId: s.sessionId,
+      courseId: a.courseId,
+      deviceId: a.deviceId,
+      occupation: a.occupation,
+      region: a.region,
+      learnerGroup: a.learnerGroup,
+      startMs: p.startMs,
+      endMs: p.endMs,
+      status: kinds.length === 0 ? 'verified' : 'withheld',
+      kinds,
+      flagIds,
+      eventId,
+    });
+  }
+  return out;
 }
 
 /** Withheld ms per kind over the pieces of one window, in sorted kind order (kinds with none left out). */
 export function withheldByKind(pieces: readonly Piece[]): [WithholdKind, number][] {
-  const ms = new Array<number>(SORTED_WITHHOLD_KINDS.length).fill(0);
-  for (const p of pieces) {
-    for (const k of p.kinds) ms[SORTED_WITHHOLD_KINDS.indexOf(k)]! += p.endMs - p.startMs;
-  }
   const out: [WithholdKind, number][] = [];
-  ms.forEach((v, i) => {
-    if (v > 0) out.push([SORTED_WITHHOLD_KINDS[i]!, v]);
-  });
+  let any = false;
+  for (const p of pieces) if (p.kinds.length > 0) any = true;
+  if (!any) return out;
+  for (const kind of SORTED_WITHHOLD_KINDS) {
+    let ms = 0;
+    for (const p of pieces) if (p.kinds.includes(kind)) ms += p.endMs - p.startMs;
+    if (ms > 0) out.push([kind, ms]);
+  }
   return out;
 }

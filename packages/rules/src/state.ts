@@ -110,11 +110,13 @@ export function patchSession(s: SessionState, p: Partial<SessionState>): Session
 /** Replaces (or appends) the session with the same key; the other sessions are shared, not copied. */
 export function putSession(learner: LearnerState, session: SessionState): LearnerState {
   const sessions = learner.sessions.slice();
-  const i = sessions.findIndex(
-    (s) => s.sessionId === session.sessionId && s.platformId === session.platformId,
-  );
-  if (i === -1) sessions.push(session);
-  else sessions[i] = session;
+  let i = 0;
+  while (
+    i < sessions.length &&
+    !(sessions[i]!.sessionId === session.sessionId && sessions[i]!.platformId === session.platformId)
+  )
+    i++;
+  sessions[i] = session;
   return { learnerId: learner.learnerId, latestMs: learner.latestMs, seen: learner.seen, sessions };
 }
 

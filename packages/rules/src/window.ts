@@ -42,21 +42,20 @@ export function heartbeatActivity(
 }
 
 /**
- * The idle and presence_failed parts of a window. Without fresh activity the window is engaged up to
+ * The idle or presence_failed part of a window, if any. Without fresh activity the window is engaged up to
  * A + idleTimeout and idle after; A = −∞ (null) makes all of it idle.
  */
-export function activityMarks(
+export function activityMark(
   win: Span,
   activity: Activity,
   activityMs: number | null,
   idleMs: number,
-): Mark[] {
-  if (activity === 'presence_failed')
-    return [{ fromMs: win.fromMs, toMs: win.toMs, kind: 'presence_failed' }];
-  if (activity === 'active') return [];
+): Mark | null {
+  if (activity === 'presence_failed') return { fromMs: win.fromMs, toMs: win.toMs, kind: 'presence_failed' };
+  if (activity === 'active') return null;
   const cut = activityMs === null ? Number.NEGATIVE_INFINITY : activityMs + idleMs;
-  if (cut >= win.toMs) return [];
-  return [{ fromMs: Math.max(win.fromMs, cut), toMs: win.toMs, kind: 'idle' }];
+  if (cut >= win.toMs) return null;
+  return { fromMs: Math.max(win.fromMs, cut), toMs: win.toMs, kind: 'idle' };
 }
 
 /**
