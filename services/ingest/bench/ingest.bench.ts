@@ -7,6 +7,7 @@
  * plus the ingest process's peak RSS. Writes bench/results/ingest.json with a machine description.
  */
 import { fork } from 'node:child_process';
+import cluster, { type Worker } from 'node:cluster';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +22,7 @@ import {
   developmentConfig,
   loadEnv,
 } from '@hourglass/runtime';
+import { profiled } from '../../../bench/machine';
 import { fastValidate } from '../src/fast-validate';
 import { createIngest } from '../src/ingest';
 import { makeWorkload } from './workload';
@@ -32,6 +34,8 @@ const brokers = env.kafkaBrokers ?? ['127.0.0.1:9092'];
 // Connections of the closed-loop phase (`-- --connections N` to override).
 const connectionsArg = process.argv.indexOf('--connections');
 const CONCURRENCY = connectionsArg > 0 ? Number(process.argv[connectionsArg + 1]) : 16;
+const processesArg = process.argv.indexOf('--processes');
+const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
 const BATCH = 100;
 const WARMUP_MS = 3000;
 const PHASE_MS = 15_000;
@@ -131,13 +135,6 @@ async function main(): Promise<void> {
       .join(' ')} on ${cpus().length} CPUs`,
   );
 
-  // Production settings: info-level access log (to /dev/null here), default metrics, acks = all.
-  const logger = createLogger({
-    level: 'info',
-    name: 'bench-ingest',
-    destination: createWriteStream('/dev/null'),
-  });
-  const registry = createMetricsRegistry();
   const log = createKafkaLog({ brokers, clientId: 'hourglass-bench-ingest' });
   const topics = topicNames(`bench-${Date.now()}.`);
   await log.admin().ensureTopics([
@@ -146,29 +143,24 @@ async function main(): Promise<void> {
   ]);
   const producer = log.producer({ clientId: 'hourglass-bench-ingest' });
   await producer.connect();
-  const ingest = createIngest({ config: developmentConfig(), log: producer, topics, registry, logger });
-  const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
-  ingest.register(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as { port: number }).port;
-
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 200);
+  const servers = PROCESSES === 1 ? [await startServer(topics, 0)] : await startWorkers(topics);
+  const port = servers[0]!.port;
+  const serverCpu = async () =>
+    (await Promise.all(servers.map((s) => s.cpuMicros()))).reduce((a, b) => a + b, 0);
 
   const base = { port, token, bodies: workload.bodies, concurrency: CONCURRENCY };
   await runClient({ ...base, durationMs: WARMUP_MS });
-  const cpu0 = process.cpuUsage();
-  const max = await runClient({ ...base, durationMs: PHASE_MS });
-  const cpu1 = process.cpuUsage(cpu0);
+  const cpu0 = await serverCpu();
+  const max = await profiled(process.env.HOURGLASS_BENCH_PROFILE, () =>
+    runClient({ ...base, durationMs: PHASE_MS }),
+  );
   const maxRate = max.accepted / (max.elapsedMs / 1000);
-  const serverCpu = (cpu1.user + cpu1.system) / 1000 / max.elapsedMs;
+  const ingestCores = ((await serverCpu()) - cpu0) / 1000 / max.elapsedMs;
   console.log(
     `max load (${CONCURRENCY} connections, closed loop): ${Math.round(maxRate).toLocaleString('en')} events/s ` +
       `accepted into Kafka, p50 ${round(max.latencyMs.p50)} ms, p95 ${round(max.latencyMs.p95)} ms, ` +
-      `p99 ${round(max.latencyMs.p99)} ms (statuses ${JSON.stringify(max.statuses)}; ingest process ` +
-      `${round(serverCpu * 100, 0)} % of a core = ${round((serverCpu * 1e6) / maxRate)} µs CPU per event)`,
+      `p99 ${round(max.latencyMs.p99)} ms (statuses ${JSON.stringify(max.statuses)}; ${PROCESSES} ingest ` +
+      `process(es) used ${round(ingestCores * 100, 0)} % of a core = ${round((ingestCores * 1e6) / maxRate)} µs CPU per event)`,
   );
 
   const halfRequestsPerSec = maxRate / 2 / BATCH;
@@ -184,9 +176,8 @@ async function main(): Promise<void> {
       `events/s, p50 ${round(half.latencyMs.p50)} ms, p95 ${round(half.latencyMs.p95)} ms, ` +
       `p99 ${round(half.latencyMs.p99)} ms`,
   );
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const mem = process.memoryUsage();
+  const memory = await Promise.all(servers.map((s) => s.memory()));
+  const peakRss = Math.max(...memory.map((m) => m.peakRss));
 
   // End to end means in Kafka: the events topic must hold every event reported accepted.
   const ends = await log.admin().endOffsets(topics.events);
@@ -194,10 +185,12 @@ async function main(): Promise<void> {
   console.log(
     `events topic holds ${inKafka.toLocaleString('en')} records (every accepted event of all phases)`,
   );
-  console.log(
-    `ingest process peak RSS: ${round(peakRss / 2 ** 20)} MB (at the end: heap ${round(mem.heapUsed / 2 ** 20)} ` +
-      `of ${round(mem.heapTotal / 2 ** 20)} MB, external ${round(mem.external / 2 ** 20)} MB)`,
-  );
+  for (const [i, m] of memory.entries()) {
+    console.log(
+      `ingest process ${i + 1} peak RSS: ${round(m.peakRss / 2 ** 20)} MB (at the end: heap ` +
+        `${round(m.heapUsed / 2 ** 20)} of ${round(m.heapTotal / 2 ** 20)} MB, external ${round(m.external / 2 ** 20)} MB)`,
+    );
+  }
 
   // Attribution, after the HTTP phases and outside the RSS figure: the log alone, validation alone.
   const producerOnly = await producerCeiling(producer, topics.events, workload.bodies, PHASE_MS / 3);
@@ -234,14 +227,15 @@ async function main(): Promise<void> {
       batchSize: BATCH,
       avgEventBytes,
       connections: CONCURRENCY,
+      ingestProcesses: PROCESSES,
       phaseSeconds: PHASE_MS / 1000,
       acks: 'all (-1)',
     },
     maxLoad: {
       eventsPerSec: Math.round(maxRate),
       ...max,
-      ingestCpuCores: round(serverCpu, 2),
-      ingestCpuMicrosPerEvent: round((serverCpu * 1e6) / maxRate),
+      ingestCpuCores: round(ingestCores, 2),
+      ingestCpuMicrosPerEvent: round((ingestCores * 1e6) / maxRate),
     },
     halfLoad: {
       targetRequestsPerSec: round(halfRequestsPerSec),
@@ -250,6 +244,7 @@ async function main(): Promise<void> {
     },
     eventsInKafkaAfterHttpPhases: inKafka,
     peakRssMB: round(peakRss / 2 ** 20),
+    peakRssMBPerProcess: memory.map((m) => round(m.peakRss / 2 ** 20)),
     logProducerAlone: {
       eventsPerSec: Math.round(producerOnly.eventsPerSec),
       cpuMicrosPerEvent: round(producerOnly.cpuMicrosPerEvent),
@@ -267,10 +262,107 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${out}`);
 
-  await app.close();
+  await Promise.all(servers.map((s) => s.close()));
   await producer.disconnect();
   await log.admin().deleteTopics?.([topics.events, topics.rejected]);
   await log.close();
 }
 
-await main();
+interface IngestServer {
+  port: number;
+  /** CPU time (user + system) this server's process has used so far. */
+  cpuMicros(): Promise<number>;
+  memory(): Promise<{ peakRss: number; heapUsed: number; heapTotal: number; external: number }>;
+  close(): Promise<void>;
+}
+
+/** The real ingest (Fastify, Kafka producer, acks = all) in this process, with production settings. */
+async function startServer(topics: ReturnType<typeof topicNames>, port: number): Promise<IngestServer> {
+  // Info-level access log (to /dev/null here), default metrics.
+  const logger = createLogger({
+    level: 'info',
+    name: 'bench-ingest',
+    destination: createWriteStream('/dev/null'),
+  });
+  const registry = createMetricsRegistry();
+  const log = createKafkaLog({ brokers, clientId: 'hourglass-bench-ingest' });
+  const producer = log.producer({ clientId: 'hourglass-bench-ingest' });
+  await producer.connect();
+  const ingest = createIngest({ config: developmentConfig(), log: producer, topics, registry, logger });
+  const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
+  ingest.register(app);
+  await app.listen({ port, host: '127.0.0.1' });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 200);
+  return {
+    port: (app.server.address() as { port: number }).port,
+    cpuMicros: async () => {
+      const c = process.cpuUsage();
+      return c.user + c.system;
+    },
+    memory: async () => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      return { peakRss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+    },
+    close: async () => {
+      clearInterval(sampler);
+      await app.close();
+      await log.close();
+    },
+  };
+}
+
+/**
+ * `--processes N`: N ingest processes behind one port (node:cluster hands connections out round robin), as
+ * the service scales: it is stateless, so more processes is how it uses more cores.
+ */
+async function startWorkers(topics: ReturnType<typeof topicNames>): Promise<IngestServer[]> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const workers = Array.from({ length: PROCESSES }, () =>
+    cluster.fork({ HOURGLASS_BENCH_TOPICS: JSON.stringify(topics), HOURGLASS_BENCH_PORT: String(port) }),
+  );
+  let seq = 0;
+  const ask = <T>(w: Worker, what: string): Promise<T> =>
+    new Promise((resolve) => {
+      const id = ++seq;
+      const onMessage = (m: { id?: number; answer?: T }) => {
+        if (m.id !== id) return;
+        w.off('message', onMessage);
+        resolve(m.answer as T);
+      };
+      w.on('message', onMessage);
+      w.send({ id, what });
+    });
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('listening', r))));
+  return workers.map((w) => ({
+    port,
+    cpuMicros: () => ask<number>(w, 'cpu'),
+    memory: () => ask(w, 'memory'),
+    close: async () => {
+      await ask(w, 'close');
+      w.kill();
+    },
+  }));
+}
+
+async function worker(): Promise<void> {
+  const server = await startServer(
+    JSON.parse(process.env.HOURGLASS_BENCH_TOPICS as string),
+    Number(process.env.HOURGLASS_BENCH_PORT),
+  );
+  process.on('message', async (m: { id: number; what: string }) => {
+    const answer =
+      m.what === 'cpu'
+        ? await server.cpuMicros()
+        : m.what === 'memory'
+          ? await server.memory()
+          : await server.close();
+    process.send?.({ id: m.id, answer: answer ?? null });
+  });
+}
+
+if (cluster.isWorker) await worker();
+else await main();
