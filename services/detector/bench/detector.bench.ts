@@ -6,6 +6,7 @@
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 pnpm bench:detector [learners] [beats]
  */
+import cluster from 'node:cluster';
 import { writeFileSync } from 'node:fs';
 import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
@@ -26,6 +27,8 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const learners = Number(process.argv[2] ?? 20_000);
 const beats = Number(process.argv[3] ?? 24);
+const processesArg = process.argv.indexOf('--processes');
+const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
 const policyFor = createPolicyFor();
 
 function traffic(): AcceptedEvent[] {
@@ -124,42 +127,31 @@ async function main(): Promise<void> {
   const redis = new Redis(redisUrl);
   const keyPrefix = `hgbench${Date.now()}:`;
   const memBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
-  const state = createRedisStateStore({ url: redisUrl, keyPrefix });
   const batchMs: number[] = [];
   let done = 0;
   let finished: () => void = () => {};
   const allDone = new Promise<void>((r) => {
     finished = r;
   });
-  const detector = createDetector({
-    log,
-    state,
-    policyFor,
-    dayOf: createDayOf('Asia/Shanghai'),
-    eventsTopic: topics.events,
-    topics,
-    groupId: `${prefix}detector`,
-    registry: new Registry(),
-    logger: { info() {}, warn: console.warn, error: console.error },
-    maxBatchSize: 2000,
-    onBatchDone: (b) => {
-      batchMs.push(b.ms);
-      done += b.events;
-      if (done >= total) finished();
-    },
-  });
+  const onBatchDone = (b: BatchDone) => {
+    batchMs.push(b.ms);
+    done += b.events;
+    if (done >= total) finished();
+  };
+  const setup: DetectorSetup = { topics, groupId: `${prefix}detector`, keyPrefix };
   const started = performance.now();
-  const cpu0 = process.cpuUsage();
-  await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () => {
-    await detector.start();
-    await allDone;
-  });
+  const detectors =
+    PROCESSES === 1 ? [await startDetector(setup, onBatchDone)] : await startWorkers(setup, onBatchDone);
+  await profiled(process.env.HOURGLASS_BENCH_PROFILE, () => allDone);
   const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const rss = process.memoryUsage().rss;
-  await detector.stop();
+  const finals = await Promise.all(detectors.map((d) => d.stop()));
+  const cpuMicros = finals.reduce((sum, f) => sum + f.cpuMicros, 0);
+  const rss = Math.max(...finals.map((f) => f.rss));
+  const stats = {
+    roundTrips: finals.reduce((sum, f) => sum + f.roundTrips, 0),
+    commands: finals.reduce((sum, f) => sum + f.commands, 0),
+  };
   const memAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
-  const stats = state.stats();
   batchMs.sort((a, b) => a - b);
   const result = {
     benchmark: 'detector',
@@ -167,7 +159,8 @@ async function main(): Promise<void> {
     events: total,
     learners,
     eventsPerSec: Math.round(total / seconds),
-    detectorCpuMicrosPerEvent: Math.round(((cpu.user + cpu.system) / total) * 10) / 10,
+    detectorProcesses: PROCESSES,
+    detectorCpuMicrosPerEvent: Math.round((cpuMicros / total) * 10) / 10,
     engineAloneEventsPerSec: Math.round(engineRate),
     batches: batchMs.length,
     batchMs: { p50: percentile(batchMs, 50), p95: percentile(batchMs, 95), p99: percentile(batchMs, 99) },
@@ -175,6 +168,7 @@ async function main(): Promise<void> {
     redisCommandsPerEvent: stats.commands / total,
     redisBytesPerLearner: Math.round((memAfter - memBefore) / learners),
     detectorRssMB: Math.round(rss / 2 ** 20),
+    detectorRssMBPerProcess: finals.map((f) => Math.round(f.rss / 2 ** 20)),
     note: 'end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. RSS and CPU are those of the bench process running the detector (the generated events are released before it starts).',
   };
   console.log(JSON.stringify(result, null, 2));
@@ -190,9 +184,101 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
   await log.admin().deleteTopics?.(Object.values(topics));
-  await state.close();
   await log.close();
   redis.disconnect();
 }
 
-await main();
+interface DetectorSetup {
+  topics: ReturnType<typeof topicNames>;
+  groupId: string;
+  keyPrefix: string;
+}
+interface BatchDone {
+  records: number;
+  events: number;
+  ms: number;
+}
+interface DetectorFinal {
+  cpuMicros: number;
+  rss: number;
+  roundTrips: number;
+  commands: number;
+}
+
+/** One detector process's work: the real detector against real Kafka and Redis, as `hourglass detector` runs it. */
+async function startDetector(
+  setup: DetectorSetup,
+  onBatchDone: (b: BatchDone) => void,
+): Promise<{ stop(): Promise<DetectorFinal> }> {
+  const cpu0 = process.cpuUsage();
+  const log = createKafkaLog({ brokers, clientId: 'bench-detector' });
+  const state = createRedisStateStore({ url: redisUrl, keyPrefix: setup.keyPrefix });
+  const detector = createDetector({
+    log,
+    state,
+    policyFor,
+    dayOf: createDayOf('Asia/Shanghai'),
+    eventsTopic: setup.topics.events,
+    topics: setup.topics,
+    groupId: setup.groupId,
+    registry: new Registry(),
+    logger: { info() {}, warn: console.warn, error: console.error },
+    maxBatchSize: 2000,
+    onBatchDone,
+  });
+  await detector.start();
+  return {
+    async stop() {
+      const cpu = process.cpuUsage(cpu0);
+      const rss = process.memoryUsage().rss;
+      await detector.stop();
+      const stats = state.stats();
+      await state.close();
+      await log.close();
+      return {
+        cpuMicros: cpu.user + cpu.system,
+        rss,
+        roundTrips: stats.roundTrips,
+        commands: stats.commands,
+      };
+    },
+  };
+}
+
+/** `--processes N`: N detector processes in one consumer group, as the detector scales (by partitions). */
+async function startWorkers(
+  setup: DetectorSetup,
+  onBatchDone: (b: BatchDone) => void,
+): Promise<{ stop(): Promise<DetectorFinal> }[]> {
+  const workers = Array.from({ length: PROCESSES }, () =>
+    cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify(setup) }),
+  );
+  for (const w of workers) {
+    w.on('message', (m: { batch?: BatchDone }) => {
+      if (m.batch) onBatchDone(m.batch);
+    });
+  }
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  return workers.map((w) => ({
+    stop: () =>
+      new Promise<DetectorFinal>((resolve) => {
+        w.on('message', (m: { final?: DetectorFinal }) => {
+          if (m.final) resolve(m.final);
+        });
+        w.send('stop');
+      }),
+  }));
+}
+
+async function worker(): Promise<void> {
+  const setup = JSON.parse(process.env.HOURGLASS_BENCH_SETUP as string) as DetectorSetup;
+  const d = await startDetector(setup, (batch) => process.send?.({ batch }));
+  process.send?.({ started: true });
+  process.on('message', async () => {
+    process.send?.({ final: await d.stop() });
+    process.exit(0);
+  });
+}
+
+if (cluster.isWorker) await worker();
+else await main();
