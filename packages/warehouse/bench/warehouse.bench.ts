@@ -174,7 +174,20 @@ async function baseline(admin: ClickHouseClient, database: string, gen: ReturnTy
   return result;
 }
 
-async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
+/** Server-wide counters (all databases) from system.events; merges run in the background. */
+async function serverEvents(admin: ClickHouseClient): Promise<Record<string, number>> {
+  const rows = await (
+    await admin.query({
+      query: `SELECT event, value FROM system.events
+              WHERE event IN ('MergedRows', 'MergesTimeMilliseconds', 'InsertedRows', 'MergeTreeDataWriterBlocks')`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ event: string; value: string }>();
+  return Object.fromEntries(rows.map((r) => [r.event, Number(r.value)]));
+}
+
+async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>, admin: ClickHouseClient) {
+  const eventsBefore = await serverEvents(admin);
   let rows = 0;
   let withheld = 0;
   let insertMs = 0;
@@ -237,6 +250,8 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
   const t = performance.now();
   await resilient(() => w.insertSegments(firstBatch));
   const redeliveredBatchMs = performance.now() - t;
+  const eventsAfter = await serverEvents(admin);
+  const delta = (e: string) => (eventsAfter[e] ?? 0) - (eventsBefore[e] ?? 0);
   return {
     segments: rows,
     withheldShare: Math.round((withheld / rows) * 1000) / 1000,
@@ -250,6 +265,12 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>) {
     clientCpuMsPer10kRows: Math.round((clientCpu / rows) * 10_000 * 10) / 10,
     serverCpuMsPer10kRows: serverPid === null ? null : Math.round((serverCpu / rows) * 10_000 * 10) / 10,
     wallSecondsIncludingGeneration: Math.round(performance.now() - started) / 1000,
+    // Background merges during the load (server-wide: other databases' merges count too).
+    serverMerges: {
+      mergedRows: delta('MergedRows'),
+      mergeMsPer10kRows: Math.round((delta('MergesTimeMilliseconds') / rows) * 10_000 * 10) / 10,
+      partsWritten: delta('MergeTreeDataWriterBlocks'),
+    },
     flags: allFlags.length,
     decisions: decisions.length,
     certificates: certificates.length,
@@ -286,7 +307,7 @@ async function main() {
   // Re-timing the queries of an already loaded database keeps the insert figures measured then.
   const insert =
     process.env.BENCH_DATABASE === undefined
-      ? await load(w, gen)
+      ? await load(w, gen, admin)
       : previous.database === database
         ? previous.insert
         : null;

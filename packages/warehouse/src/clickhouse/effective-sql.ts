@@ -1,5 +1,3 @@
-import { sqlString } from '../sql';
-
 /**
  * SQL that computes the effective status of segments exactly as semantics.ts does, in the dialect
  * ClickHouse 18.16 and current servers share.
@@ -51,12 +49,6 @@ export interface EvaluateSpec {
   columns: readonly string[];
   /** Conditions on segment columns (already quoted literals). */
   where: readonly string[];
-  /**
-   * Set when `where` selects one learner: the withheld rows come from by_learner (kind 1, one index
-   * range), one generic pass (expand per flag, fold back per segment) replaces the two specialised
-   * ones, and only that learner's decisions are loaded.
-   */
-  learnerId?: string;
 }
 
 /**
@@ -78,16 +70,6 @@ export function effectiveRowsSql(spec: EvaluateSpec): string {
     `SELECT ${cols}, ${split('any(durationMs)')}, max(${GOVERNING_CODE}) AS code
     FROM (${rows}) ANY LEFT JOIN (${decisions}) USING flagId
     GROUP BY segmentId, ${cols}`;
-
-  if (spec.learnerId !== undefined) {
-    const learner = `learnerId = ${sqlString(spec.learnerId)}`;
-    const decisions = decisionArraysSql(db, [
-      `flagId IN (SELECT arrayJoin(wFlagIds) FROM ${db}.by_learner WHERE kind = 1 AND ${learner})`,
-    ]);
-    const rows = `SELECT wSegmentId AS segmentId, ${cols}, wDurationMs AS durationMs, wEndMs AS endMs, flagId
-      FROM ${db}.by_learner ARRAY JOIN wFlagIds AS flagId WHERE kind = 1 AND ${cond}`;
-    return `${verified}\n    UNION ALL\n    ${perFlag(rows, decisions)}`;
-  }
 
   const decisions = decisionArraysSql(db);
   // multiFlag is part of the sort key: each branch reads only its own rows.

@@ -1,4 +1,4 @@
-import type { DecisionRecord, Evidence, FlagUpdate, Segment, SessionRecord } from '@hourglass/events';
+import type { Evidence, FlagUpdate, Segment, SessionRecord } from '@hourglass/events';
 import {
   cmp,
   compareDecisions,
@@ -11,6 +11,7 @@ import { sqlInStringSet, sqlInStrings, sqlNumber, sqlString } from '../sql';
 import type { FlagView, ListFlagsQuery, SegmentView, SessionTimeline } from '../types';
 import { checkId, checkPlatform } from '../validate';
 import type { Connection } from './connection';
+import { decisionsOfFlags } from './decisions';
 import { decisionArraysSql } from './effective-sql';
 
 type Raw = Record<string, unknown>;
@@ -31,18 +32,6 @@ function toFlag(r: Raw): FlagUpdate {
     withheldMs: num(r.withheldMs),
     evidence: JSON.parse(str(r.evidence)) as Evidence[],
     version: num(r.version),
-  };
-}
-
-function toDecision(r: Raw): DecisionRecord {
-  return {
-    decisionId: str(r.decisionId),
-    flagId: str(r.flagId),
-    decision: str(r.decision) as DecisionRecord['decision'],
-    note: str(r.note),
-    by: str(r.by),
-    atMs: num(r.atMs),
-    coversUntilMs: num(r.coversUntilMs),
   };
 }
 
@@ -94,7 +83,6 @@ function latest<T extends { version: number }>(rows: T[], keyOf: (r: T) => strin
 
 const FLAG_COLUMNS =
   'flagId, kind, learnerId, platformId, sessionId, firstAtMs, lastAtMs, occurrences, withheldMs, evidence, version';
-const DECISION_COLUMNS = 'decisionId, flagId, decision, note, by, atMs, coversUntilMs';
 const SEGMENT_COLUMNS =
   'segmentId, day, learnerId, platformId, sessionId, courseId, deviceId, occupation, region, learnerGroup, startMs, endMs, status, kinds, flagIds, eventId';
 
@@ -108,24 +96,7 @@ const STATUS_SQL = {
 export function createReview(opts: { conn: Connection; db: string }) {
   const { conn, db } = opts;
 
-  /** Decisions of the given flags, deduplicated by decisionId, grouped by flag. */
-  const decisionsFor = async (op: string, flagIds: string[]): Promise<Map<string, DecisionRecord[]>> => {
-    const out = new Map<string, DecisionRecord[]>();
-    if (flagIds.length === 0) return out;
-    const rows = await conn.rows<Raw>(
-      op,
-      `SELECT ${DECISION_COLUMNS} FROM ${db}.decisions WHERE ${sqlInStringSet('flagId', flagIds)}`,
-    );
-    const seen = new Set<string>();
-    for (const d of rows.map(toDecision)) {
-      if (seen.has(d.decisionId)) continue;
-      seen.add(d.decisionId);
-      const list = out.get(d.flagId) ?? [];
-      list.push(d);
-      out.set(d.flagId, list);
-    }
-    return out;
-  };
+  const decisionsFor = (op: string, flagIds: string[]) => decisionsOfFlags(conn, db, op, flagIds);
 
   /** Views of the given flags (latest version each), in the order of `flagIds`; unknown ids skipped. */
   const views = async (op: string, flagIds: string[]): Promise<FlagView[]> => {

@@ -1,11 +1,20 @@
 import { type CertificateRecord, FLAG_KINDS } from '@hourglass/events';
-import { checkOptionalRange, cmp, isBacked, normalizeHoursQuery, rejectedRate, share } from '../semantics';
+import {
+  checkOptionalRange,
+  cmp,
+  type GroupColumn,
+  isBacked,
+  normalizeHoursQuery,
+  rejectedRate,
+  share,
+} from '../semantics';
 import { sqlDate, sqlString } from '../sql';
 import type { HoursQuery, HoursRow, LearnerTotals, PlatformSummary, ProgrammeSummary } from '../types';
 import { checkId } from '../validate';
 import { HOT_QUERY_SETTINGS } from './client-options';
 import type { Connection } from './connection';
 import { effectiveRowsSql } from './effective-sql';
+import { learnerParts } from './one-learner';
 
 type Num = string | number;
 
@@ -21,19 +30,47 @@ export function createStats(opts: { conn: Connection; db: string }) {
     ...(to === undefined ? [] : [`day <= ${sqlDate(to)}`]),
   ];
 
+  /** Hours of one learner: learnerParts grouped by the requested keys, in their canonical order. */
+  const oneLearnerHours = async (
+    columns: readonly GroupColumn[],
+    where: readonly string[],
+  ): Promise<HoursRow[]> => {
+    const parts = await learnerParts(conn, db, 'queryHours', [...new Set([...columns, 'learnerId'])], where);
+    const rows = new Map<string, HoursRow>();
+    for (const { keys, v, p, r } of parts) {
+      const key = JSON.stringify(columns.map((c) => keys[c]));
+      let row = rows.get(key);
+      if (row === undefined) {
+        row = { verifiedMs: 0, pendingMs: 0, rejectedMs: 0, learners: 0 };
+        for (const c of columns) row[c] = keys[c] as string;
+        rows.set(key, row);
+      }
+      row.verifiedMs += v;
+      row.pendingMs += p;
+      row.rejectedMs += r;
+      // Every part is the same learner: the row has one learner iff it has verified time.
+      if (row.verifiedMs > 0) row.learners = 1;
+    }
+    if (columns.length === 0)
+      return [rows.get('[]') ?? { verifiedMs: 0, pendingMs: 0, rejectedMs: 0, learners: 0 }];
+    const byKeys = (a: HoursRow, b: HoursRow): number => {
+      for (const c of columns) {
+        const d = cmp(String(a[c]), String(b[c]));
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    return [...rows.values()].sort(byKeys);
+  };
+
   return {
     async queryHours(q: HoursQuery): Promise<HoursRow[]> {
       const { fromDay, toDay, columns, filters } = normalizeHoursQuery(q);
       const where = [...dayRange(fromDay, toDay), ...filters.map(([c, v]) => `${c} = ${sqlString(v)}`)];
-      const learner = filters.find(([c]) => c === 'learnerId')?.[1];
+      if (filters.some(([c]) => c === 'learnerId')) return oneLearnerHours(columns, where);
       const carry = [...new Set<string>([...columns, 'learnerId'])];
       const keys = columns.join(', ');
-      const rowsSql = effectiveRowsSql({
-        db,
-        columns: carry,
-        where,
-        ...(learner === undefined ? {} : { learnerId: learner }),
-      });
+      const rowsSql = effectiveRowsSql({ db, columns: carry, where });
       const sql = `SELECT ${keys === '' ? '' : `${keys}, `}sum(v) AS verifiedMs, sum(p) AS pendingMs,
         sum(r) AS rejectedMs, uniqExactIf(learnerId, v > 0) AS learners
         FROM (${rowsSql})
@@ -55,25 +92,44 @@ export function createStats(opts: { conn: Connection; db: string }) {
       checkId('learnerId', learnerId);
       checkOptionalRange(fromDay, toDay);
       const me = `learnerId = ${sqlString(learnerId)}`;
-      // One pass over the learner's rows: per (platform, course) the in-range totals for `rows`, and
-      // the all-days verified time that certificate backing needs.
-      const inRange = ['1', ...dayRange(fromDay, toDay)].join(' AND ');
-      const totalsSql = `SELECT platformId, courseId,
-          sumIf(v, ${inRange}) AS verifiedMs, sumIf(p, ${inRange}) AS pendingMs, sumIf(r, ${inRange}) AS rejectedMs,
-          countIf(${inRange}) AS inRange, sum(v) AS verifiedAllDays
-        FROM (${effectiveRowsSql({ db, columns: ['platformId', 'courseId', 'day'], where: [me], learnerId })})
-        GROUP BY platformId, courseId ORDER BY platformId, courseId`;
+      // Per (platform, course): the in-range totals for `rows`, and the all-days verified time that
+      // certificate backing needs.
       const certSql = `SELECT certificateId, platformId, learnerId, courseId, requiredHours, issuedAtMs, eventId
         FROM ${db}.certificates WHERE ${me}`;
-      const [totals, certs] = await Promise.all([
-        conn.rows<Record<string, Num>>('learnerTotals', totalsSql, HOT_QUERY_SETTINGS),
+      const [parts, certs] = await Promise.all([
+        learnerParts(conn, db, 'learnerTotals', ['platformId', 'courseId', 'day'], [me]),
         conn.rows<Record<string, Num>>('learnerTotals', certSql, HOT_QUERY_SETTINGS),
       ]);
-      const onCourse = new Map<string, number>();
-      for (const t of totals) {
-        const course = String(t.courseId);
-        onCourse.set(course, (onCourse.get(course) ?? 0) + n(t.verifiedAllDays));
+      const inRange = (day: string) =>
+        (fromDay === undefined || day >= fromDay) && (toDay === undefined || day <= toDay);
+      const byCourse = new Map<string, LearnerTotals['rows'][number] & { inRange: boolean; all: number }>();
+      for (const { keys, v, p, r } of parts) {
+        const key = `${keys.platformId}/${keys.courseId}`;
+        let t = byCourse.get(key);
+        if (t === undefined) {
+          t = {
+            platformId: String(keys.platformId),
+            courseId: String(keys.courseId),
+            verifiedMs: 0,
+            pendingMs: 0,
+            rejectedMs: 0,
+            inRange: false,
+            all: 0,
+          };
+          byCourse.set(key, t);
+        }
+        t.all += v;
+        if (!inRange(String(keys.day))) continue;
+        t.inRange = true;
+        t.verifiedMs += v;
+        t.pendingMs += p;
+        t.rejectedMs += r;
       }
+      const totals = [...byCourse.values()].sort(
+        (a, b) => cmp(a.platformId, b.platformId) || cmp(a.courseId, b.courseId),
+      );
+      const onCourse = new Map<string, number>();
+      for (const t of totals) onCourse.set(t.courseId, (onCourse.get(t.courseId) ?? 0) + t.all);
       const seen = new Set<string>();
       const certificates: LearnerTotals['certificates'] = [];
       for (const c of certs) {
@@ -104,13 +160,13 @@ export function createStats(opts: { conn: Connection; db: string }) {
       );
       return {
         rows: totals
-          .filter((r) => n(r.inRange) > 0)
-          .map((r) => ({
-            platformId: String(r.platformId),
-            courseId: String(r.courseId),
-            verifiedMs: n(r.verifiedMs),
-            pendingMs: n(r.pendingMs),
-            rejectedMs: n(r.rejectedMs),
+          .filter((t) => t.inRange)
+          .map((t) => ({
+            platformId: t.platformId,
+            courseId: t.courseId,
+            verifiedMs: t.verifiedMs,
+            pendingMs: t.pendingMs,
+            rejectedMs: t.rejectedMs,
           })),
         certificates,
       };

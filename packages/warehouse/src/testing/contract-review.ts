@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { FlagView, ListFlagsQuery, Warehouse } from '../types';
 import type { Setup } from './contract';
 import { hrs } from './contract-hours';
-import { at, decision, FLAGS, flag, loadBase, SEGMENTS, SESSIONS, segment } from './fixtures';
+import { at, decision, FLAGS, flag, loadBase, MIN, SEGMENTS, SESSIONS, segment } from './fixtures';
 
 const MARCH = { fromDay: '2026-03-01', toDay: '2026-03-03', filters: {} };
 
@@ -121,6 +121,53 @@ export function describeReviewContract(setup: Setup): void {
     expect([b.status, b.decisions.map((d) => d.decisionId)]).toEqual(['approved', ['d1', 'd2']]);
     const c = (await w.getFlag('flag-c')) as FlagView;
     expect([c.status, c.decisions.map((d) => d.decisionId)]).toEqual(['rejected', ['d-a', 'd-b']]);
+  });
+
+  it('one learner’s hours and totals agree with the programme-wide rows after decisions', async () => {
+    const w = await setup();
+    await loadBase(w);
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+      decision('d2', 'flag-b', 'reject', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    const keys = ['day', 'platform', 'region', 'occupation', 'course', 'learnerGroup', 'learner'] as const;
+    const all = await w.queryHours({ ...MARCH, groupBy: [...keys] });
+    expect(all.reduce((t, r) => t + r.rejectedMs, 0)).toBe(11 * MIN);
+    for (const learnerId of ['L1', 'L2', 'L3', 'L-none']) {
+      const mine = all.filter((r) => r.learnerId === learnerId);
+      const filters = { learnerId };
+      expect(await w.queryHours({ ...MARCH, groupBy: [...keys], filters })).toEqual(mine);
+      const sum = (k: 'verifiedMs' | 'pendingMs' | 'rejectedMs') => mine.reduce((t, r) => t + r[k], 0);
+      const verifiedMs = sum('verifiedMs');
+      expect(await w.queryHours({ ...MARCH, groupBy: [], filters })).toEqual([
+        {
+          verifiedMs,
+          pendingMs: sum('pendingMs'),
+          rejectedMs: sum('rejectedMs'),
+          learners: verifiedMs > 0 ? 1 : 0,
+        },
+      ]);
+      const courses = new Map<
+        string,
+        { platformId: string; courseId: string; verifiedMs: number; pendingMs: number; rejectedMs: number }
+      >();
+      for (const r of mine) {
+        const key = `${r.platformId}/${r.courseId}`;
+        const c = courses.get(key) ?? {
+          platformId: r.platformId as string,
+          courseId: r.courseId as string,
+          verifiedMs: 0,
+          pendingMs: 0,
+          rejectedMs: 0,
+        };
+        c.verifiedMs += r.verifiedMs;
+        c.pendingMs += r.pendingMs;
+        c.rejectedMs += r.rejectedMs;
+        courses.set(key, c);
+      }
+      const expected = [...courses.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
+      expect((await w.learnerTotals(learnerId, MARCH.fromDay, MARCH.toDay)).rows).toEqual(expected);
+    }
   });
 
   it('listFlags: order, filters, scope, and cursor pages that neither skip nor repeat', async () => {
