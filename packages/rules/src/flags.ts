@@ -12,7 +12,9 @@ export interface FlagHit {
   readonly evidence: readonly Evidence[];
 }
 
-const ids = new Map<string, string>();
+/** sessionId → platformId → kind → flagId; keyed by the existing strings, so no key is built per lookup. */
+const ids = new Map<string, Map<string, Map<FlagKind, string>>>();
+let cached = 0;
 const ID_CACHE_MAX = 50_000;
 
 /**
@@ -20,12 +22,25 @@ const ID_CACHE_MAX = 50_000;
  * memo of a pure function changes no result, only the cost.
  */
 export function flagIdFor(platformId: string, sessionId: string, kind: FlagKind): string {
-  const key = `${platformId}\u0000${sessionId}\u0000${kind}`;
-  let id = ids.get(key);
+  let byPlatform = ids.get(sessionId);
+  if (byPlatform === undefined) {
+    if (cached >= ID_CACHE_MAX) {
+      ids.clear();
+      cached = 0;
+    }
+    byPlatform = new Map();
+    ids.set(sessionId, byPlatform);
+  }
+  let byKind = byPlatform.get(platformId);
+  if (byKind === undefined) {
+    byKind = new Map();
+    byPlatform.set(platformId, byKind);
+  }
+  let id = byKind.get(kind);
   if (id === undefined) {
-    if (ids.size >= ID_CACHE_MAX) ids.clear();
     id = flagIdOf(platformId, sessionId, kind);
-    ids.set(key, id);
+    byKind.set(kind, id);
+    cached++;
   }
   return id;
 }

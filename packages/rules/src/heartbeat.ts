@@ -41,8 +41,6 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
   const { learner, tMs } = step;
   const policy = step.ctx.policyFor(e.platformId);
   const existing = findSession(learner, e.platformId, e.sessionId);
-  const out = emptyOutput('applied');
-
   if (existing === undefined || !existing.begun) {
     if (tMs < step.horizonMs) return { state: learner, out: emptyOutput('ignored') };
     // A beginning heartbeat closes no window, but what it says about activity still sets A.
@@ -50,10 +48,11 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
     const begun = beginSession(existing, e, tMs, attributesOfHeartbeat(e));
     const withTiming = afterHeartbeat(begun, e, tMs, activityAfter(activity, begun.activityMs, tMs));
     const { session, record } = nextRecord(withTiming, learner.learnerId);
+    const out = emptyOutput('applied');
     out.sessions.push(record);
     const rate = playbackRate(e, tMs, policy);
     const flagged = raiseFlags(session, learner.learnerId, tMs, rate === null ? [] : [rate]);
-    out.flags.push(...flagged.updates);
+    out.flags = flagged.updates;
     return { state: putSession(learner, flagged.session), out };
   }
 
@@ -62,10 +61,9 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
     const flagged = raiseFlags(touch(existing, tMs), learner.learnerId, tMs, [
       replayedHit(e.id, tMs, staleNote),
     ]);
-    return {
-      state: putSession(learner, flagged.session),
-      out: { ...out, outcome: 'stale', flags: flagged.updates },
-    };
+    const out = emptyOutput('stale');
+    out.flags = flagged.updates;
+    return { state: putSession(learner, flagged.session), out };
   }
 
   const pMs = existing.lastMs;
@@ -81,7 +79,6 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
     policy,
     policyFor: step.ctx.policyFor,
   });
-  out.segments.push(...closed.segments);
   const hits: FlagHit[] = closed.hits;
   const seek = seekAhead(e, tMs, pMs, existing.mediaPosSec, policy);
   if (seek !== null) hits.push(seek);
@@ -89,6 +86,8 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
   if (rate !== null) hits.push(rate);
   const session = afterHeartbeat(existing, e, tMs, activityAfter(activity, existing.activityMs, tMs));
   const flagged = raiseFlags(session, learner.learnerId, tMs, hits);
-  out.flags.push(...flagged.updates);
+  const out = emptyOutput('applied');
+  out.segments = closed.segments;
+  out.flags = flagged.updates;
   return { state: putSession(learner, flagged.session), out };
 }
