@@ -8,8 +8,9 @@ const MAX_WINDOWS = 24;
  * time order is one window; a replay mixing old and new data gets one window per cluster, so the
  * duplicate check never reads the whole day between them.
  */
-export function timeWindows(starts: readonly number[]): [number, number][] {
-  const sorted = [...new Set(starts)].sort((a, b) => a - b);
+export function timeWindows(starts: ArrayLike<number>): [number, number][] {
+  // A typed array sorts numerically and ~10× faster than Array.prototype.sort with a comparator.
+  const sorted = Float64Array.from(starts).sort();
   const first = sorted[0];
   if (first === undefined) return [];
   const gaps: { at: number; size: number }[] = [];

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
-import type {
-  CertificateRecord,
-  DecisionRecord,
-  FlagUpdate,
-  Segment,
-  SessionRecord,
-} from '@hourglass/events';
-import { sqlDate, sqlInStringSet, sqlNumber } from '../sql';
+import type { CertificateRecord, DecisionRecord, FlagUpdate, SessionRecord } from '@hourglass/events';
+import { sqlInStringSet } from '../sql';
 import type { EventCountRow, RejectedRow } from '../types';
 import {
   checkCertificate,
@@ -15,13 +9,11 @@ import {
   checkFlag,
   checkRejected,
   checkRows,
-  checkSegments,
   checkSession,
 } from '../validate';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
-import { createFastDayOf, type Day, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
-import { timeWindows } from './time-windows';
+import { createSegmentInsert } from './segment-insert';
 
 /** Ids per duplicate-check query: bounds the query text (ids travel as one string literal). */
 const CHECK_CHUNK = 20_000;
@@ -29,7 +21,7 @@ const CHECK_CHUNK = 20_000;
 /**
  * Writes. ClickHouse 18.16 has no insert deduplication for non-replicated tables, so id-keyed rows
  * are made idempotent here: ids already stored are looked up first and only new rows are inserted,
- * in one JSONEachRow request. The lookup uses the tables' sort keys (a segment's day and learner, a
+ * in one request (segments: RowBinary, see segment-insert.ts). The lookup uses the tables' sort keys (a segment's day and learner, a
  * decision's flag…), so it reads a few granules, not the table.
  *
  * Two writers racing on the same ids could both pass the check; within this process overlapping
@@ -41,7 +33,6 @@ const CHECK_CHUNK = 20_000;
  */
 export function createWriter(opts: { conn: Connection; db: string; timeZone: string }) {
   const { conn, db } = opts;
-  const dayOf = createFastDayOf(opts.timeZone);
   /** Per table: the latest write that claimed each id. */
   const inFlight = new Map<string, Map<string, Promise<unknown>>>();
 
@@ -107,7 +98,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     rows: T[],
     keyOf: (r: T) => string,
     stored: (batch: readonly T[]) => Promise<Set<string>>,
-    toRow: ((r: T) => object) | { columns: string; body: (rows: readonly T[]) => Buffer },
+    toRow: (r: T) => object,
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
@@ -116,41 +107,14 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       const fresh = batch.filter((r) => !have.has(keyOf(r)));
       if (fresh.length === 0) return;
       const queryId = queryIdOf(table, fresh.map(keyOf));
-      if (typeof toRow === 'function') await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
-      else
-        await conn.insertBody(op, `${db}.${table}`, toRow.columns, 'RowBinary', toRow.body(fresh), queryId);
+      await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
     });
   };
 
-  /**
-   * Stored segment ids among a batch's days and start-time windows. Sending the batch's 10k ids
-   * to 18.16 costs ~250 ms of parsing whatever their form, so the server is asked the other way
-   * round: which ids does it hold where this batch lives? A segmentId names (platform, session,
-   * startMs), so a stored copy of a batch row always has the same start. Rows arrive in time order,
-   * so a fresh batch's windows hold few stored rows; the answer is intersected here.
-   */
-  const storedSegments = async (batch: readonly { s: Segment; day: Day }[]): Promise<Set<string>> => {
-    const windows = timeWindows(batch.map((r) => r.s.startMs));
-    const sql = `SELECT segmentId FROM ${db}.segments
-      WHERE day IN (${distinct(batch, (r) => r.day.text)
-        .map(sqlDate)
-        .join(', ')})
-        AND (${windows.map(([a, b]) => `(startMs >= ${sqlNumber(a)} AND startMs <= ${sqlNumber(b)})`).join(' OR ')})`;
-    const wanted = new Set(batch.map((r) => r.s.segmentId));
-    const found = new Set<string>();
-    for (const id of await conn.column('insertSegments', sql)) if (wanted.has(id)) found.add(id);
-    return found;
-  };
+  const insertSegments = createSegmentInsert({ conn, db, timeZone: opts.timeZone, exclusive, queryIdOf });
 
   return {
-    async insertSegments(rows: Segment[]): Promise<void> {
-      checkSegments(rows);
-      const withDay = rows.map((s) => ({ s, day: dayOf(s.startMs) }));
-      await insertNew('insertSegments', 'segments', withDay, (r) => r.s.segmentId, storedSegments, {
-        columns: SEGMENT_COLUMNS_WRITTEN,
-        body: segmentsRowBinary,
-      });
-    },
+    insertSegments,
 
     // Versioned rows need no check: readers take argMax(…, version), merges keep the highest.
     async upsertFlags(rows: FlagUpdate[]): Promise<void> {
