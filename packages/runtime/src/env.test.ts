@@ -16,6 +16,8 @@ describe('loadEnv', () => {
       CLICKHOUSE_URL: 'http://127.0.0.1:8123',
       KAFKA_TOPIC_PREFIX: 'test-1.',
       LOG_LEVEL: 'debug',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      AGGREGATOR_BATCH_ROWS: '20000',
       UNRELATED: 'ignored',
     });
     expect(env).toEqual({
@@ -26,6 +28,8 @@ describe('loadEnv', () => {
       clickhouseUrl: 'http://127.0.0.1:8123',
       topicPrefix: 'test-1.',
       logLevel: 'debug',
+      kafkaSessionTimeoutMs: 6000,
+      aggregatorBatchRows: 20_000,
     });
   });
 
@@ -44,6 +48,8 @@ describe('loadEnv', () => {
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     [{ KAFKA_TOPIC_PREFIX: 'a b' }, 'KAFKA_TOPIC_PREFIX'],
+    [{ KAFKA_SESSION_TIMEOUT_MS: '100' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+    [{ AGGREGATOR_BATCH_ROWS: '0' }, 'AGGREGATOR_BATCH_ROWS'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadEnv(env)).toThrow(ConfigError);
     expect(() => loadEnv(env)).toThrow(name);

@@ -14,6 +14,8 @@ export interface Env {
   logLevel: LogLevel;
   /** Kafka consumer-group session timeout: how soon a crashed member's partitions move to another. */
   kafkaSessionTimeoutMs?: number;
+  /** Most rows the aggregator writes to the warehouse in one go (batches handled together are grouped). */
+  aggregatorBatchRows?: number;
 }
 
 // Empty strings count as unset: `FOO= hourglass start` is how shells unset a variable for one command.
@@ -42,6 +44,7 @@ const envSchema = z.object({
   KAFKA_TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'must only use [A-Za-z0-9._-]')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
   KAFKA_SESSION_TIMEOUT_MS: optional(z.coerce.number().int().min(6_000).max(300_000)),
+  AGGREGATOR_BATCH_ROWS: optional(z.coerce.number().int().min(1).max(1_000_000)),
 });
 
 /** The one place that reads the environment (SPEC §6). Services call it in main.ts and pass values down. */
@@ -62,5 +65,6 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
   if (e.REDIS_URL !== undefined) out.redisUrl = e.REDIS_URL;
   if (e.CLICKHOUSE_URL !== undefined) out.clickhouseUrl = e.CLICKHOUSE_URL;
   if (e.KAFKA_SESSION_TIMEOUT_MS !== undefined) out.kafkaSessionTimeoutMs = e.KAFKA_SESSION_TIMEOUT_MS;
+  if (e.AGGREGATOR_BATCH_ROWS !== undefined) out.aggregatorBatchRows = e.AGGREGATOR_BATCH_ROWS;
   return out;
 }

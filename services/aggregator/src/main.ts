@@ -34,6 +34,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     registry,
     logger,
     ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
+    ...(env.aggregatorBatchRows ? { maxGroupRows: env.aggregatorBatchRows } : {}),
   });
   const app = createHttpServer({
     logger,

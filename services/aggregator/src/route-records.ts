@@ -39,6 +39,19 @@ export function emptyRows(): Rows {
   };
 }
 
+/** The rows of several batches, table by table, in batch order. */
+export function mergeRows(list: readonly Rows[]): Rows {
+  if (list.length === 1) return list[0] as Rows;
+  const merged = emptyRows();
+  for (const rows of list) {
+    for (const key of Object.keys(merged) as (keyof Rows)[]) {
+      const into = merged[key] as unknown[];
+      for (const row of rows[key]) into.push(row);
+    }
+  }
+  return merged;
+}
+
 /** Sorts consumed records into the warehouse tables they feed. */
 export function routeRecords(
   records: readonly LogRecord[],
