@@ -1,12 +1,12 @@
 /**
- * Warehouse benchmark on a real ClickHouse: insert ≥ 10M realistic segments in 10k-row batches
+ * Warehouse benchmark on a real ClickHouse: insert ≥ 10M realistic segments in 50k-row batches
  * through the adapter (validation, duplicate check, one RowBinary insert each), then time the hot
  * queries. Writes bench/results/warehouse.json.
  *
  *   CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm exec tsx packages/warehouse/bench/warehouse.bench.ts
  *
  * Env: BENCH_SEGMENTS (default 10_000_000), BENCH_RUNS (query repetitions, default 40),
- * BENCH_CONCURRENCY (insert batches in flight, default 2), BENCH_BATCH (rows per insertSegments call, default 10k),
+ * BENCH_CONCURRENCY (insert batches in flight, default 2), BENCH_BATCH (rows per insertSegments call, default 50k),
  * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it).
  */
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,8 @@ const creds = {
   ...(username === undefined ? {} : { username }),
   ...(password === undefined ? {} : { password }),
 };
-const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
+// 50k rows: what the aggregator writes at once (AGGREGATOR_BATCH_ROWS), grouping the partitions it handles together.
+const BATCH = Number(process.env.BENCH_BATCH ?? 50_000);
 /** Batches in flight at once, like an aggregator writing several partitions (disjoint ids). */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);

@@ -91,10 +91,16 @@ export function checkArray(what: string, v: unknown): unknown[] {
 /** Remembers values that passed a check, so a batch checks each repeated attribute value once. */
 function memo(check: (what: string, v: unknown) => string): (what: string, v: unknown) => void {
   const ok = new Set<unknown>();
+  // Rows come session by session, so most values equal the previous one: no hashing for those.
+  let last: unknown;
   return (what, v) => {
-    if (ok.has(v)) return;
+    if (v === last || ok.has(v)) {
+      last = v;
+      return;
+    }
     check(what, v);
     ok.add(v);
+    last = v;
   };
 }
 

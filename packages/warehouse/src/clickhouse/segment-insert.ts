@@ -4,8 +4,9 @@ import { checkSegments } from '../validate';
 import type { Connection } from './connection';
 import { createFastDayOf, type Day, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
 import { timeWindows } from './time-windows';
+import type { IdSet } from './writes';
 
-type Exclusive = <T>(table: string, ids: readonly string[], task: () => Promise<T>) => Promise<T>;
+type Exclusive = <T>(table: string, ids: IdSet, task: () => Promise<T>) => Promise<T>;
 
 /**
  * insertSegments: validate, drop ids repeated in the batch, ask which ids are stored, insert the rest
@@ -49,7 +50,7 @@ export function createSegmentInsert(opts: {
       days.add(day.text);
     }
     if (batch.size === 0) return;
-    await exclusive('segments', [...batch.keys()], async () => {
+    await exclusive('segments', batch, async () => {
       for (const id of await storedIn(starts.subarray(0, batch.size), days)) batch.delete(id);
       if (batch.size === 0) return;
       const queryId = queryIdOf('segments', [...batch.keys()]);
