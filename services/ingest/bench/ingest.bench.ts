@@ -143,7 +143,11 @@ async function main(): Promise<void> {
   ]);
   const producer = log.producer({ clientId: 'hourglass-bench-ingest' });
   await producer.connect();
-  const servers = PROCESSES === 1 ? [await startServer(topics, 0)] : await startWorkers(topics);
+  // The servers run in processes of their own, so their CPU and RSS are the service's alone (not the
+  // workload's or this harness's). Profiling needs the server in this process: HOURGLASS_BENCH_PROFILE.
+  const servers = process.env.HOURGLASS_BENCH_PROFILE
+    ? [await startServer(topics, 0)]
+    : await startWorkers(topics);
   const port = servers[0]!.port;
   const serverCpu = async () =>
     (await Promise.all(servers.map((s) => s.cpuMicros()))).reduce((a, b) => a + b, 0);
@@ -316,8 +320,8 @@ async function startServer(topics: ReturnType<typeof topicNames>, port: number):
 }
 
 /**
- * `--processes N`: N ingest processes behind one port (node:cluster hands connections out round robin), as
- * the service scales: it is stateless, so more processes is how it uses more cores.
+ * The ingest processes (`--processes N`, default 1) behind one port (node:cluster hands connections out
+ * round robin), as the service scales: it is stateless, so more processes is how it uses more cores.
  */
 async function startWorkers(topics: ReturnType<typeof topicNames>): Promise<IngestServer[]> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
