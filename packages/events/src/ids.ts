@@ -23,7 +23,7 @@ export function segmentIdOf(platformId: string, sessionId: string, startMs: numb
  * String(n), exactly. Epoch milliseconds are past the small-integer range, where V8 converts through the
  * general double printer (~0.2 µs); two small halves convert from its cache.
  */
-function intText(n: number): string {
+export function intText(n: number): string {
   if (!(n >= 1e6 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return String(n);
   const hi = Math.floor(n / 1e6);
   const lo = n - hi * 1e6;

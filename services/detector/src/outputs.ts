@@ -1,6 +1,7 @@
 import type { EventCountRecord, TopicName } from '@hourglass/events';
 import type { OutgoingRecord } from '@hourglass/log';
 import type { StepOutput } from '@hourglass/rules';
+import { segmentJson } from './segment-json';
 
 export type OutputTopics = Pick<
   Record<TopicName, string>,
@@ -19,7 +20,7 @@ export function toRecords(
   const records: OutgoingRecord[] = [];
   for (const out of outputs) {
     for (const s of out.segments)
-      records.push({ topic: topics.segments, key: s.learnerId, value: JSON.stringify(s) });
+      records.push({ topic: topics.segments, key: s.learnerId, value: segmentJson(s) });
     for (const f of out.flags) records.push({ topic: topics.flags, key: f.flagId, value: JSON.stringify(f) });
     for (const s of out.sessions) {
       records.push({
