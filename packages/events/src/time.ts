@@ -54,8 +54,10 @@ export function toIso(ms: number): string {
 }
 
 /**
- * The programme-time-zone calendar day of an instant. Offsets are cached per UTC hour because
- * Intl formatting costs microseconds and this runs once per segment.
+ * The programme-time-zone calendar day of an instant. Zone offsets are whole quarter hours and change
+ * only at quarter-hour instants (India is +05:30, Nepal +05:45, Lord Howe moves by 30 minutes at 15:30
+ * UTC), so the offset is looked up once per quarter hour of UTC: Intl formatting costs microseconds and
+ * this runs for every event. A zone's historical offset in seconds (local mean time) is looked up per call.
  */
 export function createDayOf(timeZone: string): (ms: number) => string {
   const fmt = new Intl.DateTimeFormat('en-CA', {
@@ -64,27 +66,42 @@ export function createDayOf(timeZone: string): (ms: number) => string {
     month: '2-digit',
     day: '2-digit',
     hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
     hourCycle: 'h23',
   });
-  const offsetByHour = new Map<number, number>();
-  const offsetAt = (ms: number): number => {
-    const hour = Math.floor(ms / 3_600_000);
-    let off = offsetByHour.get(hour);
-    if (off === undefined) {
-      const parts = Object.fromEntries(fmt.formatToParts(hour * 3_600_000).map((p) => [p.type, p.value]));
-      const local = Date.UTC(
-        Number(parts.year),
-        Number(parts.month) - 1,
-        Number(parts.day),
-        Number(parts.hour),
-      );
-      off = local - hour * 3_600_000;
-      if (offsetByHour.size > 100_000) offsetByHour.clear();
-      offsetByHour.set(hour, off);
-    }
-    return off;
+  const offsetOf = (ms: number): number => {
+    const parts: Record<string, string> = {};
+    for (const p of fmt.formatToParts(ms)) parts[p.type] = p.value;
+    const local = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+      Number(parts.second),
+    );
+    return local - (ms - (ms % 1000));
   };
-  return (ms: number) => new Date(ms + offsetAt(ms)).toISOString().slice(0, 10);
+  const offsetBySlot = new Map<number, number>();
+  // Consecutive calls mostly fall in one quarter hour, where the day cannot change: reuse the answer.
+  let lastSlot = Number.NaN;
+  let lastDay = '';
+  return (ms: number) => {
+    const slot = Math.floor(ms / 900_000);
+    if (slot === lastSlot) return lastDay;
+    let off = offsetBySlot.get(slot);
+    if (off === undefined) {
+      off = offsetOf(slot * 900_000);
+      if (off % 900_000 !== 0) return new Date(ms + offsetOf(ms)).toISOString().slice(0, 10);
+      if (offsetBySlot.size > 100_000) offsetBySlot.clear();
+      offsetBySlot.set(slot, off);
+    }
+    const day = new Date(ms + off).toISOString().slice(0, 10);
+    lastSlot = slot;
+    lastDay = day;
+    return day;
+  };
 }
 
 /** Start (inclusive) of a programme-time-zone day, in epoch ms. */
