@@ -48,7 +48,8 @@ describe('detector through a Redis outage', () => {
       groupId: `${prefix}detector`,
       registry: new Registry(),
       logger: { info() {}, warn() {}, error() {} },
-      maxBatchSize: 100,
+      // Small batches keep the run long enough that the outage below lands mid-run.
+      maxBatchSize: 50,
       onBatchDone: (b) => {
         processed += b.events;
       },
