@@ -8,6 +8,9 @@ afterEach(async () => {
 });
 
 const parse = <T>(records: { value: string }[]) => records.map((r) => JSON.parse(r.value) as T);
+/** Events read back from several partitions, in id order. */
+const byId = (x: object, y: object) =>
+  String((x as { id?: unknown }).id).localeCompare(String((y as { id?: unknown }).id));
 
 describe('POST /v1/events: accepted and rejected events', () => {
   it('accepts a valid batch, durably, keyed by learner and stamped with receivedAt', async () => {
@@ -25,6 +28,45 @@ describe('POST /v1/events: accepted and rejected events', () => {
       expect(ev).toEqual({ ...events.find((e) => e.id === ev.id), receivedAt: ev.receivedAt });
     }
     expect(await h.count('rejected')).toBe(0);
+  });
+
+  it('writes each accepted event so that it parses to exactly the event accepted, whatever the whitespace, escapes or repeated keys of the body', async () => {
+    h = await createHarness();
+    const a = heartbeat({ id: 'pretty' });
+    const b = heartbeat({ id: 'escaped' });
+    const c = heartbeat({ id: 'twice' });
+    // Pretty-printed, with escapes in strings, and a key given twice (JSON.parse keeps the last).
+    const raw = `[
+      ${JSON.stringify(a, null, 2)} ,
+      ${JSON.stringify(b).replace('"cvto"', '"\\u0063vto"')},
+      ${JSON.stringify(c).replace('{', '{"learnerId":"first-wins-not",')}
+    ]`;
+    const r = await post(h, null, { raw });
+    expect(r.json()).toEqual({ accepted: 3, rejected: 0, errors: [] });
+    const records = await h.read('events');
+    const receivedAt = new Date(NOW).toISOString();
+    expect(parse<AcceptedEvent>(records).sort(byId)).toEqual(
+      [
+        { ...a, receivedAt },
+        { ...b, receivedAt },
+        { ...c, receivedAt },
+      ].sort(byId),
+    );
+    for (const rec of records) expect(rec.key).toBe((JSON.parse(rec.value) as AcceptedEvent).learnerId);
+  });
+
+  it('does the same for NDJSON lines with surrounding whitespace and CRLF', async () => {
+    h = await createHarness();
+    const a = heartbeat({ id: 'line-1' });
+    const b = heartbeat({ id: 'line-2' });
+    const raw = `  ${JSON.stringify(a)}  \r\n\n${JSON.stringify(b)}\n`;
+    const r = await post(h, null, { raw, type: 'application/x-ndjson' });
+    expect(r.json()).toEqual({ accepted: 2, rejected: 0, errors: [] });
+    const receivedAt = new Date(NOW).toISOString();
+    expect(parse<AcceptedEvent>(await h.read('events')).sort(byId)).toEqual([
+      { ...a, receivedAt },
+      { ...b, receivedAt },
+    ]);
   });
 
   it('accepts the valid events of a mixed batch and reports the others in request order', async () => {
