@@ -1,0 +1,163 @@
+/**
+ * pnpm bench:aggregator [segments] — segments through the whole write path: a pre-loaded Kafka segments
+ * topic (sessions and flags too) → the aggregator (kafkajs consumer, JSON parse, group commit) → the
+ * warehouse port → ClickHouse. Prints rows/s end to end, the aggregator's CPU per 10k rows and its RSS.
+ * `pnpm bench:warehouse` measures the warehouse port alone on 10M rows; this is the same data's first
+ * days as the aggregator sees them. Not a test: numbers vary with the machine's load.
+ *
+ *   KAFKA_BROKERS=127.0.0.1:9092 CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm bench:aggregator 2000000
+ */
+
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { consumerGroups, topicNames } from '@hourglass/events';
+import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
+import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
+import { Registry } from 'prom-client';
+import { machineDescription, profiled } from '../../../bench/machine';
+// The warehouse benchmark's generator: the same realistic segments, sessions and flags.
+import { createGenerator } from '../../../packages/warehouse/bench/generate';
+import { createAggregator } from '../src/aggregator';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+const SEGMENTS = Number(process.argv[2] ?? 2_000_000);
+const TIME_ZONE = 'Asia/Shanghai';
+
+async function main(): Promise<void> {
+  const prefix = `aggbench${Date.now()}.`;
+  const topics = topicNames(prefix);
+  const log = createKafkaLog({ brokers, clientId: 'bench-aggregator' });
+  await ensurePipelineTopics(log, topics);
+
+  // Same shape as the warehouse benchmark, cut to SEGMENTS rows (its first days).
+  const gen = createGenerator({
+    segments: 10_000_000,
+    learners: 10_000,
+    platforms: 50,
+    occupations: 100,
+    regions: 300,
+    courses: 500,
+    days: 32,
+    firstDay: '2026-03-01',
+    segmentsPerSession: 120,
+    timeZone: TIME_ZONE,
+  });
+  const producer = log.producer({ clientId: 'bench-aggregator-load' });
+  let segments = 0;
+  let others = 0;
+  for (let d = 0; segments < SEGMENTS; d++) {
+    const day = gen.day(d);
+    const rows = day.segments.slice(0, SEGMENTS - segments);
+    for (let i = 0; i < rows.length; i += 5000) {
+      await producer.send(
+        rows
+          .slice(i, i + 5000)
+          .map((s) => ({ topic: topics.segments, key: s.learnerId, value: JSON.stringify(s) })),
+      );
+    }
+    await producer.send([
+      ...day.sessions.map((s) => ({
+        topic: topics.sessions,
+        key: `${s.platformId}/${s.sessionId}`,
+        value: JSON.stringify(s),
+      })),
+      ...day.flags.map((f) => ({ topic: topics.flags, key: f.flagId, value: JSON.stringify(f) })),
+    ]);
+    segments += rows.length;
+    others += day.sessions.length + day.flags.length;
+  }
+  await producer.disconnect();
+  console.log(
+    `topics pre-loaded: ${segments.toLocaleString('en')} segments, ${others.toLocaleString('en')} sessions and flags`,
+  );
+
+  const database = `hg_aggbench_${randomBytes(4).toString('hex')}`;
+  const warehouse = createClickHouseWarehouse({
+    ...clickHouseOptionsFromUrl(`${clickhouseUrl.replace(/\/$/, '')}/${database}`),
+    timeZone: TIME_ZONE,
+  });
+  await warehouse.migrate();
+
+  // The aggregator runs in a process of its own, so its CPU and RSS are not the loader's.
+  const started = performance.now();
+  const worker = cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify({ prefix, database }) });
+  const final = new Promise<{ cpuMicros: number; peakRss: number }>((resolve) =>
+    worker.on('message', (m: { final?: { cpuMicros: number; peakRss: number } }) => {
+      if (m.final) resolve(m.final);
+    }),
+  );
+  while ((await warehouse.counts()).segments < segments) await new Promise((r) => setTimeout(r, 100));
+  const seconds = (performance.now() - started) / 1000;
+  worker.send('stop');
+  const { cpuMicros, peakRss } = await final;
+  const reconciliation = await warehouse.reconcile();
+
+  const result = {
+    benchmark: 'aggregator',
+    machine: machineDescription(),
+    segments,
+    sessionsAndFlags: others,
+    seconds: Math.round(seconds * 10) / 10,
+    segmentRowsPerSecond: Math.round(segments / seconds),
+    aggregatorCpuMsPer10kSegments: Math.round((cpuMicros / 1000 / segments) * 10_000 * 10) / 10,
+    aggregatorPeakRssMB: Math.round(peakRss / 2 ** 20),
+    reconciliation,
+    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+    note: 'Kafka, ClickHouse and the aggregator (a process of its own, started after the topics were loaded) share the 2 cores; the time includes its start and group join.',
+  };
+  console.log(JSON.stringify(result, null, 2));
+  writeFileSync(
+    new URL('../../../bench/results/aggregator.json', import.meta.url),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+
+  await fetch(`${clickhouseUrl.replace(/\/$/, '')}/`, {
+    method: 'POST',
+    body: `DROP DATABASE IF EXISTS ${database}`,
+  });
+  await warehouse.close();
+  await log.admin().deleteTopics?.(Object.values(topics));
+  await log.close();
+}
+
+/** The aggregator process: the real aggregator with production settings, reporting its CPU and peak RSS. */
+async function worker(): Promise<void> {
+  const { prefix, database } = JSON.parse(process.env.HOURGLASS_BENCH_SETUP as string) as {
+    prefix: string;
+    database: string;
+  };
+  const log = createKafkaLog({ brokers, clientId: 'bench-aggregator' });
+  const warehouse = createClickHouseWarehouse({
+    ...clickHouseOptionsFromUrl(`${clickhouseUrl.replace(/\/$/, '')}/${database}`),
+    timeZone: TIME_ZONE,
+  });
+  const aggregator = createAggregator({
+    log,
+    warehouse,
+    topics: topicNames(prefix),
+    groupId: consumerGroups(prefix).aggregator,
+    registry: new Registry(),
+    logger: { info() {}, warn: console.warn, error: console.error },
+  });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () => {
+    await aggregator.start();
+    await new Promise((resolve) => process.once('message', resolve));
+  });
+  clearInterval(sampler);
+  const cpu = process.cpuUsage();
+  await aggregator.stop();
+  await warehouse.close();
+  await log.close();
+  process.send?.({ final: { cpuMicros: cpu.user + cpu.system, peakRss } });
+  process.exit(0);
+}
+
+if (cluster.isWorker) await worker();
+else await main();
