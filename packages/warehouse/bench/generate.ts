@@ -31,6 +31,20 @@ export interface Shape {
   timeZone: string;
 }
 
+/** The benchmarks' programme: 10M segments of 10k learners over 32 days (the warehouse and aggregator benches). */
+export const BENCH_SHAPE: Shape = {
+  segments: 10_000_000,
+  learners: 10_000,
+  platforms: 50,
+  occupations: 100,
+  regions: 300,
+  courses: 500,
+  days: 32,
+  firstDay: '2026-03-01',
+  segmentsPerSession: 120,
+  timeZone: 'Asia/Shanghai',
+};
+
 /** mulberry32: small, fast, seedable. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -25,7 +25,7 @@ import {
   isWarehouseError,
   type Warehouse,
 } from '../src/index';
-import { createGenerator, type Shape } from './generate';
+import { BENCH_SHAPE, createGenerator, type Shape } from './generate';
 
 if (!process.env.CLICKHOUSE_URL) {
   console.error('CLICKHOUSE_URL is not set — start the services: bash deploy/local/services.sh up');
@@ -42,18 +42,7 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 50_000);
 /** Batches in flight at once, like an aggregator writing several partitions (disjoint ids). */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const shape: Shape = {
-  segments: Number(process.env.BENCH_SEGMENTS ?? 10_000_000),
-  learners: 10_000,
-  platforms: 50,
-  occupations: 100,
-  regions: 300,
-  courses: 500,
-  days: 32,
-  firstDay: '2026-03-01',
-  segmentsPerSession: 120,
-  timeZone: 'Asia/Shanghai',
-};
+const shape: Shape = { ...BENCH_SHAPE, segments: Number(process.env.BENCH_SEGMENTS ?? BENCH_SHAPE.segments) };
 const RESULTS = fileURLToPath(new URL('../../../bench/results/warehouse.json', import.meta.url));
 
 let peakRss = 0;

@@ -18,13 +18,13 @@ import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/
 import { Registry } from 'prom-client';
 import { machineDescription, profiled } from '../../../bench/machine';
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
-import { createGenerator } from '../../../packages/warehouse/bench/generate';
+import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
 import { createAggregator } from '../src/aggregator';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 const SEGMENTS = Number(process.argv[2] ?? 2_000_000);
-const TIME_ZONE = 'Asia/Shanghai';
+const TIME_ZONE = BENCH_SHAPE.timeZone;
 
 async function main(): Promise<void> {
   const prefix = `aggbench${Date.now()}.`;
@@ -32,19 +32,8 @@ async function main(): Promise<void> {
   const log = createKafkaLog({ brokers, clientId: 'bench-aggregator' });
   await ensurePipelineTopics(log, topics);
 
-  // Same shape as the warehouse benchmark, cut to SEGMENTS rows (its first days).
-  const gen = createGenerator({
-    segments: 10_000_000,
-    learners: 10_000,
-    platforms: 50,
-    occupations: 100,
-    regions: 300,
-    courses: 500,
-    days: 32,
-    firstDay: '2026-03-01',
-    segmentsPerSession: 120,
-    timeZone: TIME_ZONE,
-  });
+  // The warehouse benchmark's data, cut to SEGMENTS rows (its first days).
+  const gen = createGenerator(BENCH_SHAPE);
   const producer = log.producer({ clientId: 'bench-aggregator-load' });
   let segments = 0;
   let others = 0;
