@@ -9,6 +9,7 @@ import {
 } from '@hourglass/events';
 import type { OutgoingRecord } from '@hourglass/log';
 import type { ParsedBody } from './body';
+import { acceptedEventJson } from './event-json';
 import { type FastContext, fastValidate } from './fast-validate';
 import { boundErrors, rejectedRecord } from './rejected';
 
@@ -91,7 +92,7 @@ export function processBatch(req: BatchRequest): BatchOutcome {
     const fast = notJson === undefined ? fastValidate(value, fastCtx) : null;
     if (fast !== null && req.platformId !== undefined) {
       accepted++;
-      records.push({ topic: topics.events, key: fast.learnerId, value: JSON.stringify(fast) });
+      records.push({ topic: topics.events, key: fast.learnerId, value: acceptedEventJson(fast) });
       acceptedByType.set(fast.type, (acceptedByType.get(fast.type) ?? 0) + 1);
       continue;
     }
