@@ -8,6 +8,17 @@ function reference(prefix: string, parts: (string | number)[]): string {
   return `${prefix}_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22)}`;
 }
 
+/**
+ * Any string, weighted to the edges of the one-block JS path: ASCII up to and past 55 bytes in all,
+ * non-ASCII and lone UTF-16 surrogates (which UTF-8 encodes as U+FFFD).
+ */
+const anyText = fc.oneof(
+  fc.string(),
+  fc.string({ minLength: 15, maxLength: 30 }),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)), maxLength: 6 }),
+);
+
 describe('Segment and flag ids stay byte-identical to their definition', () => {
   it('property: any start time, including edges of the fast integer path', () => {
     const startMs = fc.oneof(
@@ -17,7 +28,7 @@ describe('Segment and flag ids stay byte-identical to their definition', () => {
       fc.double({ noNaN: true }),
     );
     fc.assert(
-      fc.property(fc.string(), fc.string(), startMs, (platformId, sessionId, ms) => {
+      fc.property(anyText, anyText, startMs, (platformId, sessionId, ms) => {
         expect(segmentIdOf(platformId, sessionId, ms)).toBe(reference('s', [platformId, sessionId, ms]));
       }),
       { numRuns: 2000 },
@@ -26,10 +37,20 @@ describe('Segment and flag ids stay byte-identical to their definition', () => {
 
   it('property: flag ids', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string(), (platformId, sessionId, kind) => {
+      fc.property(anyText, anyText, anyText, (platformId, sessionId, kind) => {
         expect(flagIdOf(platformId, sessionId, kind)).toBe(reference('f', [platformId, sessionId, kind]));
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
+  });
+
+  it('every message length around the one-block limit (55 bytes)', () => {
+    for (let n = 0; n <= 70; n++) {
+      const p = 'p'.repeat(n % 7);
+      const s = 'x'.repeat(Math.max(0, n - p.length));
+      expect(flagIdOf(p, s, 'idle')).toBe(reference('f', [p, s, 'idle']));
+      expect(segmentIdOf(p, s, 1_772_323_200_000)).toBe(reference('s', [p, s, 1_772_323_200_000]));
+      expect(segmentIdOf(p, s, n)).toBe(reference('s', [p, s, n]));
+    }
   });
 });
