@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deserializeState, serializeState } from './codec';
 import { StateFormatError } from './errors';
-import { emptyLearnerState } from './state';
+import { emptyLearnerState, patchSession } from './state';
 import { end, hb, ms, policies, quiz, run, start } from './testing/fixtures';
 
 function stateAfter(events: Parameters<typeof run>[0]) {
@@ -31,6 +31,21 @@ describe('Serialized learner state', () => {
     const text = serializeState(state);
     expect(deserializeState(text)).toEqual(state);
     expect(serializeState(deserializeState(text))).toBe(text);
+  });
+
+  it('writes flags read from a text again exactly, also when their session moved (a placeholder that began)', () => {
+    const state = stateAfter([
+      start({ t: '08:00:00' }),
+      hb({ t: '08:00:30', seq: 1, presence: 'failed' }),
+      hb({ t: '08:01:00', seq: 2 }),
+    ]);
+    const read = deserializeState(serializeState(state));
+    const s = read.sessions[0]!;
+    expect(s.flags.length).toBeGreaterThan(0);
+    // Same flags list, other start: its times are relative to the start, so the stored text must not be reused.
+    const moved = { ...read, sessions: [patchSession(s, { startMs: s.startMs - 5000 })] };
+    expect(deserializeState(serializeState(moved))).toEqual(moved);
+    expect(serializeState(read)).toBe(serializeState(state));
   });
 
   it('is compact: one active session with 21 remembered ids and a flag with 5 pieces of evidence is under 1 KiB', () => {

@@ -83,9 +83,19 @@ function sessionOut(s: SessionState, latest: number): string {
   const bits = (s.begun ? 1 : 0) | (s.hadStart ? 2 : 0) | (s.sharedDevice ? 4 : 0);
   const group = a.learnerGroup === UNKNOWN ? '' : LEARNER_GROUPS.indexOf(a.learnerGroup);
   let out = `|${str(s.platformId)}|${str(s.sessionId)}|${bits}|${base - latest}|${s.lastMs - base}|${s.lastSeq}|${s.intervalSec}|${nullable(s.activityMs, base)}|${nullable(s.mediaPosSec, 0)}|${nullable(s.endMs, base)}|${attr(a.courseId)}|${attr(a.deviceId)}|${attr(a.occupation)}|${attr(a.region)}|${group}|${s.version}|${s.touchedMs - base}|${s.flags.length}`;
+  const read = s.flags.length > 0 ? flagsRead.get(s.flags) : undefined;
+  if (read !== undefined && read.base === base) return out + read.text;
   for (const f of s.flags) out += flagOut(f, base);
   return out;
 }
+
+/**
+ * The text each flags list was read from, with the session start its times are relative to. Most events
+ * change no flag, so the next write copies that text instead of printing the flags and their evidence
+ * again (most of a state besides the ring). The lists are never changed in place — a changed flag
+ * makes a new list — so the text stays exact; it is a cache, keyed weakly, and changes no result.
+ */
+const flagsRead = new WeakMap<readonly FlagState[], { base: number; text: string }>();
 
 export function serializeState(state: LearnerState): string {
   const latest = state.latestMs ?? 0;
@@ -114,6 +124,14 @@ class Reader {
 
   constructor(text: string) {
     this.text = text;
+  }
+
+  at(): number {
+    return this.pos;
+  }
+
+  textBetween(from: number, to: number): string {
+    return this.text.slice(from, to);
   }
 
   /** Steps over the separator after a field; the last field ends the text instead. */
@@ -265,7 +283,10 @@ function sessionIn(r: Reader, latest: number): SessionState {
   const touchedMs = base + r.int('session.touchedMs');
   const n = r.int('session.flags');
   const flags: FlagState[] = [];
+  const from = r.at();
   for (let k = 0; k < n; k++) flags.push(flagIn(r, base));
+  // From the separator before the first flag to the end of the last one's last field.
+  if (n > 0) flagsRead.set(flags, { base, text: r.textBetween(from - 1, r.at() - 1) });
   return {
     platformId,
     sessionId,
