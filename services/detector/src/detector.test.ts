@@ -79,7 +79,7 @@ function embeddedLog(partitions: number): Log {
   return log;
 }
 
-async function runDetector(log: Log, state: StateStore) {
+async function runDetector(log: Log, state: StateStore, registry = new Registry()) {
   const detector = createDetector({
     log,
     state,
@@ -88,7 +88,7 @@ async function runDetector(log: Log, state: StateStore) {
     eventsTopic: topics.events,
     topics,
     groupId: 'detector',
-    registry: new Registry(),
+    registry,
     logger: quiet,
   });
   await detector.start();
@@ -125,6 +125,44 @@ describe('detector over the embedded log and memory state', () => {
     expect(expected.reduce((n, s) => n + (s.endMs - s.startMs), 0)).toBe(
       8 * 30_000 + 10_000 + 5 * 30_000 + 10_000,
     );
+  });
+
+  it('counts segments by status and flag updates by kind in /metrics, and accepted events per platform and day', async () => {
+    const log = embeddedLog(2);
+    const producer = log.producer();
+    await producer.send(
+      events.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
+    );
+    const registry = new Registry();
+    const detector = await runDetector(log, createMemoryStateStore(), registry);
+    await waitFor(() => detector.status().processed === events.length);
+    await detector.stop();
+    const values = async (name: string) =>
+      Object.fromEntries(
+        (await registry.getSingleMetric(name)?.get())?.values.map((v) => [
+          Object.values(v.labels).join(),
+          v.value,
+        ]) ?? [],
+      );
+    const byStatus: Record<string, number> = {};
+    for (const s of expected) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+    expect(await values('hourglass_detector_segments_total')).toEqual(byStatus);
+    const flagKinds: Record<string, number> = {};
+    for (const o of runSequence(events, policyFor).out)
+      for (const f of o.flags) flagKinds[f.kind] = (flagKinds[f.kind] ?? 0) + 1;
+    expect(await values('hourglass_detector_flag_updates_total')).toEqual(flagKinds);
+    const ends = await log.admin().endOffsets(topics.counts);
+    const counts = await collect(
+      log,
+      topics.counts,
+      'counts',
+      ends.reduce((n, e) => n + Number(e.offset), 0),
+    );
+    const accepted = counts.map(
+      (v) => JSON.parse(v) as { platformId: string; day: string; accepted: number },
+    );
+    expect(accepted.every((c) => c.platformId === 'cvto' && c.day === '2026-03-01')).toBe(true);
+    expect(accepted.reduce((n, c) => n + c.accepted, 0)).toBe(events.length);
   });
 
   it('a restarted detector resumes after its watermark: no segment is produced twice except the outbox', async () => {

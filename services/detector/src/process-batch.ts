@@ -56,6 +56,9 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     malformed: [],
   };
   const perPlatformDay = new Map<string, number>();
+  let lastReceivedAt = '';
+  let lastPlatform = '';
+  let lastKey = '';
   for (const event of input.events) {
     let state = states.get(event.learnerId);
     if (state === undefined) {
@@ -86,8 +89,13 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       deviceWindows.set(start.deviceId, window);
       result.deviceStarts.push(start);
     }
-    const key = `${event.platformId}\u0000${opts.dayOf(Date.parse(event.receivedAt))}`;
-    perPlatformDay.set(key, (perPlatformDay.get(key) ?? 0) + 1);
+    // Ingest stamps one receivedAt per request, so runs of events share it: parse and name the day once per run.
+    if (event.receivedAt !== lastReceivedAt || event.platformId !== lastPlatform) {
+      lastReceivedAt = event.receivedAt;
+      lastPlatform = event.platformId;
+      lastKey = `${event.platformId}\u0000${opts.dayOf(Date.parse(event.receivedAt))}`;
+    }
+    perPlatformDay.set(lastKey, (perPlatformDay.get(lastKey) ?? 0) + 1);
   }
   for (const learnerId of touched) {
     const state = states.get(learnerId);
