@@ -134,7 +134,12 @@ async function baseline(admin: ClickHouseClient, database: string, gen: ReturnTy
   const dayOf = createFastDayOf(shape.timeZone);
   const bodies: Buffer[] = [];
   for (let i = 0; i + BATCH <= segments.length && bodies.length < 30; i += BATCH) {
-    bodies.push(segmentsRowBinary(segments.slice(i, i + BATCH).map((s) => ({ s, day: dayOf(s.startMs) }))));
+    bodies.push(
+      segmentsRowBinary(
+        segments.slice(i, i + BATCH),
+        segments.slice(i, i + BATCH).map((s) => dayOf(s.startMs).number),
+      ),
+    );
   }
   const send = async (body: Buffer) => {
     const r = await admin.exec({

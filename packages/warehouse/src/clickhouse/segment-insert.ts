@@ -2,16 +2,17 @@ import type { Segment } from '@hourglass/events';
 import { sqlDate, sqlNumber } from '../sql';
 import { checkSegments } from '../validate';
 import type { Connection } from './connection';
-import { createFastDayOf, type Day, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
+import { segmentOrder } from './segment-order';
+import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
 import { timeWindows } from './time-windows';
 import type { IdSet } from './writes';
 
 type Exclusive = <T>(table: string, ids: IdSet, task: () => Promise<T>) => Promise<T>;
 
 /**
- * insertSegments: validate, drop ids repeated in the batch, ask which ids are stored, insert the rest
- * as one RowBinary request. The hot path of the aggregator, so one Map carries a batch from
- * deduplication to the fresh rows (no per-step sets and copies: ~10 ms less client CPU per 10k).
+ * insertSegments: validate, drop ids repeated in the batch, put the rest in the table's sort order,
+ * ask which ids are stored, insert the others as one RowBinary request. The hot path of the
+ * aggregator: per row it keeps one Set entry and a few typed-array slots, no objects.
  *
  * The check asks by position, not by id list: which segment ids are stored on these days between
  * these start times? Sending the batch's 10k ids to 18.16 costs ~250 ms of parsing whatever their
@@ -23,7 +24,7 @@ export function createSegmentInsert(opts: {
   db: string;
   timeZone: string;
   exclusive: Exclusive;
-  queryIdOf: (table: string, ids: readonly string[]) => string;
+  queryIdOf: (table: string, count: number, idAt: (i: number) => string) => string;
 }): (rows: Segment[]) => Promise<void> {
   const { conn, db, exclusive, queryIdOf } = opts;
   const dayOf = createFastDayOf(opts.timeZone);
@@ -39,22 +40,52 @@ export function createSegmentInsert(opts: {
   return async (rows: Segment[]): Promise<void> => {
     checkSegments(rows);
     // First copy of each id wins, as everywhere.
-    const batch = new Map<string, { s: Segment; day: Day }>();
-    const starts = new Float64Array(rows.length);
-    const days = new Set<string>();
+    const ids = new Set<string>();
+    const batch: Segment[] = [];
     for (const s of rows) {
-      if (batch.has(s.segmentId)) continue;
-      const day = dayOf(s.startMs);
-      starts[batch.size] = s.startMs;
-      batch.set(s.segmentId, { s, day });
-      days.add(day.text);
+      const before = ids.size;
+      ids.add(s.segmentId);
+      if (ids.size !== before) batch.push(s);
     }
-    if (batch.size === 0) return;
-    await exclusive('segments', batch, async () => {
-      for (const id of await storedIn(starts.subarray(0, batch.size), days)) batch.delete(id);
-      if (batch.size === 0) return;
-      const queryId = queryIdOf('segments', [...batch.keys()]);
-      const body = segmentsRowBinary([...batch.values()]);
+    const n = batch.length;
+    if (n === 0) return;
+    const starts = new Float64Array(n);
+    const dayNumbers = new Uint16Array(n);
+    const days = new Set<string>();
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    let lastDay = '';
+    for (let i = 0; i < n; i++) {
+      const start = (batch[i] as Segment).startMs;
+      const day = dayOf(start);
+      starts[i] = start;
+      dayNumbers[i] = day.number;
+      if (day.text !== lastDay) days.add(day.text);
+      lastDay = day.text;
+      if (start < first) first = start;
+      if (start > last) last = start;
+    }
+    const order = segmentOrder(batch, dayNumbers);
+    const held: IdSet = {
+      has: (id) => ids.has(id),
+      keys: () => ids.keys(),
+      size: ids.size,
+      starts: [first, last],
+    };
+    await exclusive('segments', held, async () => {
+      const stored = await storedIn(starts, days);
+      let fresh = order;
+      if (stored.length > 0) {
+        const have = new Set(stored);
+        fresh = order.filter((i) => !have.has((batch[i] as Segment).segmentId));
+        if (fresh.length === 0) return;
+      }
+      const queryId = queryIdOf(
+        'segments',
+        fresh.length,
+        (k) => (batch[fresh[k] as number] as Segment).segmentId,
+      );
+      const body = segmentsRowBinary(batch, dayNumbers, fresh);
       await conn.insertBody(
         'insertSegments',
         `${db}.segments`,

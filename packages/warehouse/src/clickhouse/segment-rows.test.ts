@@ -45,6 +45,13 @@ function decode(body: Buffer): Record<string, unknown>[] {
   return rows;
 }
 
+/** The body of rows given with their day numbers, in array order. */
+const body = (rows: readonly { s: Segment; day: { number: number } }[]): Buffer =>
+  segmentsRowBinary(
+    rows.map((r) => r.s),
+    rows.map((r) => r.day.number),
+  );
+
 const expected = (s: Segment, day: number) => ({
   segmentId: s.segmentId,
   day,
@@ -80,8 +87,19 @@ describe('segment rows', () => {
       // Past 127 characters a length takes two varint bytes; times past 2^32 use the high word.
       { ...segment(`s-${'x'.repeat(200)}`, 'S1', '2105-12-29T23:59:59Z', 1), eventId: 'e'.repeat(128) },
     ].map((s, i) => ({ s, day: { text: '-', number: 20_000 + i } }));
-    expect(decode(segmentsRowBinary(rows))).toEqual(rows.map((r) => expected(r.s, r.day.number)));
-    expect(segmentsRowBinary([]).length).toBe(0);
+    expect(decode(body(rows))).toEqual(rows.map((r) => expected(r.s, r.day.number)));
+    expect(body([]).length).toBe(0);
+  });
+
+  it('with an order, the body holds the rows it names in that order (a subset too)', () => {
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      segment(`s-${i}`, i % 3 === 0 ? 'S1' : 'S3', '2026-03-01T01:00:00Z', i + 1),
+    );
+    const days = rows.map((_, i) => 20_000 + (i % 4));
+    for (const order of [[...rows.keys()].reverse(), [5, 3, 39, 0, 17, 16], []]) {
+      const got = decode(segmentsRowBinary(rows, days, order));
+      expect(got).toEqual(order.map((i) => expected(rows[i] as Segment, days[i] as number)));
+    }
   });
 
   it('grows its buffer past the first estimate', () => {
@@ -94,7 +112,7 @@ describe('segment rows', () => {
       },
       day: { text: '-', number: 20_513 },
     }));
-    expect(decode(segmentsRowBinary(rows))).toEqual(rows.map((r) => expected(r.s, r.day.number)));
+    expect(decode(body(rows))).toEqual(rows.map((r) => expected(r.s, r.day.number)));
   });
 
   it('the cached day agrees with createDayOf around midnight in whole- and part-hour zones', () => {
