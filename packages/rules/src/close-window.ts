@@ -3,7 +3,7 @@ import { concurrentEvidence, concurrentOverlaps } from './concurrent';
 import type { FlagHit } from './flags';
 import { isLate } from './late';
 import { type Policy, type PolicyFor, secToMs } from './policy';
-import { splitWindow, toSegments, withheldByKind } from './segments';
+import { splitWindow, toSegments, wholeWindow, withheldByKind } from './segments';
 import type { LearnerState, SessionState } from './state';
 import { type Activity, activityMark, type Mark, type Span } from './window';
 
@@ -33,12 +33,13 @@ export function closeWindow(c: Closing): { segments: Segment[]; hits: FlagHit[] 
   if (isLate(tMs, c.rMs, policy)) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'late_report' });
   if (s.sharedDevice) marks.push({ fromMs: win.fromMs, toMs: win.toMs, kind: 'shared_device' });
   const overlaps = concurrentOverlaps(c.learner, s, win, c.policyFor);
-  for (const o of overlaps) marks.push(o.mark);
+  for (let i = 0; i < overlaps.length; i++) marks.push(overlaps[i]!.mark);
 
+  const hits: FlagHit[] = [];
+  // Most windows carry no mark: one verified segment, without cutting the window into pieces first.
+  if (marks.length === 0) return { segments: wholeWindow(win, c.learner.learnerId, s, eventId), hits };
   const pieces = splitWindow(win, marks);
   const segments = toSegments(pieces, c.learner.learnerId, s, eventId);
-  const hits: FlagHit[] = [];
-  if (marks.length === 0) return { segments, hits };
   for (const [kind, ms] of withheldByKind(pieces)) {
     const evidence =
       kind === 'concurrent_session'

@@ -2,7 +2,7 @@ import type { HeartbeatEvent } from '@hourglass/events';
 import { closeWindow } from './close-window';
 import { type FlagHit, raiseFlags } from './flags';
 import { capMs } from './live';
-import { emptyOutput, type Step, type StepResult } from './output';
+import { emptyOutput, outputWith, type Step, type StepResult } from './output';
 import { playbackRate, seekAhead } from './progress-flags';
 import { attributesOfHeartbeat, beginSession, nextRecord } from './session-begin';
 import { replayedHit, staleHeartbeat } from './stale';
@@ -61,9 +61,7 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
     const flagged = raiseFlags(touch(existing, tMs), learner.learnerId, tMs, [
       replayedHit(e.id, tMs, staleNote),
     ]);
-    const out = emptyOutput('stale');
-    out.flags = flagged.updates;
-    return { state: putSession(learner, flagged.session), out };
+    return { state: putSession(learner, flagged.session), out: outputWith('stale', [], flagged.updates) };
   }
 
   const pMs = existing.lastMs;
@@ -85,9 +83,11 @@ export function onHeartbeat(step: Step, e: HeartbeatEvent): StepResult {
   const rate = playbackRate(e, tMs, policy);
   if (rate !== null) hits.push(rate);
   const session = afterHeartbeat(existing, e, tMs, activityAfter(activity, existing.activityMs, tMs));
+  if (hits.length === 0)
+    return { state: putSession(learner, session), out: outputWith('applied', closed.segments, []) };
   const flagged = raiseFlags(session, learner.learnerId, tMs, hits);
-  const out = emptyOutput('applied');
-  out.segments = closed.segments;
-  out.flags = flagged.updates;
-  return { state: putSession(learner, flagged.session), out };
+  return {
+    state: putSession(learner, flagged.session),
+    out: outputWith('applied', closed.segments, flagged.updates),
+  };
 }

@@ -35,6 +35,11 @@ export function emptyOutput(outcome: Outcome): StepOutput {
   return { outcome, segments: [], flags: [], sessions: [], certificates: [], deviceStarts: [] };
 }
 
+/** An output whose segments and flags are already built (no empty arrays made only to be replaced). */
+export function outputWith(outcome: Outcome, segments: Segment[], flags: FlagUpdate[]): StepOutput {
+  return { outcome, segments, flags, sessions: [], certificates: [], deviceStarts: [] };
+}
+
 /** What a handler sees: the learner after dedupe and pruning, and the event's times. */
 export interface Step {
   readonly learner: LearnerState;

@@ -1,7 +1,7 @@
 import type { CertificateIssuedEvent, QuizSubmittedEvent } from '@hourglass/events';
 import { type FlagHit, raiseFlags } from './flags';
 import { anySessionLiveAt, isLiveAt } from './live';
-import { emptyOutput, type Step, type StepResult } from './output';
+import { emptyOutput, outputWith, type Step, type StepResult } from './output';
 import { quizOutsideSession, quizTooFast } from './progress-flags';
 import { placeholderSession } from './session-begin';
 import { findSession, patchSession, putSession, touch } from './state';
@@ -35,7 +35,7 @@ export function onQuiz(step: Step, e: QuizSubmittedEvent): StepResult {
   const flagged = raiseFlags(touch(session, tMs), learner.learnerId, tMs, hits);
   return {
     state: putSession(learner, flagged.session),
-    out: { ...emptyOutput('applied'), flags: flagged.updates },
+    out: outputWith('applied', [], flagged.updates),
   };
 }
 

@@ -77,34 +77,47 @@ export function toSegments(
   s: SessionState,
   eventId: string,
 ): Segment[] {
-  const a = s.attributes;
+  // Nearly every window is one piece: an array literal gets an exact-size store, push would reserve 17.
+  if (pieces.length === 1) return [segmentOf(pieces[0]!, learnerId, s, eventId)];
   const out: Segment[] = [];
-  for (const p of pieces) {
-    const kinds: WithholdKind[] = [];
-    const flagIds: string[] = [];
-    for (const k of p.kinds) {
-      kinds.push(k);
-      flagIds.push(flagIdFor(s.platformId, s.sessionId, k));
-    }
-    out.push({
-      segmentId: segmentIdOf(s.platformId, s.sessionId, p.startMs),
-      learnerId,
-      platformId: s.platformId,
-      sessionId: s.sessionId,
-      courseId: a.courseId,
-      deviceId: a.deviceId,
-      occupation: a.occupation,
-      region: a.region,
-      learnerGroup: a.learnerGroup,
-      startMs: p.startMs,
-      endMs: p.endMs,
-      status: kinds.length === 0 ? 'verified' : 'withheld',
-      kinds,
-      flagIds,
-      eventId,
-    });
-  }
+  for (const p of pieces) out.push(segmentOf(p, learnerId, s, eventId));
   return out;
+}
+
+/** The segments of a window without marks: the whole window, verified (none if it is empty). */
+export function wholeWindow(win: Span, learnerId: string, s: SessionState, eventId: string): Segment[] {
+  if (win.toMs <= win.fromMs) return [];
+  return [segmentOf({ startMs: win.fromMs, endMs: win.toMs, kinds: NO_KINDS }, learnerId, s, eventId)];
+}
+
+function segmentOf(p: Piece, learnerId: string, s: SessionState, eventId: string): Segment {
+  const a = s.attributes;
+  const kinds: WithholdKind[] = [];
+  const flagIds: string[] = [];
+  // Index loops over kinds and overlaps: for-of over a frozen array (NO_KINDS) is not optimized and
+  // allocates an iterator per window.
+  for (let i = 0; i < p.kinds.length; i++) {
+    const k = p.kinds[i]!;
+    kinds.push(k);
+    flagIds.push(flagIdFor(s.platformId, s.sessionId, k));
+  }
+  return {
+    segmentId: segmentIdOf(s.platformId, s.sessionId, p.startMs),
+    learnerId,
+    platformId: s.platformId,
+    sessionId: s.sessionId,
+    courseId: a.courseId,
+    deviceId: a.deviceId,
+    occupation: a.occupation,
+    region: a.region,
+    learnerGroup: a.learnerGroup,
+    startMs: p.startMs,
+    endMs: p.endMs,
+    status: kinds.length === 0 ? 'verified' : 'withheld',
+    kinds,
+    flagIds,
+    eventId,
+  };
 }
 
 /** Withheld ms per kind over the pieces of one window, in sorted kind order (kinds with none left out). */

@@ -2,7 +2,7 @@ import type { SessionEndEvent, SessionStartEvent } from '@hourglass/events';
 import { closeWindow } from './close-window';
 import { raiseFlags } from './flags';
 import { sessionCapMs } from './live';
-import { emptyOutput, type Step, type StepResult } from './output';
+import { emptyOutput, outputWith, type Step, type StepResult } from './output';
 import { attributesOfStart, beginSession, nextRecord } from './session-begin';
 import { sharedDeviceCheck } from './shared-device';
 import { replayedHit, staleEnd, staleStart } from './stale';
@@ -24,7 +24,7 @@ export function onSessionStart(step: Step, e: SessionStartEvent): StepResult {
       ]);
       return {
         state: putSession(learner, flagged.session),
-        out: { ...emptyOutput('stale'), flags: flagged.updates },
+        out: outputWith('stale', [], flagged.updates),
       };
     }
   } else if (tMs < step.horizonMs) {
@@ -62,7 +62,7 @@ export function onSessionEnd(step: Step, e: SessionEndEvent): StepResult {
     ]);
     return {
       state: putSession(learner, flagged.session),
-      out: { ...emptyOutput('stale'), flags: flagged.updates },
+      out: outputWith('stale', [], flagged.updates),
     };
   }
 
