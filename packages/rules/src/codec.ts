@@ -1,4 +1,4 @@
-import { type Evidence, FLAG_KINDS, LEARNER_GROUPS, UNKNOWN } from '@hourglass/events';
+import { type Evidence, FLAG_KINDS, intText, LEARNER_GROUPS, UNKNOWN } from '@hourglass/events';
 import { isRing } from './dedupe';
 import { StateFormatError } from './errors';
 import type { Attributes, FlagState, LearnerState, SessionState } from './state';
@@ -39,17 +39,6 @@ function escaped(s: string): string {
 
 function nullable(n: number | null, base: number): string | number {
   return n === null ? '' : n - base;
-}
-
-/**
- * String(n) for epoch milliseconds without V8's general double printer (~0.2 µs; they are past the
- * small-integer range): two halves that convert from its number-string cache.
- */
-function epochText(n: number): string {
-  if (!(n >= 1e6 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return String(n);
-  const hi = Math.floor(n / 1e6);
-  const lo = n - hi * 1e6;
-  return `${hi}${String(lo).padStart(6, '0')}`;
 }
 
 function attr(v: string): string {
@@ -99,7 +88,7 @@ const flagsRead = new WeakMap<readonly FlagState[], { base: number; text: string
 
 export function serializeState(state: LearnerState): string {
   const latest = state.latestMs ?? 0;
-  let out = `${STATE_FORMAT}|${str(state.learnerId)}|${state.latestMs === null ? '' : epochText(state.latestMs)}|${state.seen}|${state.sessions.length}`;
+  let out = `${STATE_FORMAT}|${str(state.learnerId)}|${state.latestMs === null ? '' : intText(state.latestMs)}|${state.seen}|${state.sessions.length}`;
   for (const s of state.sessions) out += sessionOut(s, latest);
   out += `|${END}`;
   // Appending built a rope of many pieces; flatten it once here (charCodeAt does) rather than leave
