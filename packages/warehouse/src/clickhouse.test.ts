@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { clickHouseOptionsFromUrl } from './clickhouse/url';
 import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { isWarehouseError } from './errors';
+import { MIGRATIONS } from './migrations';
 import { sqlNumber, sqlString } from './sql';
 import { describeWarehouseContract } from './testing/contract';
-import { decision, flag, loadBase, segment, TZ } from './testing/fixtures';
+import { decision, flag, loadBase, SEGMENTS, segment, TZ } from './testing/fixtures';
 
 // The only place the test run learns where ClickHouse is; src/ never reads the environment.
 // A database named in the URL's path is ignored here: every test creates and drops its own.
@@ -160,6 +161,60 @@ if (raw === undefined || raw === '') {
       expect(await read()).toEqual(before);
       expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
       await w.close();
+    });
+
+    it('a database made before the grouped view upgrades: same answers as a new one, one view', async () => {
+      const open = async (name: string) => {
+        const database = `${prefix}_${name}`;
+        created.push(database);
+        return { database, w: createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ }) };
+      };
+      // The old database: migrations 1–4 as an earlier release applied them, half the rows through the old view.
+      const old = await open('upgraded');
+      await admin.command({ query: `CREATE DATABASE ${old.database}` });
+      await admin.command({
+        query: `CREATE TABLE ${old.database}.schema_migrations (version UInt32, name String, appliedAtMs Int64)
+                ENGINE = MergeTree ORDER BY version`,
+      });
+      for (const m of MIGRATIONS.filter((x) => x.version <= 4)) {
+        for (const statement of m.statements(old.database)) await admin.command({ query: statement });
+        await admin.command({
+          query: `INSERT INTO ${old.database}.schema_migrations VALUES (${m.version}, '${m.name}', 0)`,
+        });
+      }
+      const half = Math.floor(SEGMENTS.length / 2);
+      await old.w.insertSegments(SEGMENTS.slice(0, half));
+      expect(await old.w.migrate()).toEqual({ applied: ['0005_by_learner_grouped_view'] });
+      await loadBase(old.w); // the first half again (nothing new) and the rest through the new view
+      const fresh = await open('fresh');
+      await fresh.w.migrate();
+      await loadBase(fresh.w);
+      const read = async (w: typeof old.w) => ({
+        hours: await w.queryHours({
+          fromDay: '2026-02-01',
+          toDay: '2026-03-31',
+          groupBy: ['day', 'learner', 'platform'],
+          filters: {},
+        }),
+        l1: await w.learnerTotals('L1'),
+        l2: await w.queryHours({
+          fromDay: '2026-02-01',
+          toDay: '2026-03-31',
+          groupBy: ['day'],
+          filters: { learnerId: 'L2' },
+        }),
+        programme: await w.programme(),
+        reconcile: await w.reconcile(),
+      });
+      const answers = await read(old.w);
+      expect(answers).toEqual(await read(fresh.w));
+      expect(answers.reconcile).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+      const views = await select(
+        `SELECT name FROM system.tables WHERE database = '${old.database}' AND engine = 'MaterializedView'`,
+      );
+      expect(views).toEqual([{ name: 'by_learner_grouped_mv' }]);
+      await old.w.close();
+      await fresh.w.close();
     });
 
     it('a duplicate that slipped past the insert check is reported by reconcile', async () => {

@@ -15,6 +15,8 @@
  *   fewer rows than segments. Kind 1 rows are the withheld segments again (~10 %), ordered by
  *   learner: one learner's rows are two index ranges instead of one per day. One view, not two:
  *   every view writes one more part per INSERT, and a second one cost ~30 % of insert throughput.
+ *   Since 0005 the view sums each INSERT's kind-0 rows itself (GROUP BY), so an insert writes a
+ *   few thousand by_learner rows instead of one per segment.
  * - flags, sessions: ReplacingMergeTree(version), read with argMax(…, version).
  * - certificates, decisions, rejected, event_counts: ReplacingMergeTree keyed by their id, ids
  *   checked before insert, read deduplicated (GROUP BY id).
@@ -107,6 +109,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS ${db}.event_counts (
         countId String, platformId String, day Date, accepted UInt64
       ) ENGINE = ReplacingMergeTree() ORDER BY (platformId, countId)`,
+    ],
+  },
+  {
+    version: 5,
+    name: '0005_by_learner_grouped_view',
+    statements: (db) => [
+      // The view of 0001 wrote one by_learner row per inserted segment, and the server sorted all of
+      // them by nine key columns on every insert only for merges to sum them later (~0.8 µs of
+      // server CPU per segment, a sixth of an insert). This one sums each insert's kind-0 rows per
+      // key first: a 50k-segment insert writes a few thousand rows. Same rows after merges: kind 0
+      // are the sums SummingMergeTree makes anyway; kind-1 keys hold one segment each (wSegmentId),
+      // so their any() is that segment's value. Created before the old view is dropped: an insert
+      // that runs between the two statements feeds both views (reconcile() reports such a learner);
+      // run migrations with writers stopped to rule it out.
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_grouped_mv TO ${db}.by_learner AS
+      SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
+        occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
+        sum(if(status = 'verified', durationMs, 0)) AS verifiedMs, count() AS segments,
+        any(if(status = 'withheld', endMs, 0)) AS wEndMs,
+        any(if(status = 'withheld', durationMs, 0)) AS wDurationMs,
+        any(multiFlag) AS wMultiFlag, any(flagIds) AS wFlagIds
+      FROM ${db}.segments
+      GROUP BY kind, learnerId, day, platformId, courseId, region, occupation, learnerGroup, wSegmentId`,
+      `DROP TABLE IF EXISTS ${db}.by_learner_mv`,
     ],
   },
 ];
