@@ -37,63 +37,95 @@ function escaped(s: string): string {
   return `%${JSON.stringify(s).replaceAll(SEP, '\\u007c')}`;
 }
 
-function nullable(n: number | null, base: number): string | number {
-  return n === null ? '' : n - base;
-}
-
 function attr(v: string): string {
   return v === UNKNOWN ? '' : str(v);
 }
 
-function evidenceOut(e: Evidence, base: number): string {
+/**
+ * The fields of the state being written, joined by `|` at the end. Array#join sizes the result once
+ * and copies each field into it; appending with templates made a rope of ~2 KB of pieces per state that
+ * were garbage straight after the flattening copy. Reused: one state is written at a time.
+ */
+const fields: (string | number)[] = [];
+
+function evidenceOut(e: Evidence, base: number): void {
   const bits =
     (e.platformId !== undefined ? 1 : 0) |
     (e.sessionId !== undefined ? 2 : 0) |
     (e.learnerIds !== undefined ? 4 : 0);
-  let out = `|${str(e.eventId)}|${e.atMs - base}|${str(e.note)}|${bits}`;
-  if (e.platformId !== undefined) out += `|${str(e.platformId)}`;
-  if (e.sessionId !== undefined) out += `|${str(e.sessionId)}`;
+  fields.push(str(e.eventId), e.atMs - base, str(e.note), bits);
+  if (e.platformId !== undefined) fields.push(str(e.platformId));
+  if (e.sessionId !== undefined) fields.push(str(e.sessionId));
   if (e.learnerIds !== undefined) {
-    out += `|${e.learnerIds.length}`;
-    for (const l of e.learnerIds) out += `|${str(l)}`;
+    fields.push(e.learnerIds.length);
+    for (const l of e.learnerIds) fields.push(str(l));
   }
-  return out;
 }
 
-function flagOut(f: FlagState, base: number): string {
-  let out = `|${FLAG_KINDS.indexOf(f.kind)}|${f.firstAtMs - base}|${f.lastAtMs - f.firstAtMs}|${f.occurrences}|${f.withheldMs}|${f.version}|${f.evidence.length}`;
-  for (const e of f.evidence) out += evidenceOut(e, base);
-  return out;
+function flagOut(f: FlagState, base: number): void {
+  fields.push(
+    FLAG_KINDS.indexOf(f.kind),
+    f.firstAtMs - base,
+    f.lastAtMs - f.firstAtMs,
+    f.occurrences,
+    f.withheldMs,
+    f.version,
+    f.evidence.length,
+  );
+  for (const e of f.evidence) evidenceOut(e, base);
 }
 
-function sessionOut(s: SessionState, latest: number): string {
+function sessionOut(s: SessionState, latest: number): void {
   const base = s.startMs;
   const a = s.attributes;
-  const bits = (s.begun ? 1 : 0) | (s.hadStart ? 2 : 0) | (s.sharedDevice ? 4 : 0);
-  const group = a.learnerGroup === UNKNOWN ? '' : LEARNER_GROUPS.indexOf(a.learnerGroup);
-  let out = `|${str(s.platformId)}|${str(s.sessionId)}|${bits}|${base - latest}|${s.lastMs - base}|${s.lastSeq}|${s.intervalSec}|${nullable(s.activityMs, base)}|${nullable(s.mediaPosSec, 0)}|${nullable(s.endMs, base)}|${attr(a.courseId)}|${attr(a.deviceId)}|${attr(a.occupation)}|${attr(a.region)}|${group}|${s.version}|${s.touchedMs - base}|${s.flags.length}`;
+  fields.push(
+    str(s.platformId),
+    str(s.sessionId),
+    (s.begun ? 1 : 0) | (s.hadStart ? 2 : 0) | (s.sharedDevice ? 4 : 0),
+    base - latest,
+    s.lastMs - base,
+    s.lastSeq,
+    s.intervalSec,
+    s.activityMs === null ? '' : s.activityMs - base,
+    s.mediaPosSec === null ? '' : s.mediaPosSec,
+    s.endMs === null ? '' : s.endMs - base,
+    attr(a.courseId),
+    attr(a.deviceId),
+    attr(a.occupation),
+    attr(a.region),
+    a.learnerGroup === UNKNOWN ? '' : LEARNER_GROUPS.indexOf(a.learnerGroup),
+    s.version,
+    s.touchedMs - base,
+    s.flags.length,
+  );
   const read = s.flags.length > 0 ? flagsRead.get(s.flags) : undefined;
-  if (read !== undefined && read.base === base) return out + read.text;
-  for (const f of s.flags) out += flagOut(f, base);
-  return out;
+  if (read !== undefined && read.base === base) fields.push(read.text);
+  else for (const f of s.flags) flagOut(f, base);
 }
 
 /**
- * The text each flags list was read from, with the session start its times are relative to. Most events
- * change no flag, so the next write copies that text instead of printing the flags and their evidence
- * again (most of a state besides the ring). The lists are never changed in place — a changed flag
- * makes a new list — so the text stays exact; it is a cache, keyed weakly, and changes no result.
+ * The text each flags list was read from (its fields, joined), with the session start its times are
+ * relative to. Most events change no flag, so the next write copies that text instead of printing the
+ * flags and their evidence again (most of a state besides the ring). The lists are never changed in
+ * place — a changed flag makes a new list — so the text stays exact; it is a cache, keyed weakly, and
+ * changes no result.
  */
 const flagsRead = new WeakMap<readonly FlagState[], { base: number; text: string }>();
 
 export function serializeState(state: LearnerState): string {
   const latest = state.latestMs ?? 0;
-  let out = `${STATE_FORMAT}|${str(state.learnerId)}|${state.latestMs === null ? '' : intText(state.latestMs)}|${state.seen}|${state.sessions.length}`;
-  for (const s of state.sessions) out += sessionOut(s, latest);
-  out += `|${END}`;
-  // Appending built a rope of many pieces; flatten it once here (charCodeAt does) rather than leave
-  // every later reader, and the garbage collector, to walk it.
-  out.charCodeAt(out.length - 1);
+  fields.length = 0;
+  fields.push(
+    STATE_FORMAT,
+    str(state.learnerId),
+    state.latestMs === null ? '' : intText(state.latestMs),
+    state.seen,
+    state.sessions.length,
+  );
+  for (const s of state.sessions) sessionOut(s, latest);
+  fields.push(END);
+  const out = fields.join(SEP);
+  fields.length = 0;
   return out;
 }
 
@@ -274,8 +306,8 @@ function sessionIn(r: Reader, latest: number): SessionState {
   const flags: FlagState[] = [];
   const from = r.at();
   for (let k = 0; k < n; k++) flags.push(flagIn(r, base));
-  // From the separator before the first flag to the end of the last one's last field.
-  if (n > 0) flagsRead.set(flags, { base, text: r.textBetween(from - 1, r.at() - 1) });
+  // From the first flag's first field to the end of the last one's last field.
+  if (n > 0) flagsRead.set(flags, { base, text: r.textBetween(from, r.at() - 1) });
   return {
     platformId,
     sessionId,
