@@ -28,6 +28,9 @@ export function createSegmentInsert(opts: {
 }): (rows: Segment[]) => Promise<void> {
   const { conn, db, exclusive, queryIdOf } = opts;
   const dayOf = createFastDayOf(opts.timeZone);
+  // Buffers of bodies already sent, for the next bodies (segmentsRowBinary's `memory`): one per
+  // insert in flight at most. A failed insert's buffer is dropped, in case its request still holds it.
+  const spare: { buf: Buffer }[] = [];
 
   const storedIn = async (starts: Float64Array, days: Set<string>): Promise<string[]> => {
     const windows = timeWindows(starts);
@@ -85,7 +88,8 @@ export function createSegmentInsert(opts: {
         fresh.length,
         (k) => (batch[fresh[k] as number] as Segment).segmentId,
       );
-      const body = segmentsRowBinary(batch, dayNumbers, fresh);
+      const memory = spare.pop() ?? { buf: Buffer.alloc(0) };
+      const body = segmentsRowBinary(batch, dayNumbers, fresh, memory);
       await conn.insertBody(
         'insertSegments',
         `${db}.segments`,
@@ -94,6 +98,7 @@ export function createSegmentInsert(opts: {
         body,
         queryId,
       );
+      if (spare.length < 2) spare.push(memory);
     });
   };
 }

@@ -102,6 +102,19 @@ describe('segment rows', () => {
     }
   });
 
+  it('reuses the memory it is given, and replaces memory that is too small', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => segment(`s-${i}`, 'S1', '2026-03-01T01:00:00Z', i + 1));
+    const days = rows.map(() => 20_000);
+    const memory = { buf: Buffer.alloc(16) };
+    const first = decode(Buffer.from(segmentsRowBinary(rows, days, [2, 1, 0], memory)));
+    const grown = memory.buf;
+    expect(grown.length).toBeGreaterThan(16);
+    const second = decode(segmentsRowBinary(rows, days, [29, 28], memory));
+    expect(memory.buf).toBe(grown);
+    expect(first).toEqual([2, 1, 0].map((i) => expected(rows[i] as Segment, 20_000)));
+    expect(second).toEqual([29, 28].map((i) => expected(rows[i] as Segment, 20_000)));
+  });
+
   it('grows its buffer past the first estimate', () => {
     const rows = Array.from({ length: 60 }, (_, i) => ({
       s: {

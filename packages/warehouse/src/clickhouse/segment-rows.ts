@@ -132,20 +132,25 @@ function rowBound(s: Segment): number {
  *
  * With `order`, rows are first written in array order and their bytes then copied in `order`: the
  * rows' objects and strings are read front to back (as they were allocated) instead of in the sort
- * order, where every row was a few cache misses (~0.6 µs per row at 50k rows).
+ * order, where every row was a few cache misses (~0.6 µs per row at 50k rows). Both copies share one
+ * buffer, `memory.buf` when it is large enough (replaced by a larger one otherwise); the body is a
+ * view of it, so `memory` must not be passed again before the body has been sent. Reusing it spares
+ * the page faults of a fresh ~25 MB buffer per 50k rows (~0.1 µs per row).
  */
 export function segmentsRowBinary(
   rows: readonly Segment[],
   days: ArrayLike<number>,
   order?: ArrayLike<number>,
+  memory: { buf: Buffer } = { buf: EMPTY },
 ): Buffer {
   if (order === undefined) {
-    const all = writeRows(rows, days, null, rows.length);
+    const all = writeRows(rows, days, null, rows.length, memory.buf);
+    memory.buf = all.buf;
     return all.buf.subarray(0, all.size);
   }
   const wanted = new Uint8Array(rows.length);
   for (let k = 0; k < order.length; k++) wanted[order[k] as number] = 1;
-  const written = writeRows(rows, days, wanted, order.length);
+  const written = writeRows(rows, days, wanted, order.length, memory.buf);
   const size = written.size;
   let buf = written.buf;
   // The ordered copy goes right after the rows, in the same buffer (copyWithin: no view per row).
@@ -154,6 +159,7 @@ export function segmentsRowBinary(
     buf.copy(bigger, 0, 0, size);
     buf = bigger;
   }
+  memory.buf = buf;
   const { from } = written;
   let at = size;
   for (let k = 0; k < order.length; k++) {
@@ -166,6 +172,8 @@ export function segmentsRowBinary(
   return buf.subarray(size, at);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Writes rows[i] (those with wanted[i] = 1, or all) in array order. `from[i]`..`from[i + 1]` are the
  * bytes of rows[i] (rows written back to back, so the end of one is the start of the next wanted).
@@ -175,10 +183,12 @@ function writeRows(
   days: ArrayLike<number>,
   wanted: Uint8Array | null,
   count: number,
+  initial: Buffer,
 ): { buf: Buffer; size: number; from: Uint32Array } {
   const n = rows.length;
   // Room for the ordered copy as well when there is to be one.
-  let buf = Buffer.allocUnsafe(Math.max(4096, count * (wanted === null ? 256 : 512)));
+  const estimate = Math.max(4096, count * (wanted === null ? 256 : 512));
+  let buf = initial.length >= estimate ? initial : Buffer.allocUnsafe(estimate);
   const from = new Uint32Array(n + 1);
   let at = 0;
   // A session's attributes repeat on each of its segments and are adjacent columns: their bytes
