@@ -1,7 +1,9 @@
 import { IDENTIFIER } from '@hourglass/events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isIdentifier } from './validate';
+import { isWarehouseError } from './errors';
+import { segment } from './testing/fixtures';
+import { checkSegments, isIdentifier } from './validate';
 
 describe('isIdentifier', () => {
   it.each([
@@ -33,5 +35,33 @@ describe('isIdentifier', () => {
       fc.property(strings, (s) => isIdentifier(s) === IDENTIFIER.test(s)),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('checkSegments', () => {
+  it('checks a row whose session was seen before with other attributes like any row', () => {
+    const ok = segment('s1', 'S1', '2026-03-01T01:00:00Z', 1);
+    const same = { ...segment('s2', 'S1', '2026-03-01T01:01:00Z', 1) };
+    expect(() => checkSegments([ok, same])).not.toThrow();
+    for (const [field, bad] of [
+      ['learnerId', 'bad id'],
+      ['platformId', 'Alpha'],
+      ['courseId', ''],
+      ['deviceId', 'd/1'],
+      ['occupation', 'x'.repeat(33)],
+      ['region', '1234'],
+      ['learnerGroup', 'students'],
+    ] as const) {
+      const err = (() => {
+        try {
+          checkSegments([ok, { ...same, [field]: bad }]);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(isWarehouseError(err, 'invalid')).toBe(true);
+      expect((err as Error).message).toContain(`segment.${field}`);
+    }
   });
 });

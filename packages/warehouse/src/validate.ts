@@ -129,9 +129,21 @@ function memo(check: (what: string, v: unknown) => string): (what: string, v: un
   };
 }
 
+const sameAttributes = (a: Segment, b: Segment): boolean =>
+  a.learnerId === b.learnerId &&
+  a.platformId === b.platformId &&
+  a.courseId === b.courseId &&
+  a.deviceId === b.deviceId &&
+  a.occupation === b.occupation &&
+  a.region === b.region &&
+  a.learnerGroup === b.learnerGroup;
+
 /**
  * Checks a batch of segments. The attributes of a session (learner, platform, course, device,
- * codes) repeat on every one of its segments: each distinct value is pattern-checked once per batch.
+ * codes) repeat on every one of its segments: a row whose attributes equal those of its session's
+ * last checked row skips their checks (equal values passed already), and each distinct value is
+ * pattern-checked once per batch. Rows of ~100 sessions interleave in a batch, so comparing with the
+ * session's row costs one lookup where looking each value up cost eight.
  */
 export function checkSegments(rows: Segment[]): void {
   if (!Array.isArray(rows)) fail('segments', rows);
@@ -140,16 +152,21 @@ export function checkSegments(rows: Segment[]): void {
   const occupation = memo(checkOccupation);
   const region = memo(checkRegion);
   const group = memo(checkGroup);
+  const checkedOf = new Map<unknown, Segment>();
   for (const s of rows) {
     if (typeof s !== 'object' || s === null) fail('segment', s);
-    id('segment.learnerId', s.learnerId);
-    platform('segment.platformId', s.platformId);
-    id('segment.sessionId', s.sessionId);
-    id('segment.courseId', s.courseId);
-    id('segment.deviceId', s.deviceId);
-    occupation('segment.occupation', s.occupation);
-    region('segment.region', s.region);
-    group('segment.learnerGroup', s.learnerGroup);
+    const checked = checkedOf.get(s.sessionId);
+    if (checked === undefined || !sameAttributes(checked, s)) {
+      id('segment.learnerId', s.learnerId);
+      platform('segment.platformId', s.platformId);
+      id('segment.sessionId', s.sessionId);
+      id('segment.courseId', s.courseId);
+      id('segment.deviceId', s.deviceId);
+      occupation('segment.occupation', s.occupation);
+      region('segment.region', s.region);
+      group('segment.learnerGroup', s.learnerGroup);
+      checkedOf.set(s.sessionId, s);
+    }
     checkSegmentOwn(s);
   }
 }
