@@ -33,7 +33,7 @@ describe('Serialized learner state', () => {
     expect(serializeState(deserializeState(text))).toBe(text);
   });
 
-  it('writes flags read from a text again exactly, also when their session moved (a placeholder that began)', () => {
+  it('writes flags against the session start, also when a session moved under the same flags list', () => {
     const state = stateAfter([
       start({ t: '08:00:00' }),
       hb({ t: '08:00:30', seq: 1, presence: 'failed' }),
@@ -42,7 +42,7 @@ describe('Serialized learner state', () => {
     const read = deserializeState(serializeState(state));
     const s = read.sessions[0]!;
     expect(s.flags.length).toBeGreaterThan(0);
-    // Same flags list, other start: its times are relative to the start, so the stored text must not be reused.
+    // Same flags list, other start (as when a placeholder begins): the flag times follow the new start.
     const moved = { ...read, sessions: [patchSession(s, { startMs: s.startMs - 5000 })] };
     expect(deserializeState(serializeState(moved))).toEqual(moved);
     expect(serializeState(read)).toBe(serializeState(state));

@@ -98,19 +98,8 @@ function sessionOut(s: SessionState, latest: number): void {
     s.touchedMs - base,
     s.flags.length,
   );
-  const read = s.flags.length > 0 ? flagsRead.get(s.flags) : undefined;
-  if (read !== undefined && read.base === base) fields.push(read.text);
-  else for (const f of s.flags) flagOut(f, base);
+  for (const f of s.flags) flagOut(f, base);
 }
-
-/**
- * The text each flags list was read from (its fields, joined), with the session start its times are
- * relative to. Most events change no flag, so the next write copies that text instead of printing the
- * flags and their evidence again (most of a state besides the ring). The lists are never changed in
- * place — a changed flag makes a new list — so the text stays exact; it is a cache, keyed weakly, and
- * changes no result.
- */
-const flagsRead = new WeakMap<readonly FlagState[], { base: number; text: string }>();
 
 export function serializeState(state: LearnerState): string {
   const latest = state.latestMs ?? 0;
@@ -145,14 +134,6 @@ class Reader {
 
   constructor(text: string) {
     this.text = text;
-  }
-
-  at(): number {
-    return this.pos;
-  }
-
-  textBetween(from: number, to: number): string {
-    return this.text.slice(from, to);
   }
 
   /** Steps over the separator after a field; the last field ends the text instead. */
@@ -304,10 +285,7 @@ function sessionIn(r: Reader, latest: number): SessionState {
   const touchedMs = base + r.int('session.touchedMs');
   const n = r.int('session.flags');
   const flags: FlagState[] = [];
-  const from = r.at();
   for (let k = 0; k < n; k++) flags.push(flagIn(r, base));
-  // From the first flag's first field to the end of the last one's last field.
-  if (n > 0) flagsRead.set(flags, { base, text: r.textBetween(from, r.at() - 1) });
   return {
     platformId,
     sessionId,
