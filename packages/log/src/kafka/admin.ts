@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { LogAdmin, PinoLikeLogger } from '../types';
 import { validateTopicName, validateTopicSpecs } from '../validate';
-import { classify, toLogError, withDeadline } from './errors';
+import { classify, isLeadershipSettling, toLogError, withDeadline } from './errors';
 
 export interface KafkaAdminSettings {
   kafka: Kafka;
@@ -47,6 +47,23 @@ export function createKafkaAdmin(settings: KafkaAdminSettings): KafkaLogAdmin {
     }
   }
 
+  /**
+   * Reads that are safe to repeat: retried while a partition's leadership is still settling. A topic
+   * created a moment ago can answer NOT_LEADER_FOR_PARTITION from a broker whose metadata lags the
+   * controller's, even after createTopics waited for leaders.
+   */
+  async function read<T>(operation: string, fn: (a: Admin) => Promise<T>): Promise<T> {
+    const until = Date.now() + settings.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(operation, fn);
+      } catch (err) {
+        if (!isLeadershipSettling(err) || Date.now() + 100 * attempt > until) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
   return {
     async ensureTopics(topics) {
       validateTopicSpecs(topics);
@@ -88,12 +105,12 @@ export function createKafkaAdmin(settings: KafkaAdminSettings): KafkaLogAdmin {
     },
     async endOffsets(topic) {
       validateTopicName(topic);
-      const offsets = await run(`endOffsets(${topic})`, (a) => a.fetchTopicOffsets(topic));
+      const offsets = await read(`endOffsets(${topic})`, (a) => a.fetchTopicOffsets(topic));
       return offsets.map(({ partition, high }) => ({ partition, offset: high })).sort(byPartition);
     },
     async committedOffsets(groupId, topic) {
       validateTopicName(topic);
-      const result = await run(`committedOffsets(${groupId}, ${topic})`, async (a) => {
+      const result = await read(`committedOffsets(${groupId}, ${topic})`, async (a) => {
         // OffsetFetch answers -1 for unknown topics too; ask the metadata so a typo is an error, as on embedded.
         await a.fetchTopicMetadata({ topics: [topic] });
         return a.fetchOffsets({ groupId, topics: [topic] });
@@ -115,7 +132,7 @@ export function createKafkaAdmin(settings: KafkaAdminSettings): KafkaLogAdmin {
       });
     },
     async partitionCounts(topics) {
-      const { topics: metadata } = await run('partition metadata', (a) => a.fetchTopicMetadata({ topics }));
+      const { topics: metadata } = await read('partition metadata', (a) => a.fetchTopicMetadata({ topics }));
       return new Map(metadata.map((m) => [m.name, m.partitions.length]));
     },
     async disconnect() {

@@ -1,7 +1,7 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { LogError } from '../errors';
-import { classify, isRebalancing, toLogError, withDeadline } from './errors';
+import { classify, isLeadershipSettling, isRebalancing, toLogError, withDeadline } from './errors';
 
 const protocol = (type: string, retriable = false) =>
   new KafkaJSProtocolError({ message: type, type, code: 1, retriable } as unknown as string);
@@ -21,6 +21,13 @@ describe('kafka error mapping', () => {
     expect(classify(protocol('MESSAGE_TOO_LARGE'))).toBe('rejected');
     expect(isRebalancing(protocol('REBALANCE_IN_PROGRESS'))).toBe(true);
     expect(classify(new Error('boom'))).toBe('unexpected');
+  });
+
+  it('tells a partition whose leadership is settling (a read may be repeated) from other errors', () => {
+    expect(isLeadershipSettling(protocol('NOT_LEADER_FOR_PARTITION', true))).toBe(true);
+    expect(isLeadershipSettling(toLogError(protocol('LEADER_NOT_AVAILABLE', true), 'endOffsets'))).toBe(true);
+    expect(isLeadershipSettling(protocol('UNKNOWN_TOPIC_OR_PARTITION', true))).toBe(false);
+    expect(isLeadershipSettling(new KafkaJSConnectionError('down'))).toBe(false);
   });
 
   it('keeps the original as cause and passes LogErrors through', () => {

@@ -103,6 +103,16 @@ export function toLogError(err: unknown, operation: string): LogError {
   return new LogError(code, `${operation}: ${message}${suffix}`, { cause: err });
 }
 
+const SETTLING = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE']);
+
+/** True while a partition has no leader yet, or the broker asked is no longer (or not yet) its leader. */
+export function isLeadershipSettling(err: unknown): boolean {
+  return chain(err).some((e) => {
+    const t = typeOf(e);
+    return t !== undefined && SETTLING.has(t);
+  });
+}
+
 /** True for the kafkajs errors after which the consumer must rejoin its group. */
 export function isRebalancing(err: unknown): boolean {
   return (
