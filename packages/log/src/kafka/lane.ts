@@ -8,7 +8,7 @@ import {
   produceV9,
   Writer,
 } from '@platformatic/kafka';
-import type { LogError } from '../errors';
+import { LogError } from '../errors';
 import type { OutgoingRecord, PinoLikeLogger } from '../types';
 import { toLogError } from './errors';
 import { encodeProduceRequest, type PartitionRecords, PRODUCE_API_VERSION } from './produce-request';
@@ -186,7 +186,7 @@ export function createLane(settings: LaneSettings): Lane {
         const leader = where.topics.get(topic)?.[partition];
         if (leader === undefined || leader < 0) {
           s.leaders = undefined;
-          throw toLogError(new Error(`no leader known for ${topic}/${partition}`), 'send');
+          throw new LogError('unavailable', `send: no leader known for ${topic}/${partition}`);
         }
         const request = entry(requests, leader, () => ({
           topics: new Map<string, PartitionRecords[]>(),
@@ -203,7 +203,7 @@ export function createLane(settings: LaneSettings): Lane {
         const broker = where.brokers.get(leader);
         if (!broker) {
           s.leaders = undefined;
-          throw toLogError(new Error(`broker ${leader} is not in the metadata`), 'send');
+          throw new LogError('unavailable', `send: broker ${leader} is not in the metadata`);
         }
         const body = encodeProduceRequest({
           acks: ProduceAcks.ALL,
