@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createIngest } from '@hourglass/ingest';
-import {
-  createHttpServer,
-  createLogger,
-  createMetricsRegistry,
-  DEMO_TOKENS,
-  developmentConfig,
-} from '@hourglass/runtime';
+import { createIngestServer } from '@hourglass/ingest';
+import { createLogger, createMetricsRegistry, DEMO_TOKENS, developmentConfig } from '@hourglass/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceCtl } from '../support/infra';
 import { type Cleanups, kafkaRun } from '../support/pipeline';
@@ -29,16 +23,13 @@ describe('ingest through a Kafka outage', () => {
     const logger = createLogger({ level: 'silent', name: 'fault-ingest' });
     const registry = createMetricsRegistry({ defaultMetrics: false });
     const producer = log.producer({ clientId: 'fault-ingest' });
-    const ingest = createIngest({ config: developmentConfig(), log: producer, topics, registry, logger });
-    const app = createHttpServer({
-      logger,
+    const { app } = createIngestServer({
+      config: developmentConfig(),
+      log: producer,
+      topics,
       registry,
-      readiness: async () => {
-        const ok = await ingest.ready();
-        return { ready: ok, checks: { log: ok } };
-      },
+      logger,
     });
-    ingest.register(app);
     cleanups.push(() => app.close());
 
     const accepted = new Set<string>();

@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { topicNames, validateEvent } from '@hourglass/events';
 import { createKafkaLog, type LogProducer } from '@hourglass/log';
 import {
-  createHttpServer,
   createLogger,
   createMetricsRegistry,
   DEMO_TOKENS,
@@ -24,7 +23,7 @@ import {
 } from '@hourglass/runtime';
 import { profiled } from '../../../bench/machine';
 import { fastValidate } from '../src/fast-validate';
-import { createIngest } from '../src/ingest';
+import { createIngestServer } from '../src/server';
 import { makeWorkload } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -292,9 +291,13 @@ async function startServer(topics: ReturnType<typeof topicNames>, port: number):
   const log = createKafkaLog({ brokers, clientId: 'hourglass-bench-ingest' });
   const producer = log.producer({ clientId: 'hourglass-bench-ingest' });
   await producer.connect();
-  const ingest = createIngest({ config: developmentConfig(), log: producer, topics, registry, logger });
-  const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
-  ingest.register(app);
+  const { app } = createIngestServer({
+    config: developmentConfig(),
+    log: producer,
+    topics,
+    registry,
+    logger,
+  });
   await app.listen({ port, host: '127.0.0.1' });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {

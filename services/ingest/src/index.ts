@@ -4,3 +4,4 @@ export * from './errors';
 export * from './ingest';
 export * from './rate-limit';
 export * from './rejected';
+export * from './server';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type AcceptedEvent, type RejectedEvent, topicNames } from '@hourglass/events';
 import { createKafkaLog, type Log, type LogRecord } from '@hourglass/log';
-import { createHttpServer, createLogger, createMetricsRegistry } from '@hourglass/runtime';
+import { createLogger, createMetricsRegistry } from '@hourglass/runtime';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngest } from './ingest';
+import { createIngestServer } from './server';
 import { heartbeat, TOKENS, testConfig } from './testing';
 
 // Integration tests need the real broker; the environment only says where it is.
@@ -35,16 +35,13 @@ if (brokers.length === 0) {
 
     function appOn(target: Log, topics: { events: string; rejected: string }): FastifyInstance {
       const registry = createMetricsRegistry({ defaultMetrics: false });
-      const ingest = createIngest({ config: testConfig(), log: target.producer(), topics, registry, logger });
-      const app = createHttpServer({
-        logger,
+      const { app } = createIngestServer({
+        config: testConfig(),
+        log: target.producer(),
+        topics,
         registry,
-        readiness: async () => {
-          const ok = await ingest.ready();
-          return { ready: ok, checks: { log: ok } };
-        },
+        logger,
       });
-      ingest.register(app);
       return app;
     }
 

@@ -374,18 +374,17 @@ describe('ingest: observability and mounting', () => {
     h = await createHarness();
     await h.app.close();
     // A fresh app: routes can only be added before ready().
-    const { createHttpServer, createLogger, createMetricsRegistry } = await import('@hourglass/runtime');
-    const { createIngest } = await import('./ingest');
+    const { createLogger, createMetricsRegistry } = await import('@hourglass/runtime');
+    const { createIngestServer } = await import('./server');
     const logger = createLogger({ level: 'silent', name: 't' });
     const registry = createMetricsRegistry({ defaultMetrics: false });
-    const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
-    createIngest({
+    const { app } = createIngestServer({
       config: testConfig(),
       log: h.log.producer(),
       topics: h.topics,
       registry,
       logger,
-    }).register(app);
+    });
     app.post('/other', async (request) => ({ got: request.body }));
     const r = await app.inject({ method: 'POST', url: '/other', payload: { a: 1 } });
     expect(r.json()).toEqual({ got: { a: 1 } });

@@ -7,14 +7,13 @@ import { topicNames } from '@hourglass/events';
 import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   ConfigError,
-  createHttpServer,
   createLogger,
   createMetricsRegistry,
   loadConfig,
   loadEnv,
   registerShutdown,
 } from '@hourglass/runtime';
-import { createIngest } from './ingest';
+import { createIngestServer } from './server';
 
 export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const env = loadEnv(processEnv);
@@ -26,17 +25,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   logger.info({ log: log.kind, configured: env.configPath !== undefined }, 'hourglass ingest starting');
   await ensurePipelineTopics(log, topics);
   const producer = log.producer({ clientId: 'hourglass-ingest' });
-  const ingest = createIngest({ config, log: producer, topics, registry, logger });
-  const app = createHttpServer({
-    logger,
-    registry,
-    bodyLimit: config.ingest.maxBodyBytes,
-    readiness: async () => {
-      const connected = await ingest.ready();
-      return { ready: connected, checks: { log: connected } };
-    },
-  });
-  ingest.register(app);
+  const { app } = createIngestServer({ config, log: producer, topics, registry, logger });
   // Not fatal: the process starts unready and /readyz keeps asking the producer to connect.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, 'log producer not connected yet'));
   await app.listen({ port: env.port, host: '0.0.0.0' });

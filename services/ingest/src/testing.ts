@@ -2,17 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { topicNames } from '@hourglass/events';
 import { createEmbeddedLog, type EmbeddedLog, type LogProducer, type LogRecord } from '@hourglass/log';
-import {
-  type Config,
-  createHttpServer,
-  createLogger,
-  createMetricsRegistry,
-  hashToken,
-  parseConfig,
-} from '@hourglass/runtime';
+import { type Config, createLogger, createMetricsRegistry, hashToken, parseConfig } from '@hourglass/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { createIngest, type Ingest } from './ingest';
+import type { Ingest } from './ingest';
+import { createIngestServer } from './server';
 
 export const TOKENS = {
   cvto: 'tok-cvto',
@@ -71,7 +65,7 @@ export async function createHarness(
   const logger = createLogger({ level: 'silent', name: 'ingest-test' });
   const registry = createMetricsRegistry({ defaultMetrics: false });
   const producer = opts.producer ? opts.producer(log) : log.producer();
-  const ingest = createIngest({
+  const { ingest, app } = createIngestServer({
     config: opts.config ?? testConfig(),
     log: producer,
     topics,
@@ -79,15 +73,6 @@ export async function createHarness(
     logger,
     clock: () => clock.now,
   });
-  const app = createHttpServer({
-    logger,
-    registry,
-    readiness: async () => {
-      const ok = await ingest.ready();
-      return { ready: ok, checks: { log: ok } };
-    },
-  });
-  ingest.register(app);
   await app.ready();
 
   const count = async (topic: 'events' | 'rejected') => {
