@@ -3,75 +3,39 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { acceptedEventJson } from './event-json';
 import { fastValidate } from './fast-validate';
+import { NOW } from './testing';
+import { validEvents } from './testing-events';
 
+/** Valid events of every type as a platform may send them: keys in any order. */
+const shuffled = validEvents.chain((e) => {
+  const keys = Object.keys(e).filter((k) => (e as Record<string, unknown>)[k] !== undefined);
+  return fc
+    .shuffledSubarray(keys, { minLength: keys.length })
+    .map((order) => Object.fromEntries(order.map((k) => [k, (e as Record<string, unknown>)[k]])));
+});
+
+const at = (ms: number) => ({
+  platformId: 'cvto',
+  receivedAtMs: ms,
+  receivedAtIso: new Date(ms).toISOString(),
+});
+/** Receipt time of the literal events below. */
 const RECEIVED = Date.UTC(2026, 10, 29, 8, 0, 0);
-const ident = fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/);
-const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
-
-/** Heartbeats as a platform may send them: every optional part present or not, keys in any order. */
-const heartbeat = fc
-  .record(
-    {
-      id: ident,
-      time: fc
-        .integer({ min: RECEIVED - 6 * 86_400_000, max: RECEIVED })
-        .map((ms) => new Date(ms).toISOString()),
-      platformId: fc.constant('cvto'),
-      learnerId: ident,
-      sessionId: ident,
-      type: fc.constant('heartbeat'),
-      courseId: ident,
-      seq: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      intervalSec: fc.integer({ min: 5, max: 300 }),
-      focus: fc.boolean(),
-      interactions: fc.integer({ min: 0, max: 100_000 }),
-      media: fc.record(
-        {
-          positionSec: finite.map(Math.abs),
-          rate: fc.double({ min: 0.25, max: 16, noNaN: true }),
-          playing: fc.boolean(),
-        },
-        { requiredKeys: ['positionSec', 'playing'] },
-      ),
-      presence: fc.constantFrom('passed', 'failed'),
-    },
-    {
-      requiredKeys: [
-        'id',
-        'time',
-        'platformId',
-        'learnerId',
-        'sessionId',
-        'type',
-        'courseId',
-        'seq',
-        'intervalSec',
-        'focus',
-        'interactions',
-      ],
-    },
-  )
-  .chain((e) =>
-    fc.shuffledSubarray(Object.keys(e), { minLength: Object.keys(e).length }).map((keys) => ({ e, keys })),
-  )
-  .map(({ e, keys }) => Object.fromEntries(keys.map((k) => [k, (e as Record<string, unknown>)[k]])));
 
 const accept = (raw: Record<string, unknown>): AcceptedEvent => {
-  const event = fastValidate(raw, {
-    platformId: 'cvto',
-    receivedAtMs: RECEIVED,
-    receivedAtIso: new Date(RECEIVED).toISOString(),
-  });
+  const event = fastValidate(raw, at(RECEIVED));
   if (event === null)
     throw new Error(`the generator made an event the fast path does not accept: ${JSON.stringify(raw)}`);
   return event;
 };
 
 describe('acceptedEventJson', () => {
-  it('prints every accepted heartbeat as the same JSON value as JSON.stringify, whatever the key order', () => {
+  it('prints every accepted event as the same JSON value as JSON.stringify, whatever the key order', () => {
     fc.assert(
-      fc.property(heartbeat, (raw) => {
-        const event = accept(raw);
+      fc.property(shuffled, (raw) => {
+        // Events the fast path leaves to validateEvent (some ext contents) are not printed by this path.
+        const event = fastValidate(raw, at(NOW));
+        fc.pre(event !== null);
         expect(JSON.parse(acceptedEventJson(event))).toStrictEqual(JSON.parse(JSON.stringify(event)));
       }),
       { numRuns: 500 },

@@ -1,21 +1,8 @@
 import type { AcceptedEvent } from '@hourglass/events';
+import { EVENT_KEYS } from './fast-validate';
 
-const ENVELOPE_AND_HEARTBEAT = new Set([
-  'id',
-  'time',
-  'platformId',
-  'learnerId',
-  'sessionId',
-  'type',
-  'courseId',
-  'seq',
-  'intervalSec',
-  'focus',
-  'interactions',
-  'media',
-  'presence',
-  'receivedAt',
-]);
+/** The keys a heartbeat may carry, as the fast path accepts them; `ext` and `receivedAt` are handled apart. */
+const HEARTBEAT_KEYS = EVENT_KEYS.heartbeat as ReadonlySet<string>;
 
 type Media = { positionSec: number; rate?: number; playing: boolean };
 
@@ -31,7 +18,9 @@ type Media = { positionSec: number; rate?: number; playing: boolean };
 export function acceptedEventJson(event: AcceptedEvent): string {
   if (event.type !== 'heartbeat') return JSON.stringify(event);
   const e = event as AcceptedEvent & { [k: string]: unknown };
-  for (const k in e) if (!ENVELOPE_AND_HEARTBEAT.has(k)) return JSON.stringify(event);
+  for (const k in e) {
+    if (k === 'ext' || (k !== 'receivedAt' && !HEARTBEAT_KEYS.has(k))) return JSON.stringify(event);
+  }
   const m = e.media as Media | undefined;
   const media =
     m === undefined

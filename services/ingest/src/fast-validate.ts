@@ -30,7 +30,8 @@ export interface FastContext {
 const GROUPS = new Set<string>(LEARNER_GROUPS);
 const REASONS = new Set(['completed', 'exited', 'timeout']);
 const ENVELOPE = ['id', 'time', 'platformId', 'learnerId', 'sessionId', 'ext', 'type'];
-const KEYS: Record<string, Set<string>> = {
+/** The top-level keys each event type may carry (receivedAt only on replay). */
+export const EVENT_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   'session.start': new Set([...ENVELOPE, 'courseId', 'deviceId', 'occupation', 'region', 'learnerGroup']),
   heartbeat: new Set([
     ...ENVELOPE,
@@ -142,7 +143,7 @@ export function fastValidate(raw: unknown, ctx: FastContext): AcceptedEvent | nu
   if (!isObj(raw)) return null;
   const type = raw.type;
   if (typeof type !== 'string') return null;
-  const allowed = KEYS[type];
+  const allowed = EVENT_KEYS[type];
   if (allowed === undefined) return null;
   const replay = ctx.receivedAtMs === undefined;
   for (const k in raw) {
