@@ -15,6 +15,7 @@ import {
   WITHHOLD_KINDS,
 } from '@hourglass/events';
 import { invalid } from './errors';
+import { sameSessionAttributes } from './session-attributes';
 import type { RejectedRow } from './types';
 
 /**
@@ -129,14 +130,47 @@ function memo(check: (what: string, v: unknown) => string): (what: string, v: un
   };
 }
 
-const sameAttributes = (a: Segment, b: Segment): boolean =>
-  a.learnerId === b.learnerId &&
-  a.platformId === b.platformId &&
-  a.courseId === b.courseId &&
-  a.deviceId === b.deviceId &&
-  a.occupation === b.occupation &&
-  a.region === b.region &&
-  a.learnerGroup === b.learnerGroup;
+type AttributeCheck = (what: string, v: unknown) => unknown;
+interface AttributeChecks {
+  id: AttributeCheck;
+  platform: AttributeCheck;
+  occupation: AttributeCheck;
+  region: AttributeCheck;
+  group: AttributeCheck;
+}
+const PLAIN_CHECKS: AttributeChecks = {
+  id: checkId,
+  platform: checkPlatform,
+  occupation: checkOccupation,
+  region: checkRegion,
+  group: checkGroup,
+};
+
+/** The attributes a session record and each of its segments carry: one list of checks for both. */
+function checkSessionAttributes(
+  what: 'segment' | 'session',
+  s: Pick<
+    Segment,
+    | 'learnerId'
+    | 'platformId'
+    | 'sessionId'
+    | 'courseId'
+    | 'deviceId'
+    | 'occupation'
+    | 'region'
+    | 'learnerGroup'
+  >,
+  c: AttributeChecks,
+): void {
+  c.id(`${what}.learnerId`, s.learnerId);
+  c.platform(`${what}.platformId`, s.platformId);
+  c.id(`${what}.sessionId`, s.sessionId);
+  c.id(`${what}.courseId`, s.courseId);
+  c.id(`${what}.deviceId`, s.deviceId);
+  c.occupation(`${what}.occupation`, s.occupation);
+  c.region(`${what}.region`, s.region);
+  c.group(`${what}.learnerGroup`, s.learnerGroup);
+}
 
 /**
  * Checks a batch of segments. The attributes of a session (learner, platform, course, device,
@@ -147,24 +181,19 @@ const sameAttributes = (a: Segment, b: Segment): boolean =>
  */
 export function checkSegments(rows: Segment[]): void {
   if (!Array.isArray(rows)) fail('segments', rows);
-  const id = memo(checkId);
-  const platform = memo(checkPlatform);
-  const occupation = memo(checkOccupation);
-  const region = memo(checkRegion);
-  const group = memo(checkGroup);
+  const checks: AttributeChecks = {
+    id: memo(checkId),
+    platform: memo(checkPlatform),
+    occupation: memo(checkOccupation),
+    region: memo(checkRegion),
+    group: memo(checkGroup),
+  };
   const checkedOf = new Map<unknown, Segment>();
   for (const s of rows) {
     if (typeof s !== 'object' || s === null) fail('segment', s);
     const checked = checkedOf.get(s.sessionId);
-    if (checked === undefined || !sameAttributes(checked, s)) {
-      id('segment.learnerId', s.learnerId);
-      platform('segment.platformId', s.platformId);
-      id('segment.sessionId', s.sessionId);
-      id('segment.courseId', s.courseId);
-      id('segment.deviceId', s.deviceId);
-      occupation('segment.occupation', s.occupation);
-      region('segment.region', s.region);
-      group('segment.learnerGroup', s.learnerGroup);
+    if (checked === undefined || !sameSessionAttributes(checked, s)) {
+      checkSessionAttributes('segment', s, checks);
       checkedOf.set(s.sessionId, s);
     }
     checkSegmentOwn(s);
@@ -229,14 +258,7 @@ export function checkFlag(f: FlagUpdate): void {
 
 export function checkSession(s: SessionRecord): void {
   if (typeof s !== 'object' || s === null) fail('session', s);
-  checkPlatform('session.platformId', s.platformId);
-  checkId('session.sessionId', s.sessionId);
-  checkId('session.learnerId', s.learnerId);
-  checkId('session.courseId', s.courseId);
-  checkId('session.deviceId', s.deviceId);
-  checkOccupation('session.occupation', s.occupation);
-  checkRegion('session.region', s.region);
-  checkGroup('session.learnerGroup', s.learnerGroup);
+  checkSessionAttributes('session', s, PLAIN_CHECKS);
   checkMs('session.startMs', s.startMs);
   if (s.endMs !== null) checkMs('session.endMs', s.endMs);
   checkInt('session.version', s.version, 1);

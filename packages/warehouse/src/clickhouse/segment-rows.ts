@@ -1,4 +1,5 @@
 import { createDayOf, type Segment } from '@hourglass/events';
+import { sameSessionAttributes } from '../session-attributes';
 
 /** UTC offsets are whole quarter hours, so a local calendar day never changes inside a UTC quarter. */
 const QUARTER_MS = 15 * 60_000;
@@ -40,16 +41,6 @@ export function createFastDayOf(timeZone: string): (ms: number) => Day {
 /** The columns of `segments`, in the order segmentsRowBinary writes them. */
 export const SEGMENT_COLUMNS_WRITTEN =
   'segmentId, day, learnerId, platformId, sessionId, courseId, deviceId, occupation, region, learnerGroup, startMs, endMs, durationMs, status, multiFlag, kinds, flagIds, eventId';
-
-const sameAttributes = (a: Segment, b: Segment): boolean =>
-  a.learnerId === b.learnerId &&
-  a.platformId === b.platformId &&
-  a.sessionId === b.sessionId &&
-  a.courseId === b.courseId &&
-  a.deviceId === b.deviceId &&
-  a.occupation === b.occupation &&
-  a.region === b.region &&
-  a.learnerGroup === b.learnerGroup;
 
 const STATUS_CODE = { verified: 1, withheld: 2 } as const;
 const TWO_32 = 4_294_967_296;
@@ -210,7 +201,7 @@ function writeRows(
     buf[at + 1] = day >>> 8;
     at += 2;
     const seen = sessions.get(s.sessionId);
-    if (seen !== undefined && sameAttributes(seen.s, s)) {
+    if (seen !== undefined && sameSessionAttributes(seen.s, s)) {
       buf.copyWithin(at, seen.from, seen.to);
       at += seen.to - seen.from;
     } else {
