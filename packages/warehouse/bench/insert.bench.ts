@@ -11,7 +11,6 @@
  * after the load while counting the server's merge CPU, default 0).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
@@ -19,7 +18,11 @@ import { segmentOrder } from '../src/clickhouse/segment-order';
 import { createFastDayOf, segmentsRowBinary } from '../src/clickhouse/segment-rows';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '../src/index';
 import { checkSegments } from '../src/validate';
+import { clientCpuMs, serverCpuMs as localServerCpuMs } from './cpu';
 import { BENCH_SHAPE, createGenerator } from './generate';
+
+/** 0 when the server is not local: the per-row server figures then read 0. */
+const serverCpuMs = (): number => localServerCpuMs() ?? 0;
 
 const { url, username, password } = clickHouseOptionsFromUrl(
   process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
@@ -33,26 +36,6 @@ const BATCH = Number(process.env.MB_BATCH ?? 50_000);
 const CONCURRENCY = Number(process.env.MB_CONCURRENCY ?? 2);
 const SETTLE_S = Number(process.env.MB_SETTLE_S ?? 0);
 
-const serverPid = (() => {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('clickhouse-serv')) return pid;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
-})();
-const serverCpuMs = (): number => {
-  if (serverPid === null) return 0;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-const clientCpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const usPerRow = (ms: number, rows: number) => Math.round((ms * 1000 * 100) / rows) / 100;
 
 async function main() {

@@ -12,7 +12,7 @@
  * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -27,6 +27,7 @@ import {
   isWarehouseError,
   type Warehouse,
 } from '../src/index';
+import { clientCpuMs, serverCpuMs, serverPid } from './cpu';
 import { BENCH_SHAPE, createGenerator, type Shape } from './generate';
 
 if (!process.env.CLICKHOUSE_URL) {
@@ -61,37 +62,6 @@ function percentiles(samples: number[]) {
 }
 
 let interruptions = 0;
-
-/** The local clickhouse-server's CPU time in ms (utime + stime), or null when it is not local. */
-const serverPid = (() => {
-  try {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('clickhouse-serv')) return pid;
-      } catch {
-        // gone meanwhile
-      }
-    }
-  } catch {
-    // no /proc
-  }
-  return null;
-})();
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-function serverCpuMs(): number | null {
-  if (serverPid === null) return null;
-  try {
-    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return null;
-  }
-}
-const clientCpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 /** Other test suites on this machine restart ClickHouse now and then: wait and measure again. */
 async function resilient<T>(f: () => Promise<T>): Promise<T> {
