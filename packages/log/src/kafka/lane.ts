@@ -1,6 +1,5 @@
 import {
   type Broker,
-  type Connection,
   ConnectionPool,
   createAPI,
   ProduceAcks,
@@ -71,20 +70,13 @@ function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return value;
 }
 
-const produceApi = createAPI(
+/** Produce v9 over a @platformatic/kafka connection, with a body encoded by produce-request.ts. */
+const produceApi = createAPI<[body: Buffer], unknown>(
   0,
   PRODUCE_API_VERSION,
   (body: Buffer) => Writer.create().append(body),
   produceV9.parseResponse,
 );
-
-function produce(connection: Connection, body: Buffer): Promise<unknown> {
-  return new Promise((resolve, reject) =>
-    produceApi(connection, body, (err: unknown, response: unknown) =>
-      err ? reject(err) : resolve(response),
-    ),
-  );
-}
 
 /**
  * One idempotent producer with exactly one request in flight. Records are encoded here, straight into one
@@ -213,7 +205,7 @@ export function createLane(settings: LaneSettings): Lane {
           timestampMs: Date.now(),
           topics: request.topics,
         });
-        await produce(await s.pool.get(broker), body);
+        await produceApi.async(await s.pool.get(broker), body);
         for (const [seqKey, n] of request.count)
           s.sequences.set(seqKey, nextSequence(s.sequences.get(seqKey) ?? 0, n));
       }),
