@@ -3,25 +3,33 @@ import { LogError } from './errors';
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;
 
-function utf8Bytes(key: string): Uint8Array | string {
-  // Keys are ASCII ids almost always; reading char codes directly avoids a Buffer per record.
+let scratch = new Uint8Array(256);
+
+/** The UTF-8 bytes of `key` (in the first `length` bytes of the result, which may be reused). */
+function utf8Bytes(key: string): Uint8Array {
+  // Keys are ASCII ids almost always, whose char codes are their bytes: no Buffer per record.
+  if (scratch.length < key.length) scratch = new Uint8Array(key.length);
   for (let i = 0; i < key.length; i++) {
-    if (key.charCodeAt(i) >= 0x80) return Buffer.from(key, 'utf8');
+    const c = key.charCodeAt(i);
+    if (c >= 0x80) return Buffer.from(key, 'utf8');
+    scratch[i] = c;
   }
-  return key;
+  return scratch;
 }
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) over the UTF-8 bytes of `key`, as a signed int32. */
 export function murmur2(key: string): number {
   const data = utf8Bytes(key);
-  const byteAt =
-    typeof data === 'string' ? (i: number) => data.charCodeAt(i) : (i: number) => data[i] as number;
-  const length = data.length;
+  const length = data === scratch ? key.length : data.length;
   let h = (SEED ^ length) | 0;
   const length4 = length >>> 2;
   for (let i = 0; i < length4; i++) {
     const i4 = i * 4;
-    let k = byteAt(i4) | (byteAt(i4 + 1) << 8) | (byteAt(i4 + 2) << 16) | (byteAt(i4 + 3) << 24);
+    let k =
+      (data[i4] as number) |
+      ((data[i4 + 1] as number) << 8) |
+      ((data[i4 + 2] as number) << 16) |
+      ((data[i4 + 3] as number) << 24);
     k = Math.imul(k, M);
     k ^= k >>> 24;
     k = Math.imul(k, M);
@@ -30,10 +38,10 @@ export function murmur2(key: string): number {
   }
   const tail = length & ~3;
   const rest = length & 3;
-  if (rest === 3) h ^= byteAt(tail + 2) << 16;
-  if (rest >= 2) h ^= byteAt(tail + 1) << 8;
+  if (rest === 3) h ^= (data[tail + 2] as number) << 16;
+  if (rest >= 2) h ^= (data[tail + 1] as number) << 8;
   if (rest >= 1) {
-    h ^= byteAt(tail);
+    h ^= data[tail] as number;
     h = Math.imul(h, M);
   }
   h ^= h >>> 13;

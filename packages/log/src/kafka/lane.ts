@@ -10,10 +10,15 @@ import {
 import { LogError } from '../errors';
 import type { OutgoingRecord, PinoLikeLogger } from '../types';
 import { toLogError } from './errors';
-import { encodeProduceRequest, type PartitionRecords, PRODUCE_API_VERSION } from './produce-request';
+import {
+  encodeProduceRequest,
+  type PartitionRecords,
+  PRODUCE_API_VERSION,
+  type SizedRecord,
+} from './produce-request';
 import { createSendQueue } from './send-queue';
 
-export interface RoutedRecord extends OutgoingRecord {
+export interface RoutedRecord extends OutgoingRecord, SizedRecord {
   partition: number;
 }
 
@@ -213,6 +218,7 @@ export function createLane(settings: LaneSettings): Lane {
   }
 
   const queue = createSendQueue<RoutedRecord>({
+    bytesOf: (r) => r.keyBytes + r.valueBytes,
     maxBatchBytes: settings.maxBatchBytes,
     maxBatchRecords: settings.maxBatchRecords,
     timeoutMs: settings.sendTimeoutMs,

@@ -1,7 +1,7 @@
 import { jsCRC32C, Reader, readRecordsBatch } from '@platformatic/kafka';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeProduceRequest, type PartitionRecords, type ProduceRequestSpec } from './produce-request';
+import { encodeProduceRequest, type ProduceRequestSpec, sizedRecord } from './produce-request';
 
 interface Decoded {
   transactionalId: string | null;
@@ -37,13 +37,24 @@ function decode(body: Buffer): Decoded {
   return out;
 }
 
-const spec = (topics: [string, PartitionRecords[]][], over: Partial<ProduceRequestSpec> = {}) => ({
+interface PlainPartition {
+  partition: number;
+  firstSequence: number;
+  records: { key: string; value: string }[];
+}
+
+const spec = (topics: [string, PlainPartition[]][], over: Partial<ProduceRequestSpec> = {}) => ({
   acks: -1,
   timeoutMs: 5000,
   producerId: 4242n,
   producerEpoch: 3,
   timestampMs: Date.UTC(2026, 10, 29, 8, 0, 0, 123),
-  topics: new Map(topics),
+  topics: new Map(
+    topics.map(([name, parts]) => [
+      name,
+      parts.map((p) => ({ ...p, records: p.records.map((r) => sizedRecord(r.key, r.value)) })),
+    ]),
+  ),
   ...over,
 });
 
@@ -134,5 +145,15 @@ describe('encodeProduceRequest', () => {
     const d = decode(encodeProduceRequest(spec([['many', parts]])));
     expect(d.topics[0]?.partitions.map((p) => p.batch.records.length)).toEqual(parts.map(() => 5000));
     expect(d.topics[0]?.partitions.every((p) => p.crcOk)).toBe(true);
+  });
+
+  it('refuses a record whose byte lengths do not match its text, instead of writing a corrupt batch', () => {
+    const topics = new Map([
+      [
+        't',
+        [{ partition: 0, firstSequence: 0, records: [{ key: 'k', value: 'é', keyBytes: 1, valueBytes: 3 }] }],
+      ],
+    ]);
+    expect(() => encodeProduceRequest({ ...spec([]), topics })).toThrow(/sized 3/);
   });
 });

@@ -69,6 +69,8 @@ export function createKafkaProducer(settings: KafkaProducerSettings): LogProduce
         key: r.key,
         value: r.value,
         partition,
+        keyBytes: Buffer.byteLength(r.key),
+        valueBytes: Buffer.byteLength(r.value),
       });
     }
     const acks: Promise<void>[] = [];

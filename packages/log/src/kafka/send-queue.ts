@@ -6,6 +6,8 @@ export interface SendQueueOptions<R extends OutgoingRecord = OutgoingRecord> {
   sendBatch(records: R[]): Promise<void>;
   /** Key+value bytes per batch; keeps each partition's record batch under the broker's message.max.bytes. */
   maxBatchBytes: number;
+  /** A record's key+value bytes, when the records carry them already. Default: measured here. */
+  bytesOf?: (record: R) => number;
   maxBatchRecords: number;
   /** A send that has not been acknowledged this long after it was queued rejects with 'unavailable'. */
   timeoutMs: number;
@@ -33,6 +35,13 @@ interface Chunk<R> {
   bytes: number;
 }
 
+/** The chunks' records in order; Array#flatMap's generic path was ~5 % of the producer's CPU. */
+function concat<R>(chunks: Chunk<R>[]): R[] {
+  const out: R[] = [];
+  for (const chunk of chunks) for (const r of chunk.records) out.push(r);
+  return out;
+}
+
 const recordBytes = (r: OutgoingRecord) => Buffer.byteLength(r.key) + Buffer.byteLength(r.value);
 
 /**
@@ -41,6 +50,7 @@ const recordBytes = (r: OutgoingRecord) => Buffer.byteLength(r.key) + Buffer.byt
  * `send` calls, so records with one key stay in order.
  */
 export function createSendQueue<R extends OutgoingRecord>(opts: SendQueueOptions<R>): SendQueue<R> {
+  const bytesOf = opts.bytesOf ?? recordBytes;
   const queue: Chunk<R>[] = [];
   let head = 0;
   let worker: Promise<void> | undefined;
@@ -87,7 +97,7 @@ export function createSendQueue<R extends OutgoingRecord>(opts: SendQueueOptions
 
   async function work(): Promise<void> {
     for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
-      const records = batch.length === 1 ? (batch[0] as Chunk<R>).records : batch.flatMap((c) => c.records);
+      const records = batch.length === 1 ? (batch[0] as Chunk<R>).records : concat(batch);
       try {
         await opts.sendBatch(records);
         batches++;
@@ -115,7 +125,7 @@ export function createSendQueue<R extends OutgoingRecord>(opts: SendQueueOptions
     let current: R[] = [];
     let bytes = 0;
     for (const r of records) {
-      const size = recordBytes(r);
+      const size = bytesOf(r);
       if (
         current.length > 0 &&
         (bytes + size > opts.maxBatchBytes || current.length >= opts.maxBatchRecords)
