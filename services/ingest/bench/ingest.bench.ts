@@ -2,9 +2,10 @@
  * Ingest benchmark (`pnpm bench:ingest`): the real ingest (Fastify on a port, Kafka producer, acks=all)
  * driven over HTTP keep-alive by a separate load process with batches of 100 realistic events.
  *   1. bare JSON.parse + validateEvent loop on the same events (the CPU ceiling of validation);
- *   2. closed loop, several connections: max events/s accepted end to end, latency percentiles;
- *   3. open loop at half that rate: latency percentiles (p99 target ≤ 50 ms);
- * plus the ingest process's peak RSS. Writes bench/results/ingest.json with a machine description.
+ *   2. closed loop, several connections: max events/s accepted end to end, latency percentiles (three
+ *      runs, the median counts);
+ *   3. open loop at half the 100k target: latency percentiles (p99 target ≤ 50 ms);
+ * plus each ingest process's peak RSS. Writes bench/results/ingest.json with a machine description.
  */
 import { fork } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
@@ -30,11 +31,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const env = loadEnv(process.env);
 const brokers = env.kafkaBrokers ?? ['127.0.0.1:9092'];
-// Connections of the closed-loop phase (`-- --connections N` to override).
-const connectionsArg = process.argv.indexOf('--connections');
-const CONCURRENCY = connectionsArg > 0 ? Number(process.argv[connectionsArg + 1]) : 16;
-const processesArg = process.argv.indexOf('--processes');
-const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
+// The service scales by processes (it is stateless), so on this 2-core machine it runs two, behind one port;
+// 24 connections keep both busy (measured: 16 left them waiting, 32 only added latency). `--processes 1`
+// measures one process alone.
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const CONCURRENCY = arg('--connections', 24);
+const PROCESSES = arg('--processes', 2);
+// The machine is shared and swings ±20 % from run to run: the max-load phase runs this often, and the
+// median is the result (every run is printed and kept).
+const RUNS = arg('--runs', 3);
+const TARGET_EVENTS_PER_SEC = 100_000;
+// "p99 ≤ 50 ms per 100-event batch at half that load": half the target, not half of whatever the max was.
+const HALF_LOAD_EVENTS_PER_SEC = TARGET_EVENTS_PER_SEC / 2;
 const BATCH = 100;
 const WARMUP_MS = 3000;
 const PHASE_MS = 15_000;
@@ -153,20 +164,36 @@ async function main(): Promise<void> {
 
   const base = { port, token, bodies: workload.bodies, concurrency: CONCURRENCY };
   await runClient({ ...base, durationMs: WARMUP_MS });
-  const cpu0 = await serverCpu();
-  const max = await profiled(process.env.HOURGLASS_BENCH_PROFILE, () =>
-    runClient({ ...base, durationMs: PHASE_MS }),
-  );
-  const maxRate = max.accepted / (max.elapsedMs / 1000);
-  const ingestCores = ((await serverCpu()) - cpu0) / 1000 / max.elapsedMs;
-  console.log(
-    `max load (${CONCURRENCY} connections, closed loop): ${Math.round(maxRate).toLocaleString('en')} events/s ` +
-      `accepted into Kafka, p50 ${round(max.latencyMs.p50)} ms, p95 ${round(max.latencyMs.p95)} ms, ` +
-      `p99 ${round(max.latencyMs.p99)} ms (statuses ${JSON.stringify(max.statuses)}; ${PROCESSES} ingest ` +
-      `process(es) used ${round(ingestCores * 100, 0)} % of a core = ${round((ingestCores * 1e6) / maxRate)} µs CPU per event)`,
-  );
+  const runs: (ClientResult & {
+    eventsPerSec: number;
+    ingestCpuCores: number;
+    ingestCpuMicrosPerEvent: number;
+  })[] = [];
+  for (let i = 0; i < (process.env.HOURGLASS_BENCH_PROFILE ? 1 : RUNS); i++) {
+    const cpu0 = await serverCpu();
+    const run = await profiled(process.env.HOURGLASS_BENCH_PROFILE, () =>
+      runClient({ ...base, durationMs: PHASE_MS }),
+    );
+    const rate = run.accepted / (run.elapsedMs / 1000);
+    const cores = ((await serverCpu()) - cpu0) / 1000 / run.elapsedMs;
+    runs.push({
+      ...run,
+      eventsPerSec: Math.round(rate),
+      ingestCpuCores: round(cores, 2),
+      ingestCpuMicrosPerEvent: round((cores * 1e6) / rate),
+    });
+    console.log(
+      `max load, run ${i + 1} (${CONCURRENCY} connections, closed loop): ${Math.round(rate).toLocaleString('en')} events/s ` +
+        `accepted into Kafka, p50 ${round(run.latencyMs.p50)} ms, p95 ${round(run.latencyMs.p95)} ms, ` +
+        `p99 ${round(run.latencyMs.p99)} ms (statuses ${JSON.stringify(run.statuses)}; ${PROCESSES} ingest ` +
+        `process(es) used ${round(cores * 100, 0)} % of a core = ${round((cores * 1e6) / rate)} µs CPU per event)`,
+    );
+  }
+  const max = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(runs.length / 2)]!;
+  const maxRate = max.eventsPerSec;
+  console.log(`max load, median of ${runs.length}: ${maxRate.toLocaleString('en')} events/s`);
 
-  const halfRequestsPerSec = maxRate / 2 / BATCH;
+  const halfRequestsPerSec = HALF_LOAD_EVENTS_PER_SEC / BATCH;
   const half = await runClient({
     ...base,
     concurrency: 64,
@@ -175,7 +202,7 @@ async function main(): Promise<void> {
   });
   const halfRate = half.accepted / (half.elapsedMs / 1000);
   console.log(
-    `half load (open loop, ${round(halfRequestsPerSec)} req/s): ${Math.round(halfRate).toLocaleString('en')} ` +
+    `half the target load (open loop, ${round(halfRequestsPerSec)} req/s): ${Math.round(halfRate).toLocaleString('en')} ` +
       `events/s, p50 ${round(half.latencyMs.p50)} ms, p95 ${round(half.latencyMs.p95)} ms, ` +
       `p99 ${round(half.latencyMs.p99)} ms`,
   );
@@ -211,6 +238,10 @@ async function main(): Promise<void> {
   console.log(
     `bare JSON.parse + ingest fast path: ${Math.round(fastBare).toLocaleString('en')} events/s (one core)`,
   );
+  console.log(
+    `end to end (median) is ${Math.round((100 * maxRate) / bare)} % of the JSON.parse + validateEvent loop, ` +
+      `${Math.round((100 * maxRate) / fastBare)} % of the JSON.parse + fast path loop`,
+  );
 
   const results = {
     benchmark: 'ingest',
@@ -234,12 +265,7 @@ async function main(): Promise<void> {
       phaseSeconds: PHASE_MS / 1000,
       acks: 'all (-1)',
     },
-    maxLoad: {
-      eventsPerSec: Math.round(maxRate),
-      ...max,
-      ingestCpuCores: round(ingestCores, 2),
-      ingestCpuMicrosPerEvent: round((ingestCores * 1e6) / maxRate),
-    },
+    maxLoad: { median: max, runs },
     halfLoad: {
       targetRequestsPerSec: round(halfRequestsPerSec),
       eventsPerSec: Math.round(halfRate),
@@ -255,7 +281,12 @@ async function main(): Promise<void> {
     bareParseValidateEventsPerSec: Math.round(bare),
     bareParseFastPathEventsPerSec: Math.round(fastBare),
     targets: {
-      eventsPerSec: { target: 100_000, met: maxRate >= 100_000 },
+      eventsPerSec: { target: TARGET_EVENTS_PER_SEC, met: maxRate >= TARGET_EVENTS_PER_SEC },
+      shareOfValidationOnly: {
+        target: 0.4,
+        ofParseAndValidateEvent: round(maxRate / bare, 2),
+        ofParseAndFastPath: round(maxRate / fastBare, 2),
+      },
       halfLoadP99Ms: { target: 50, met: half.latencyMs.p99 <= 50 },
       rssMB: { target: 300, met: peakRss / 2 ** 20 < 300 },
     },
@@ -323,7 +354,7 @@ async function startServer(topics: ReturnType<typeof topicNames>, port: number):
 }
 
 /**
- * The ingest processes (`--processes N`, default 1) behind one port (node:cluster hands connections out
+ * The ingest processes (`--processes N`, default 2) behind one port (node:cluster hands connections out
  * round robin), as the service scales: it is stateless, so more processes is how it uses more cores.
  */
 async function startWorkers(topics: ReturnType<typeof topicNames>): Promise<IngestServer[]> {
