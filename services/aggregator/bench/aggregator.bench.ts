@@ -12,6 +12,7 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { consumerGroups, topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
@@ -73,15 +74,16 @@ async function main(): Promise<void> {
   // The aggregator runs in a process of its own, so its CPU and RSS are not the loader's.
   const started = performance.now();
   const worker = cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify({ prefix, database }) });
-  const final = new Promise<{ cpuMicros: number; peakRss: number }>((resolve) =>
-    worker.on('message', (m: { final?: { cpuMicros: number; peakRss: number } }) => {
+  type Final = { cpuMicros: number; peakRss: number; atPeak: Record<string, number> };
+  const final = new Promise<Final>((resolve) =>
+    worker.on('message', (m: { final?: Final }) => {
       if (m.final) resolve(m.final);
     }),
   );
   while ((await warehouse.counts()).segments < segments) await new Promise((r) => setTimeout(r, 100));
   const seconds = (performance.now() - started) / 1000;
   worker.send('stop');
-  const { cpuMicros, peakRss } = await final;
+  const { cpuMicros, peakRss, atPeak } = await final;
   const reconciliation = await warehouse.reconcile();
 
   const result = {
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     segmentRowsPerSecond: Math.round(segments / seconds),
     aggregatorCpuMsPer10kSegments: Math.round((cpuMicros / 1000 / segments) * 10_000 * 10) / 10,
     aggregatorPeakRssMB: Math.round(peakRss / 2 ** 20),
+    aggregatorMemoryAtPeakMB: atPeak,
     reconciliation,
     loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
     note: 'Kafka, ClickHouse and the aggregator (a process of its own, started after the topics were loaded) share the 2 cores; the time includes its start and group join.',
@@ -132,8 +135,22 @@ async function worker(): Promise<void> {
     logger: { info() {}, warn: console.warn, error: console.error },
   });
   let peakRss = process.memoryUsage().rss;
+  let atPeak: Record<string, number> = {};
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    if (m.rss <= peakRss) return;
+    peakRss = m.rss;
+    // Where the peak sits: V8's young generation (committed vs used), its old generation, and buffers.
+    const spaces = new Map(getHeapSpaceStatistics().map((sp) => [sp.space_name, sp]));
+    atPeak = {
+      rss: mb(m.rss),
+      heapUsed: mb(m.heapUsed),
+      newSpaceCommitted: mb(spaces.get('new_space')?.space_size ?? 0),
+      newSpaceUsed: mb(spaces.get('new_space')?.space_used_size ?? 0),
+      oldSpaceUsed: mb(spaces.get('old_space')?.space_used_size ?? 0),
+      arrayBuffers: mb(m.arrayBuffers),
+    };
   }, 100);
   await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () => {
     await aggregator.start();
@@ -144,7 +161,7 @@ async function worker(): Promise<void> {
   await aggregator.stop();
   await warehouse.close();
   await log.close();
-  process.send?.({ final: { cpuMicros: cpu.user + cpu.system, peakRss } });
+  process.send?.({ final: { cpuMicros: cpu.user + cpu.system, peakRss, atPeak } });
   process.exit(0);
 }
 
