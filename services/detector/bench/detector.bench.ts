@@ -8,6 +8,7 @@
  */
 import cluster from 'node:cluster';
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import {
@@ -25,10 +26,16 @@ import { createDetector } from '../src/detector';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const learners = Number(process.argv[2] ?? 20_000);
-const beats = Number(process.argv[3] ?? 24);
-const processesArg = process.argv.indexOf('--processes');
-const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
+// `pnpm bench:detector [learners] [beats] [--processes N]`, flags before or after the numbers.
+const args = parseArgs({ allowPositionals: true, options: { processes: { type: 'string', default: '1' } } });
+const count = (text: string | undefined, fallback: number, name: string): number => {
+  const n = Number(text ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return n;
+};
+const learners = count(args.positionals[0], 20_000, 'learners');
+const beats = count(args.positionals[1], 24, 'beats');
+const PROCESSES = count(args.values.processes, 1, '--processes');
 const policyFor = createPolicyFor();
 
 function traffic(): AcceptedEvent[] {
