@@ -2,7 +2,7 @@
  * Test support (not exported from the package): fast-check arbitraries of events the ingest must accept
  * from platform cvto at NOW, every type and every optional part, timestamps in several offsets.
  */
-import { IDENTIFIER } from '@hourglass/events';
+import { IDENTIFIER, LEARNER_GROUPS, OCCUPATION, REGION } from '@hourglass/events';
 import fc from 'fast-check';
 import { NOW } from './testing';
 
@@ -28,18 +28,9 @@ export const validEvents = fc.oneof(
     type: fc.constant('session.start'),
     courseId: ident,
     deviceId: ident,
-    occupation: opt(fc.stringMatching(/^[0-9A-Za-z.-]{1,32}$/)),
-    region: opt(fc.stringMatching(/^\d{6}$/)),
-    learnerGroup: opt(
-      fc.constantFrom(
-        'migrant_worker',
-        'unemployed',
-        'graduate',
-        'poverty_laborer',
-        'enterprise_employee',
-        'other',
-      ),
-    ),
+    occupation: opt(fc.stringMatching(OCCUPATION)),
+    region: opt(fc.stringMatching(REGION)),
+    learnerGroup: opt(fc.constantFrom(...LEARNER_GROUPS)),
   }),
   fc.record({
     ...envelope,
