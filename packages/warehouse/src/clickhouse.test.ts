@@ -9,6 +9,18 @@ import { MIGRATIONS } from './migrations';
 import { sqlNumber, sqlString } from './sql';
 import { describeWarehouseContract } from './testing/contract';
 import { decision, flag, loadBase, SEGMENTS, segment, TZ } from './testing/fixtures';
+import type { HoursQuery, Warehouse } from './types';
+
+/** Query answers over the fixtures' range that a change of storage (merges, an upgrade) must leave as they are. */
+async function answersOf(w: Warehouse, groupBy: HoursQuery['groupBy']) {
+  const range = { fromDay: '2026-02-01', toDay: '2026-03-31' };
+  return {
+    hours: await w.queryHours({ ...range, groupBy, filters: {} }),
+    l1: await w.learnerTotals('L1'),
+    l2: await w.queryHours({ ...range, groupBy: ['day'], filters: { learnerId: 'L2' } }),
+    programme: await w.programme(),
+  };
+}
 
 // The only place the test run learns where ClickHouse is; src/ never reads the environment.
 // A database named in the URL's path is ignored here: every test creates and drops its own.
@@ -123,20 +135,7 @@ if (raw === undefined || raw === '') {
       const w = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await w.migrate();
       const read = async () => ({
-        hours: await w.queryHours({
-          fromDay: '2026-02-01',
-          toDay: '2026-03-31',
-          groupBy: ['day', 'learner'],
-          filters: {},
-        }),
-        l1: await w.learnerTotals('L1'),
-        l2: await w.queryHours({
-          fromDay: '2026-02-01',
-          toDay: '2026-03-31',
-          groupBy: ['day'],
-          filters: { learnerId: 'L2' },
-        }),
-        programme: await w.programme(),
+        ...(await answersOf(w, ['day', 'learner'])),
         flags: await w.listFlags({ scope: '*', limit: 100 }),
         session: await w.getSession('alpha', 'S3'),
       });
@@ -189,21 +188,8 @@ if (raw === undefined || raw === '') {
       const fresh = await open('fresh');
       await fresh.w.migrate();
       await loadBase(fresh.w);
-      const read = async (w: typeof old.w) => ({
-        hours: await w.queryHours({
-          fromDay: '2026-02-01',
-          toDay: '2026-03-31',
-          groupBy: ['day', 'learner', 'platform'],
-          filters: {},
-        }),
-        l1: await w.learnerTotals('L1'),
-        l2: await w.queryHours({
-          fromDay: '2026-02-01',
-          toDay: '2026-03-31',
-          groupBy: ['day'],
-          filters: { learnerId: 'L2' },
-        }),
-        programme: await w.programme(),
+      const read = async (w: Warehouse) => ({
+        ...(await answersOf(w, ['day', 'learner', 'platform'])),
         reconcile: await w.reconcile(),
       });
       const answers = await read(old.w);
