@@ -18,6 +18,10 @@
  *   one-learner query at a few milliseconds.
  * - JOIN … USING needs the key as a column of the left side: new servers resolve USING against the
  *   table, not against SELECT aliases, so the left side is a small subquery exposing `flagId`.
+ *
+ * Shaped by current servers (checked on 26.9 through deploy/local/clickhouse-current):
+ * - Every subquery on either side of a JOIN has an alias (`joined_subquery_requires_alias`, on by
+ *   default since 20.x); 18.16 accepts the aliases too.
  */
 
 /**
@@ -68,7 +72,7 @@ export function effectiveRowsSql(spec: EvaluateSpec): string {
   /** Rows (segmentId, cols…, durationMs, endMs, flagId), one per flag, folded back per segment. */
   const perFlag = (rows: string, decisions: string) =>
     `SELECT ${cols}, ${split('any(durationMs)')}, max(${GOVERNING_CODE}) AS code
-    FROM (${rows}) ANY LEFT JOIN (${decisions}) USING flagId
+    FROM (${rows}) AS f ANY LEFT JOIN (${decisions}) AS d USING flagId
     GROUP BY segmentId, ${cols}`;
 
   const decisions = decisionArraysSql(db);
@@ -77,7 +81,7 @@ export function effectiveRowsSql(spec: EvaluateSpec): string {
     FROM (
       SELECT ${cols}, durationMs, endMs, flagIds[1] AS flagId FROM ${db}.segments
       WHERE status = 'withheld' AND multiFlag = 0 AND ${cond}
-    ) ANY LEFT JOIN (${decisions}) USING flagId`;
+    ) AS f ANY LEFT JOIN (${decisions}) AS d USING flagId`;
   const multi = perFlag(
     `SELECT segmentId, ${cols}, durationMs, endMs, flagId FROM ${db}.segments ARRAY JOIN flagIds AS flagId
       WHERE status = 'withheld' AND multiFlag = 1 AND ${cond}`,

@@ -136,9 +136,9 @@ export function createReview(opts: { conn: Connection; db: string }) {
       const sql = `SELECT flagId, fFirst FROM (
           SELECT flagId, argMax(firstAtMs, version) AS fFirst, argMax(lastAtMs, version) AS fLast
           FROM ${db}.flags WHERE ${flagsWhere} GROUP BY flagId
-        ) ANY LEFT JOIN (
+        ) AS f ANY LEFT JOIN (
           ${decisionArraysSql(db, [`flagId IN (SELECT flagId FROM ${db}.flags WHERE ${flagsWhere})`])}
-        ) USING flagId
+        ) AS d USING flagId
         WHERE ${after.join(' AND ')}
         ORDER BY fFirst DESC, flagId DESC
         LIMIT ${sqlNumber(l.limit + 1)}`;

@@ -201,11 +201,11 @@ export function createStats(opts: { conn: Connection; db: string }) {
              FROM (
                SELECT learnerId, courseId, requiredHours FROM ${db}.certificates
                GROUP BY platformId, certificateId, learnerId, courseId, requiredHours
-             ) ANY LEFT JOIN (
+             ) AS c ANY LEFT JOIN (
                SELECT learnerId, courseId, sum(v) AS ver
                FROM (${effectiveRowsSql({ db, columns: ['learnerId', 'courseId'], where: [certified] })})
                GROUP BY learnerId, courseId
-             ) USING learnerId, courseId`,
+             ) AS e USING learnerId, courseId`,
           ),
           q<{ platformId: string; accepted: Num }>(
             `SELECT platformId, sum(a) AS accepted
