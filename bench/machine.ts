@@ -45,3 +45,57 @@ export async function profiled<T>(file: string | undefined, phase: () => Promise
     session.disconnect();
   }
 }
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ): 100 on every Linux build Node runs on. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds used so far by each server deploy/local/services.sh started (its pid files under
+ * HOURGLASS_STATE), threads included. Taken before and after a phase, it shows where the machine's
+ * cores went: a target in events/s is reachable only if every process on the path fits in them.
+ * Servers that are not running (or not ours) are left out.
+ */
+export function serverCpuSeconds(
+  servers: readonly string[] = ['kafka', 'redis', 'clickhouse'],
+): Record<string, number> {
+  const runDir = `${process.env.HOURGLASS_STATE ?? '/var/lib/hourglass-local'}/run`;
+  const out: Record<string, number> = {};
+  for (const name of servers) {
+    try {
+      const pid = readFileSync(`${runDir}/${name}.pid`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+    } catch {
+      // not started by services.sh, or not Linux
+    }
+  }
+  return out;
+}
+
+/**
+ * The CPU budget of a phase, in µs per unit (event or row): each server's share from two
+ * serverCpuSeconds readings, the benchmark's own process(es), their total, and the rate the machine's
+ * cores would allow at that total if every process could use them fully (an upper bound).
+ */
+export function cpuBudget(opts: {
+  before: Record<string, number>;
+  after: Record<string, number>;
+  own: Record<string, number>;
+  units: number;
+}): Record<string, number> {
+  const perUnit: Record<string, number> = {};
+  for (const [name, micros] of Object.entries(opts.own)) perUnit[name] = micros / opts.units;
+  for (const [name, seconds] of Object.entries(opts.after)) {
+    const start = opts.before[name];
+    if (start !== undefined) perUnit[name] = ((seconds - start) * 1e6) / opts.units;
+  }
+  const total = Object.values(perUnit).reduce((a, b) => a + b, 0);
+  const rounded = Object.fromEntries(Object.entries(perUnit).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+  return {
+    ...rounded,
+    total: Math.round(total * 10) / 10,
+    ceilingPerSecOnAllCores: Math.round((cpus().length * 1e6) / total),
+  };
+}

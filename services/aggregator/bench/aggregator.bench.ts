@@ -17,7 +17,7 @@ import { consumerGroups, topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { Registry } from 'prom-client';
-import { machineDescription, profiled } from '../../../bench/machine';
+import { cpuBudget, machineDescription, profiled, serverCpuSeconds } from '../../../bench/machine';
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
 import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
 import { createAggregator } from '../src/aggregator';
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   await warehouse.migrate();
 
   // The aggregator runs in a process of its own, so its CPU and RSS are not the loader's.
+  const serversBefore = serverCpuSeconds(['kafka', 'clickhouse']);
   const started = performance.now();
   const worker = cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify({ prefix, database }) });
   type Final = { cpuMicros: number; peakRss: number; atPeak: Record<string, number> };
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   );
   while ((await warehouse.counts()).segments < segments) await new Promise((r) => setTimeout(r, 100));
   const seconds = (performance.now() - started) / 1000;
+  const serversAfter = serverCpuSeconds(['kafka', 'clickhouse']);
   worker.send('stop');
   const { cpuMicros, peakRss, atPeak } = await final;
   const reconciliation = await warehouse.reconcile();
@@ -94,11 +96,17 @@ async function main(): Promise<void> {
     seconds: Math.round(seconds * 10) / 10,
     segmentRowsPerSecond: Math.round(segments / seconds),
     aggregatorCpuMsPer10kSegments: Math.round((cpuMicros / 1000 / segments) * 10_000 * 10) / 10,
+    cpuMicrosPerSegment: cpuBudget({
+      before: serversBefore,
+      after: serversAfter,
+      own: { aggregator: cpuMicros },
+      units: segments,
+    }),
     aggregatorPeakRssMB: Math.round(peakRss / 2 ** 20),
     aggregatorMemoryAtPeakMB: atPeak,
     reconciliation,
     loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
-    note: 'Kafka, ClickHouse and the aggregator (a process of its own, started after the topics were loaded) share the 2 cores; the time includes its start and group join.',
+    note: 'Kafka, ClickHouse and the aggregator (a process of its own, started after the topics were loaded) share the 2 cores; the time includes its start and group join. cpuMicrosPerSegment: CPU of the aggregator, the ClickHouse server (inserts, the duplicate checks and the merges that ran meanwhile) and the Kafka broker over the run, per segment; ceilingPerSecOnAllCores is what all cores would allow at that total.',
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(

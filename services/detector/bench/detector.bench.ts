@@ -21,7 +21,13 @@ import {
 import { createRedisStateStore } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { machineDescription, percentile, profiled } from '../../../bench/machine';
+import {
+  cpuBudget,
+  machineDescription,
+  percentile,
+  profiled,
+  serverCpuSeconds,
+} from '../../../bench/machine';
 import { createDetector } from '../src/detector';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -146,11 +152,13 @@ async function main(): Promise<void> {
     if (done >= total) finished();
   };
   const setup: DetectorSetup = { topics, groupId: `${prefix}detector`, keyPrefix };
+  const serversBefore = serverCpuSeconds(['kafka', 'redis']);
   const started = performance.now();
   const detectors =
     PROCESSES === 1 ? [await startDetector(setup, onBatchDone)] : await startWorkers(setup, onBatchDone);
   await profiled(process.env.HOURGLASS_BENCH_PROFILE, () => allDone);
   const seconds = (performance.now() - started) / 1000;
+  const serversAfter = serverCpuSeconds(['kafka', 'redis']);
   const finals = await Promise.all(detectors.map((d) => d.stop()));
   const cpuMicros = finals.reduce((sum, f) => sum + f.cpuMicros, 0);
   const rss = Math.max(...finals.map((f) => f.rss));
@@ -169,6 +177,12 @@ async function main(): Promise<void> {
     detectorProcesses: PROCESSES,
     detectorCpuMicrosPerEvent: Math.round((cpuMicros / total) * 10) / 10,
     engineAloneEventsPerSec: Math.round(engineRate),
+    cpuMicrosPerEvent: cpuBudget({
+      before: serversBefore,
+      after: serversAfter,
+      own: { detector: cpuMicros },
+      units: total,
+    }),
     batches: batchMs.length,
     batchMs: { p50: percentile(batchMs, 50), p95: percentile(batchMs, 95), p99: percentile(batchMs, 99) },
     redisRoundTripsPerEvent: stats.roundTrips / total,
@@ -176,7 +190,7 @@ async function main(): Promise<void> {
     redisBytesPerLearner: Math.round((memAfter - memBefore) / learners),
     detectorRssMB: Math.round(rss / 2 ** 20),
     detectorRssMBPerProcess: finals.map((f) => Math.round(f.rss / 2 ** 20)),
-    note: 'end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. RSS and CPU are those of the bench process running the detector (the generated events are released before it starts).',
+    note: 'end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. RSS and CPU are those of the bench process running the detector (the generated events are released before it starts). cpuMicrosPerEvent: CPU of the detector, the Redis server and the Kafka broker over the run, per event; ceilingPerSecOnAllCores is what all cores would allow at that total.',
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(
