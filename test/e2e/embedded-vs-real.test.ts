@@ -2,6 +2,7 @@ import { generateTraffic, startAllInOne } from '@hourglass/cli';
 import { createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import { DEMO_TOKENS, developmentConfig } from '@hourglass/runtime';
+import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hourglassClient, snapshot } from '../support/client';
 import { freePort, type ServiceProcess, serviceProcess } from '../support/processes';
@@ -131,6 +132,21 @@ describe('end to end: embedded all-in-one and separate services on the real serv
     expect(snapB.timelines).toEqual(snapA.timelines);
     // Counts too: crashes and redeliveries neither lost nor double-counted an event.
     expect(snapB.programme).toEqual(snapA.programme);
+    // The warehouse's own reconciliation: every segment once, learners' totals add up, and every
+    // platform stored exactly the segments the detector counted for it.
+    const stored = createClickHouseWarehouse({
+      ...clickHouseOptionsFromUrl(env.CLICKHOUSE_URL),
+      timeZone: developmentConfig().timezone,
+    });
+    cleanups.push(() => stored.close());
+    const reconciliation = await stored.reconcile();
+    expect(reconciliation.duplicateSegmentIds).toBe(0);
+    expect(reconciliation.mismatchedLearners).toEqual([]);
+    expect(reconciliation.segmentsByPlatform.length).toBeGreaterThan(0);
+    for (const p of reconciliation.segmentsByPlatform) {
+      expect(p.stored, p.platformId).toBeGreaterThan(0);
+      expect(p.stored, p.platformId).toBe(p.emitted);
+    }
 
     const decidedB = await decideFirstOpenFlag(b);
     expect(decidedB).toBe(decidedA);

@@ -147,7 +147,11 @@ describe('aggregator crash safety on real Kafka and ClickHouse', () => {
     for (const q of queries)
       expect(await warehouse.queryHours(q), q.groupBy.join()).toEqual(await reference.queryHours(q));
     expect(await warehouse.counts()).toEqual(await reference.counts());
-    expect(await warehouse.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+    expect(await warehouse.reconcile()).toEqual({
+      duplicateSegmentIds: 0,
+      mismatchedLearners: [],
+      segmentsByPlatform: [],
+    });
     const flags = await warehouse.listFlags({ scope: '*', limit: 1000 });
     expect(flags).toEqual(await reference.listFlags({ scope: '*', limit: 1000 }));
   }, 400_000);

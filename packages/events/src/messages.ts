@@ -139,6 +139,12 @@ export const eventCountSchema = z.strictObject({
   platformId: z.string(),
   day: z.string(),
   accepted: z.int().min(0),
+  /**
+   * Segments the detector emitted for these events (each segment id is emitted once), so that the
+   * warehouse can reconcile them with the segments it stored. Absent in counts written before it
+   * was counted; those are left out of the reconciliation.
+   */
+  segments: z.int().min(0).optional(),
 });
 export type EventCountRecord = z.infer<typeof eventCountSchema>;
 

@@ -158,7 +158,11 @@ if (raw === undefined || raw === '') {
       for (const t of tables)
         await admin.command({ query: `OPTIMIZE TABLE ${database}.${String(t.name)} FINAL` });
       expect(await read()).toEqual(before);
-      expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+      expect(await w.reconcile()).toEqual({
+        duplicateSegmentIds: 0,
+        mismatchedLearners: [],
+        segmentsByPlatform: [],
+      });
       await w.close();
     });
 
@@ -183,18 +187,40 @@ if (raw === undefined || raw === '') {
       }
       const half = Math.floor(SEGMENTS.length / 2);
       await old.w.insertSegments(SEGMENTS.slice(0, half));
-      expect(await old.w.migrate()).toEqual({ applied: ['0005_by_learner_grouped_view'] });
+      // A count the earlier release wrote, before counts said how many segments they emitted.
+      await admin.command({
+        query: `INSERT INTO ${old.database}.event_counts VALUES ('old-1', 'alpha', '2026-03-01', 5)`,
+      });
+      expect(await old.w.migrate()).toEqual({
+        applied: ['0005_by_learner_grouped_view', '0006_event_counts_segments'],
+      });
+      expect(await old.w.migrate()).toEqual({ applied: [] });
       await loadBase(old.w); // the first half again (nothing new) and the rest through the new view
       const fresh = await open('fresh');
       await fresh.w.migrate();
       await loadBase(fresh.w);
+      await fresh.w.insertEventCounts([
+        { countId: 'old-1', platformId: 'alpha', day: '2026-03-01', accepted: 5 },
+      ]);
       const read = async (w: Warehouse) => ({
         ...(await answersOf(w, ['day', 'learner', 'platform'])),
         reconcile: await w.reconcile(),
       });
       const answers = await read(old.w);
       expect(answers).toEqual(await read(fresh.w));
-      expect(answers.reconcile).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+      expect(answers.reconcile).toEqual({
+        duplicateSegmentIds: 0,
+        mismatchedLearners: [],
+        segmentsByPlatform: [],
+      });
+      // The old count's platform cannot be reconciled: left out, not reported as lost segments.
+      await old.w.insertEventCounts([
+        { countId: 'new-1', platformId: 'alpha', day: '2026-03-02', accepted: 3, segments: 6 },
+        { countId: 'new-2', platformId: 'beta', day: '2026-03-02', accepted: 3, segments: 3 },
+      ]);
+      expect((await old.w.reconcile()).segmentsByPlatform).toEqual([
+        { platformId: 'beta', emitted: 3, stored: 3 },
+      ]);
       const views = await select(
         `SELECT name FROM system.tables WHERE database = '${old.database}' AND engine = 'MaterializedView'`,
       );
@@ -213,7 +239,11 @@ if (raw === undefined || raw === '') {
       await admin.command({
         query: `INSERT INTO ${database}.segments SELECT * FROM ${database}.segments WHERE segmentId = 's1'`,
       });
-      expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 1, mismatchedLearners: ['L1'] });
+      expect(await w.reconcile()).toEqual({
+        duplicateSegmentIds: 1,
+        mismatchedLearners: ['L1'],
+        segmentsByPlatform: [],
+      });
       await w.close();
     });
   });

@@ -24,6 +24,7 @@ export type {
   ProgrammeSummary,
   Reconciliation,
   RejectedRow,
+  SegmentReconciliation,
   SegmentView,
   SessionTimeline,
   Warehouse,

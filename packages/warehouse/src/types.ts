@@ -117,6 +117,18 @@ export interface Reconciliation {
   duplicateSegmentIds: number;
   /** Learners whose verified+pending+rejected differs from the sum of their distinct segments. */
   mismatchedLearners: string[];
+  /**
+   * Per platform whose event counts all say how many segments the detector emitted (sorted by
+   * platformId): that number, and the distinct segment ids stored for the platform. They differ when
+   * segments were lost or stored without their count, or while the pipeline has not caught up.
+   */
+  segmentsByPlatform: SegmentReconciliation[];
+}
+
+export interface SegmentReconciliation {
+  platformId: string;
+  emitted: number;
+  stored: number;
 }
 
 export interface Warehouse {

@@ -315,6 +315,7 @@ export function checkEventCount(c: EventCountRecord): void {
   checkPlatform('count.platformId', c.platformId);
   checkDay('count.day', c.day);
   checkInt('count.accepted', c.accepted, 0);
+  if (c.segments !== undefined) checkInt('count.segments', c.segments, 0);
 }
 
 export function checkRows<T>(what: string, rows: T[], check: (row: T) => void): void {

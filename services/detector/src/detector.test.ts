@@ -159,10 +159,12 @@ describe('detector over the embedded log and memory state', () => {
       ends.reduce((n, e) => n + Number(e.offset), 0),
     );
     const accepted = counts.map(
-      (v) => JSON.parse(v) as { platformId: string; day: string; accepted: number },
+      (v) => JSON.parse(v) as { platformId: string; day: string; accepted: number; segments: number },
     );
     expect(accepted.every((c) => c.platformId === 'cvto' && c.day === '2026-03-01')).toBe(true);
     expect(accepted.reduce((n, c) => n + c.accepted, 0)).toBe(events.length);
+    // ...and the segments they emitted, for the warehouse's reconciliation.
+    expect(accepted.reduce((n, c) => n + c.segments, 0)).toBe(expected.length);
   });
 
   it('a restarted detector resumes after its watermark: no segment is produced twice except the outbox', async () => {

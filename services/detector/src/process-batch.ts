@@ -55,7 +55,8 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     outcomes: { applied: 0, duplicate: 0, stale: 0, ignored: 0 },
     malformed: [],
   };
-  const perPlatformDay = new Map<string, number>();
+  // Per platform and day of receipt: events consumed, and segments they emitted.
+  const perPlatformDay = new Map<string, { accepted: number; segments: number }>();
   let lastReceivedAt = '';
   let lastPlatform = '';
   let lastKey = '';
@@ -95,15 +96,33 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       lastPlatform = event.platformId;
       lastKey = `${event.platformId}\u0000${opts.dayOf(Date.parse(event.receivedAt))}`;
     }
-    perPlatformDay.set(lastKey, (perPlatformDay.get(lastKey) ?? 0) + 1);
+    const count = perPlatformDay.get(lastKey) ?? { accepted: 0, segments: 0 };
+    count.accepted += 1;
+    perPlatformDay.set(lastKey, count);
+    for (const segment of step.out.segments) {
+      // A segment is counted on its own platform (an event could close another session's window).
+      if (segment.platformId === event.platformId) count.segments += 1;
+      else {
+        const key = `${segment.platformId}\u0000${lastKey.slice(lastKey.indexOf('\u0000') + 1)}`;
+        const other = perPlatformDay.get(key) ?? { accepted: 0, segments: 0 };
+        other.segments += 1;
+        perPlatformDay.set(key, other);
+      }
+    }
   }
   for (const learnerId of touched) {
     const state = states.get(learnerId);
     if (state !== undefined) result.learners.set(learnerId, serializeState(state));
   }
-  for (const [key, accepted] of perPlatformDay) {
+  for (const [key, { accepted, segments }] of perPlatformDay) {
     const [platformId = '', day = ''] = key.split('\u0000');
-    result.counts.push({ countId: `${opts.batchId}/${platformId}/${day}`, platformId, day, accepted });
+    result.counts.push({
+      countId: `${opts.batchId}/${platformId}/${day}`,
+      platformId,
+      day,
+      accepted,
+      segments,
+    });
   }
   return result;
 }

@@ -1,6 +1,7 @@
 import { WarehouseError } from '../errors';
 import { MIGRATIONS } from '../migrations';
-import { sqlIdentifier } from '../sql';
+import { segmentsByPlatform } from '../segment-reconciliation';
+import { sqlIdentifier, sqlString } from '../sql';
 import type { Warehouse } from '../types';
 import { createConnection } from './connection';
 import { createReview } from './review';
@@ -22,7 +23,8 @@ type Num = string | number;
 
 /** The warehouse on ClickHouse (18.16 or current); README "ClickHouse tables" explains the schema. */
 export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): Warehouse {
-  const db = sqlIdentifier(opts.database ?? 'hourglass');
+  const database = opts.database ?? 'hourglass';
+  const db = sqlIdentifier(database);
   // Fail on a bad zone here, not with wrong days later.
   new Intl.DateTimeFormat('en', { timeZone: opts.timeZone });
   const conn = createConnection(opts);
@@ -66,6 +68,16 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
         for (const statement of m.statements(db)) await conn.command('migrate', statement);
+        for (const c of m.addColumns ?? []) {
+          const [have] = await conn.rows<{ n: Num }>(
+            'migrate',
+            `SELECT count() AS n FROM system.columns
+             WHERE database = ${sqlString(database)} AND table = ${sqlString(c.table)} AND name = ${sqlString(c.column)}`,
+          );
+          if (Number(have?.n ?? 0) === 0) {
+            await conn.command('migrate', `ALTER TABLE ${db}.${c.table} ADD COLUMN ${c.column} ${c.type}`);
+          }
+        }
         // Recorded after its statements: a crash in between re-runs idempotent statements, never skips one.
         await conn.insert('migrate', `${db}.schema_migrations`, [
           { version: m.version, name: m.name, appliedAtMs: Date.now() },
@@ -115,7 +127,7 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
 
     async reconcile() {
       // Full scans: an operator's check, not a query path.
-      const [dups, mismatched] = await Promise.all([
+      const [dups, mismatched, emitted, stored] = await Promise.all([
         conn.rows<{ n: Num }>(
           'reconcile',
           `SELECT count() AS n FROM (SELECT segmentId FROM ${db}.segments GROUP BY segmentId HAVING count() > 1)`,
@@ -147,10 +159,29 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
             ) GROUP BY learnerId
           ) WHERE queried != stored OR byLearner != storedWithheld ORDER BY learnerId`,
         ),
+        // Each count once (GROUP BY countId); min < 0: a count from before segments were counted.
+        conn.rows<{ platformId: string; emitted: Num; least: Num }>(
+          'reconcile',
+          `SELECT platformId, sum(s) AS emitted, min(s) AS least FROM (
+            SELECT platformId, countId, any(segments) AS s FROM ${db}.event_counts GROUP BY platformId, countId
+          ) GROUP BY platformId`,
+        ),
+        conn.rows<{ platformId: string; n: Num }>(
+          'reconcile',
+          `SELECT platformId, uniqExact(segmentId) AS n FROM ${db}.segments GROUP BY platformId`,
+        ),
       ]);
       return {
         duplicateSegmentIds: Number(dups[0]?.n ?? 0),
         mismatchedLearners: mismatched.map((r) => r.learnerId),
+        segmentsByPlatform: segmentsByPlatform(
+          emitted.map((e) => ({
+            platformId: e.platformId,
+            emitted: Number(e.emitted),
+            complete: Number(e.least) >= 0,
+          })),
+          new Map(stored.map((r) => [r.platformId, Number(r.n)])),
+        ),
       };
     },
 

@@ -253,7 +253,13 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
           inSet('platformId', chunk, (c) => c.platformId),
           inSet('countId', chunk, (c) => c.countId),
         ]),
-        (c) => ({ countId: c.countId, platformId: c.platformId, day: c.day, accepted: c.accepted }),
+        (c) => ({
+          countId: c.countId,
+          platformId: c.platformId,
+          day: c.day,
+          accepted: c.accepted,
+          segments: c.segments ?? -1,
+        }),
       );
     },
   };

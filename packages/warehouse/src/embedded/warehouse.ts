@@ -1,5 +1,6 @@
 import { WarehouseError } from '../errors';
 import { MIGRATIONS } from '../migrations';
+import { type EmittedSegments, segmentsByPlatform } from '../segment-reconciliation';
 import {
   checkOptionalRange,
   cmp,
@@ -262,7 +263,22 @@ export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
         raw.set(id, (raw.get(id) ?? 0) + s.durationMs);
       }
       const mismatchedLearners = [...raw.keys()].filter((id) => raw.get(id) !== effective.get(id)).sort(cmp);
-      return { duplicateSegmentIds: 0, mismatchedLearners };
+      const emitted = new Map<string, EmittedSegments>();
+      for (const c of store.eventCounts.values()) {
+        const e = emitted.get(c.platformId) ?? { platformId: c.platformId, emitted: 0, complete: true };
+        if (c.segments === undefined) e.complete = false;
+        else e.emitted += c.segments;
+        emitted.set(c.platformId, e);
+      }
+      const stored = new Map<string, number>();
+      for (const s of store.segments.values()) {
+        stored.set(s.segment.platformId, (stored.get(s.segment.platformId) ?? 0) + 1);
+      }
+      return {
+        duplicateSegmentIds: 0,
+        mismatchedLearners,
+        segmentsByPlatform: segmentsByPlatform(emitted.values(), stored),
+      };
     },
 
     async close() {

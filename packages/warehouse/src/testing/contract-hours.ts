@@ -179,7 +179,11 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
     expect(after).toContainEqual(hrs({ day: '2026-03-03', learnerId: 'L1' }, 7, 3, 0, 1));
     await w.upsertFlags(FLAGS);
     expect(await w.counts()).toEqual({ segments: 11, flags: 4, decisions: 0, rejected: 0 });
-    expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+    expect(await w.reconcile()).toEqual({
+      duplicateSegmentIds: 0,
+      mismatchedLearners: [],
+      segmentsByPlatform: [],
+    });
   });
 
   it('invalid input is refused as a whole with WarehouseError("invalid")', async () => {

@@ -154,7 +154,40 @@ export function describeStatsContract(setup: Setup): void {
       decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
       decision('d2', 'flag-b', 'reject', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
     ]);
-    expect(await w.reconcile()).toEqual({ duplicateSegmentIds: 0, mismatchedLearners: [] });
+    expect(await w.reconcile()).toEqual({
+      duplicateSegmentIds: 0,
+      mismatchedLearners: [],
+      segmentsByPlatform: [],
+    });
     expect(await w.counts()).toEqual({ segments: 9, flags: 4, decisions: 2, rejected: 0 });
+  });
+
+  it('reconcile: the segments the detector counted per platform against the distinct segments stored', async () => {
+    const w = await setup();
+    // Stored twice: alpha still has 6 distinct segments (sessions S1, S3), beta 3 (S2, S4).
+    await loadBase(w);
+    await loadBase(w);
+    const alpha1 = { countId: 'r-alpha-1', platformId: 'alpha', day: '2026-03-01', accepted: 9, segments: 4 };
+    await w.insertEventCounts([
+      alpha1,
+      { countId: 'r-alpha-2', platformId: 'alpha', day: '2026-03-02', accepted: 5, segments: 2 },
+      // One segment more than stored: lost on the way.
+      { countId: 'r-beta-1', platformId: 'beta', day: '2026-03-02', accepted: 8, segments: 4 },
+      { countId: 'r-gamma-1', platformId: 'gamma', day: '2026-03-02', accepted: 3, segments: 0 },
+      // Written before segments were counted: delta cannot be checked.
+      { countId: 'r-delta-1', platformId: 'delta', day: '2026-03-02', accepted: 2 },
+    ]);
+    // A count delivered twice is counted once.
+    await w.insertEventCounts([alpha1]);
+    expect((await w.reconcile()).segmentsByPlatform).toEqual([
+      { platformId: 'alpha', emitted: 6, stored: 6 },
+      { platformId: 'beta', emitted: 4, stored: 3 },
+      { platformId: 'gamma', emitted: 0, stored: 0 },
+    ]);
+    // One count without a segment count leaves its whole platform out.
+    await w.insertEventCounts([
+      { countId: 'r-alpha-0', platformId: 'alpha', day: '2026-02-28', accepted: 1 },
+    ]);
+    expect((await w.reconcile()).segmentsByPlatform.map((r) => r.platformId)).toEqual(['beta', 'gamma']);
   });
 }
