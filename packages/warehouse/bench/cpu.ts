@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { serverCpuSeconds } from '../../../bench/machine';
 
 /** This process's CPU time in ms (user + system). */
 export function clientCpuMs(): number {
@@ -6,32 +6,11 @@ export function clientCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** The pid of the clickhouse-server on this machine, or null when it is not local (or there is no /proc). */
-export const serverPid: string | null = (() => {
-  try {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('clickhouse-serv')) return pid;
-      } catch {
-        // gone meanwhile
-      }
-    }
-  } catch {
-    // no /proc
-  }
-  return null;
-})();
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/** The local clickhouse-server's CPU time in ms (utime + stime), or null when it is not local. */
+/**
+ * CPU time in ms of the ClickHouse server deploy/local/services.sh started (its pid file), or null
+ * when there is none (another server, or no /proc).
+ */
 export function serverCpuMs(): number | null {
-  if (serverPid === null) return null;
-  try {
-    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return null;
-  }
+  const seconds = serverCpuSeconds(['clickhouse']).clickhouse;
+  return seconds === undefined ? null : seconds * 1000;
 }

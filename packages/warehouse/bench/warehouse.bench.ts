@@ -27,7 +27,7 @@ import {
   isWarehouseError,
   type Warehouse,
 } from '../src/index';
-import { clientCpuMs, serverCpuMs, serverPid } from './cpu';
+import { clientCpuMs, serverCpuMs } from './cpu';
 import { BENCH_SHAPE, createGenerator, type Shape } from './generate';
 
 if (!process.env.CLICKHOUSE_URL) {
@@ -236,7 +236,7 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>, admin
     // CPU per 10k rows while inserting: this process, and the local server (merges included; other
     // suites' queries on the same server count too). null server figure: the server is not local.
     clientCpuMsPer10kRows: Math.round((clientCpu / rows) * 10_000 * 10) / 10,
-    serverCpuMsPer10kRows: serverPid === null ? null : Math.round((serverCpu / rows) * 10_000 * 10) / 10,
+    serverCpuMsPer10kRows: serverCpuMs() === null ? null : Math.round((serverCpu / rows) * 10_000 * 10) / 10,
     wallSecondsIncludingGeneration: Math.round(performance.now() - started) / 1000,
     // Background merges during the load (server-wide: other databases' merges count too).
     serverMerges: {

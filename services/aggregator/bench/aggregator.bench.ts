@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { consumerGroups, topicNames } from '@hourglass/events';
+import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { Registry } from 'prom-client';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
 
   // The warehouse benchmark's data, cut to SEGMENTS rows (its first days).
   const gen = createGenerator(BENCH_SHAPE);
+  const dayOf = createDayOf(TIME_ZONE);
   const producer = log.producer({ clientId: 'bench-aggregator-load' });
   let segments = 0;
   let others = 0;
@@ -48,7 +49,22 @@ async function main(): Promise<void> {
           .map((s) => ({ topic: topics.segments, key: s.learnerId, value: JSON.stringify(s) })),
       );
     }
+    // What the detector would count for these segments, so that reconcile() checks them per platform.
+    const perPlatform = new Map<string, number>();
+    for (const s of rows) perPlatform.set(s.platformId, (perPlatform.get(s.platformId) ?? 0) + 1);
+    const dayText = dayOf((rows[0] as (typeof rows)[0]).startMs);
     await producer.send([
+      ...[...perPlatform].map(([platformId, n]) => ({
+        topic: topics.counts,
+        key: platformId,
+        value: JSON.stringify({
+          countId: `bench/${d}/${platformId}`,
+          platformId,
+          day: dayText,
+          accepted: n,
+          segments: n,
+        }),
+      })),
       ...day.sessions.map((s) => ({
         topic: topics.sessions,
         key: `${s.platformId}/${s.sessionId}`,
@@ -84,6 +100,11 @@ async function main(): Promise<void> {
   while ((await warehouse.counts()).segments < segments) await new Promise((r) => setTimeout(r, 100));
   const seconds = (performance.now() - started) / 1000;
   const serversAfter = serverCpuSeconds(['kafka', 'clickhouse']);
+  // The count records travel on a topic of their own: wait for them too before reconciling (30 s at most).
+  const countedBy = Date.now() + 30_000;
+  const counted = async () =>
+    (await warehouse.programme()).platforms.reduce((n, p) => n + p.acceptedEvents, 0);
+  while ((await counted()) < segments && Date.now() < countedBy) await new Promise((r) => setTimeout(r, 200));
   worker.send('stop');
   const { cpuMicros, peakRss, atPeak } = await final;
   const reconciliation = await warehouse.reconcile();
@@ -104,7 +125,14 @@ async function main(): Promise<void> {
     }),
     aggregatorPeakRssMB: Math.round(peakRss / 2 ** 20),
     aggregatorMemoryAtPeakMB: atPeak,
-    reconciliation,
+    reconciliation: {
+      duplicateSegmentIds: reconciliation.duplicateSegmentIds,
+      mismatchedLearners: reconciliation.mismatchedLearners,
+      platformsReconciled: reconciliation.segmentsByPlatform.length,
+      platformsWithOtherSegmentCounts: reconciliation.segmentsByPlatform.filter(
+        (p) => p.emitted !== p.stored,
+      ),
+    },
     loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
     note: 'Kafka, ClickHouse and the aggregator (a process of its own, started after the topics were loaded) share the 2 cores; the time includes its start and group join. cpuMicrosPerSegment: CPU of the aggregator, the ClickHouse server (inserts, the duplicate checks and the merges that ran meanwhile) and the Kafka broker over the run, per segment; ceilingPerSecOnAllCores is what all cores would allow at that total.',
   };
