@@ -39,6 +39,7 @@ NOT_SETTINGS = {
 }
 INSERT_WITH_FORMAT = re.compile(r"^(\s*INSERT\s+INTO\s+.+?)\s+FORMAT\s+(\w+)\s*$", re.I | re.S)
 CODE_OF = re.compile(r"Code: (\d+)")
+# Setting and database names: plain identifiers (they are put into SET and USE unquoted or backticked).
 SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -113,6 +114,9 @@ class Handler(BaseHTTPRequestHandler):
         named = dict(params)
         query_id = named.get("query_id", "")
         settings = [(k, v) for k, v in params if k not in NOT_SETTINGS and not k.startswith("param_")]
+        database = named.get("database", "default")
+        if not SETTING_NAME.match(database):
+            return self.answer(400, f"Code: 81. DB::Exception: Database {database} does not exist (UNKNOWN_DATABASE)\n".encode())
         for k, _ in settings:
             if not SETTING_NAME.match(k):
                 return self.answer(400, f"Code: 115. DB::Exception: Unknown setting {k} (UNKNOWN_SETTING)\n".encode())
@@ -121,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             sql, data = body.decode("utf-8"), None
         try:
-            out = self.engine.run(sql, named.get("database", "default"), settings, data)
+            out = self.engine.run(sql, database, settings, data)
         except Exception as err:  # chdb raises one error type; its text is the server's
             text = str(err)
             m = CODE_OF.search(text)
