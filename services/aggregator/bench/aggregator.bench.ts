@@ -5,13 +5,16 @@
  * `pnpm bench:warehouse` measures the warehouse port alone on 10M rows; this is the same data's first
  * days as the aggregator sees them. Not a test: numbers vary with the machine's load.
  *
- *   KAFKA_BROKERS=127.0.0.1:9092 CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm bench:aggregator 2000000
+ *   KAFKA_BROKERS=127.0.0.1:9092 CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm bench:aggregator 2000000 [--processes N]
+ *
+ * --processes N runs N aggregator processes in one consumer group, as replicas of the service would.
  */
 
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
@@ -24,7 +27,15 @@ import { createAggregator } from '../src/aggregator';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const SEGMENTS = Number(process.argv[2] ?? 2_000_000);
+const args = parseArgs({ allowPositionals: true, options: { processes: { type: 'string', default: '1' } } });
+const count = (text: string | undefined, fallback: number, name: string): number => {
+  const n = Number(text ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return n;
+};
+const SEGMENTS = count(args.positionals[0], 2_000_000, 'segments');
+/** Aggregator processes in the group (each its own process, like replicas of the service). */
+const PROCESSES = count(args.values.processes, 1, '--processes');
 const TIME_ZONE = BENCH_SHAPE.timeZone;
 
 async function main(): Promise<void> {
@@ -90,12 +101,17 @@ async function main(): Promise<void> {
   // The aggregator runs in a process of its own, so its CPU and RSS are not the loader's.
   const serversBefore = serverCpuSeconds(['kafka', 'clickhouse']);
   const started = performance.now();
-  const worker = cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify({ prefix, database }) });
   type Final = { cpuMicros: number; peakRss: number; atPeak: Record<string, number> };
-  const final = new Promise<Final>((resolve) =>
-    worker.on('message', (m: { final?: Final }) => {
-      if (m.final) resolve(m.final);
-    }),
+  const workers = Array.from({ length: PROCESSES }, () =>
+    cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify({ prefix, database }) }),
+  );
+  const finals = workers.map(
+    (w) =>
+      new Promise<Final>((resolve) =>
+        w.on('message', (m: { final?: Final }) => {
+          if (m.final) resolve(m.final);
+        }),
+      ),
   );
   while ((await warehouse.counts()).segments < segments) await new Promise((r) => setTimeout(r, 100));
   const seconds = (performance.now() - started) / 1000;
@@ -105,8 +121,11 @@ async function main(): Promise<void> {
   const counted = async () =>
     (await warehouse.programme()).platforms.reduce((n, p) => n + p.acceptedEvents, 0);
   while ((await counted()) < segments && Date.now() < countedBy) await new Promise((r) => setTimeout(r, 200));
-  worker.send('stop');
-  const { cpuMicros, peakRss, atPeak } = await final;
+  for (const w of workers) w.send('stop');
+  const all = await Promise.all(finals);
+  const cpuMicros = all.reduce((n, f) => n + f.cpuMicros, 0);
+  // The process that peaked highest, and where its memory sat then.
+  const { peakRss, atPeak } = all.reduce((a, b) => (b.peakRss > a.peakRss ? b : a));
   const reconciliation = await warehouse.reconcile();
 
   const result = {
@@ -123,7 +142,9 @@ async function main(): Promise<void> {
       own: { aggregator: cpuMicros },
       units: segments,
     }),
+    aggregatorProcesses: PROCESSES,
     aggregatorPeakRssMB: Math.round(peakRss / 2 ** 20),
+    aggregatorPeakRssMBPerProcess: all.map((f) => Math.round(f.peakRss / 2 ** 20)),
     aggregatorMemoryAtPeakMB: atPeak,
     reconciliation: {
       duplicateSegmentIds: reconciliation.duplicateSegmentIds,
