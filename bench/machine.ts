@@ -99,3 +99,10 @@ export function cpuBudget(opts: {
     ceilingPerSecOnAllCores: Math.round((cpus().length * 1e6) / total),
   };
 }
+
+/** A positive integer argument of a benchmark (`fallback` when absent); anything else is refused. */
+export function countArg(text: string | undefined, fallback: number, name: string): number {
+  const n = Number(text ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return n;
+}

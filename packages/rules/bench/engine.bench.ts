@@ -9,7 +9,7 @@
  * percentiles, and the serialized state size per active learner. Generation happens before timing.
  */
 import { writeFileSync } from 'node:fs';
-import { type AcceptedEvent, segmentIdOf } from '@hourglass/events';
+import { type AcceptedEvent, seededRandom, segmentIdOf } from '@hourglass/events';
 import { machineDescription, percentile } from '../../../bench/machine';
 import {
   applyEvent,
@@ -28,18 +28,6 @@ const BATCH = 500;
 const KEEP = process.env.BENCH_KEEP === '1';
 const T0 = Date.UTC(2026, 2, 1, 0, 0, 0);
 
-/** mulberry32: deterministic, so every run sees the same traffic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Learner {
   id: string;
   platformId: string;
@@ -56,7 +44,7 @@ interface Learner {
 
 /** Yields events tick by tick (30 s of traffic per tick), learners in offset order within a tick. */
 function* traffic(total: number, learners: number): Generator<AcceptedEvent> {
-  const rnd = prng(42);
+  const rnd = seededRandom(42);
   const iso = (ms: number) => new Date(ms).toISOString();
   const people: Learner[] = Array.from({ length: learners }, (_, l) => ({
     id: `L${l}`,

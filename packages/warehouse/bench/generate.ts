@@ -14,6 +14,7 @@ import {
   LEARNER_GROUPS,
   type Segment,
   type SessionRecord,
+  seededRandom,
   segmentIdOf,
   type WithholdKind,
 } from '@hourglass/events';
@@ -45,18 +46,6 @@ export const BENCH_SHAPE: Shape = {
   timeZone: 'Asia/Shanghai',
 };
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface Learner {
   id: string;
   platforms: string[];
@@ -71,7 +60,7 @@ const WINDOW_MS = 30_000;
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 export function createGenerator(shape: Shape) {
-  const rnd = prng(20260301);
+  const rnd = seededRandom(20260301);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const platforms = Array.from({ length: shape.platforms }, (_, i) => `plat-${pad(i, 2)}`);
   const occupations = Array.from({ length: shape.occupations }, (_, i) => `${1 + (i % 8)}-${pad(i, 2)}-01`);

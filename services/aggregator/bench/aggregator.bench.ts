@@ -20,7 +20,7 @@ import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { Registry } from 'prom-client';
-import { cpuBudget, machineDescription, profiled, serverCpuSeconds } from '../../../bench/machine';
+import { countArg, cpuBudget, machineDescription, profiled, serverCpuSeconds } from '../../../bench/machine';
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
 import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
 import { createAggregator } from '../src/aggregator';
@@ -28,14 +28,9 @@ import { createAggregator } from '../src/aggregator';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 const args = parseArgs({ allowPositionals: true, options: { processes: { type: 'string', default: '1' } } });
-const count = (text: string | undefined, fallback: number, name: string): number => {
-  const n = Number(text ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
-  return n;
-};
-const SEGMENTS = count(args.positionals[0], 2_000_000, 'segments');
+const SEGMENTS = countArg(args.positionals[0], 2_000_000, 'segments');
 /** Aggregator processes in the group (each its own process, like replicas of the service). */
-const PROCESSES = count(args.values.processes, 1, '--processes');
+const PROCESSES = countArg(args.values.processes, 1, '--processes');
 const TIME_ZONE = BENCH_SHAPE.timeZone;
 
 async function main(): Promise<void> {

@@ -22,6 +22,7 @@ import { createRedisStateStore } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import {
+  countArg,
   cpuBudget,
   machineDescription,
   percentile,
@@ -34,14 +35,9 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // `pnpm bench:detector [learners] [beats] [--processes N]`, flags before or after the numbers.
 const args = parseArgs({ allowPositionals: true, options: { processes: { type: 'string', default: '1' } } });
-const count = (text: string | undefined, fallback: number, name: string): number => {
-  const n = Number(text ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
-  return n;
-};
-const learners = count(args.positionals[0], 20_000, 'learners');
-const beats = count(args.positionals[1], 24, 'beats');
-const PROCESSES = count(args.values.processes, 1, '--processes');
+const learners = countArg(args.positionals[0], 20_000, 'learners');
+const beats = countArg(args.positionals[1], 24, 'beats');
+const PROCESSES = countArg(args.values.processes, 1, '--processes');
 const policyFor = createPolicyFor();
 
 function traffic(): AcceptedEvent[] {

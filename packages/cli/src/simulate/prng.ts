@@ -1,8 +1,10 @@
 /**
- * A small seeded PRNG (mulberry32). The simulator must produce the same traffic for the same seed so
+ * The simulator's draws, over the shared seeded PRNG (seededRandom: mulberry32). The simulator must produce the same traffic for the same seed so
  * that a run can be reproduced and two deployments can be compared on identical input; Math.random
  * cannot be seeded.
  */
+import { seededRandom } from '@hourglass/events';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -19,19 +21,8 @@ export interface Rng {
   fork(): Rng;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createRng(seed: number): Rng {
-  const next = mulberry32(seed);
+  const next = seededRandom(seed);
   const rng: Rng = {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

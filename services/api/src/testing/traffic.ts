@@ -3,6 +3,7 @@ import {
   flagIdOf,
   type Segment,
   type SessionRecord,
+  seededRandom,
   segmentIdOf,
   WITHHOLD_KINDS,
   type WithholdKind,
@@ -19,17 +20,6 @@ export interface Traffic {
   sessions: SessionRecord[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PLATFORMS = ['cvto', 'skillup', 'gongjiang'];
 const REGIONS = ['110101', '310101', '440305', 'unknown'];
 const OCCUPATIONS = ['6-30-01-00', '4-01-02-00', '2-02-10-09', 'unknown'];
@@ -38,7 +28,7 @@ const GROUPS = ['migrant_worker', 'unemployed', 'graduate', 'other', 'unknown'] 
 
 /** Traffic between `fromMs` and about 20 days later. */
 export function generateTraffic(seed: number, fromMs: number, learners = 12): Traffic {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const out: Traffic = { segments: [], flags: [], sessions: [] };
   for (let l = 0; l < learners; l++) {
