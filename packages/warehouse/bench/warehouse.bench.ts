@@ -9,7 +9,8 @@
  *
  * Env: BENCH_SEGMENTS (default 10_000_000), BENCH_RUNS (query repetitions, default 40),
  * BENCH_CONCURRENCY (insert batches in flight, default 2), BENCH_BATCH (rows per insertSegments call, default 50k),
- * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it).
+ * BENCH_DATABASE (reuse a loaded database and skip inserting), BENCH_KEEP=1 (do not drop it),
+ * BENCH_RESULTS (another results file, e.g. for a run on the 26.9 of deploy/local/clickhouse-current.sh).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,9 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 50_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const shape: Shape = { ...BENCH_SHAPE, segments: Number(process.env.BENCH_SEGMENTS ?? BENCH_SHAPE.segments) };
-const RESULTS = fileURLToPath(new URL('../../../bench/results/warehouse.json', import.meta.url));
+const RESULTS =
+  process.env.BENCH_RESULTS ??
+  fileURLToPath(new URL('../../../bench/results/warehouse.json', import.meta.url));
 
 let peakRss = 0;
 const sampleRss = () => {
@@ -153,7 +156,14 @@ async function serverEvents(admin: ClickHouseClient): Promise<Record<string, num
   return Object.fromEntries(rows.map((r) => [r.event, Number(r.value)]));
 }
 
-async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>, admin: ClickHouseClient) {
+/** `localServer`: the server is services.sh's (Debian 18.16), whose CPU serverCpuMs reads from its pid file. */
+async function load(
+  w: Warehouse,
+  gen: ReturnType<typeof createGenerator>,
+  admin: ClickHouseClient,
+  localServer: boolean,
+) {
+  const serverCpuNow = () => (localServer ? serverCpuMs() : null);
   const eventsBefore = await serverEvents(admin);
   let rows = 0;
   let withheld = 0;
@@ -174,14 +184,14 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>, admin
     if (inFlight.size === 0) {
       busySince = performance.now();
       clientCpuSince = clientCpuMs();
-      serverCpuSince = serverCpuMs() ?? 0;
+      serverCpuSince = serverCpuNow() ?? 0;
     }
     const p: Promise<void> = resilient(() => w.insertSegments(batch)).finally(() => {
       inFlight.delete(p);
       if (inFlight.size === 0) {
         insertMs += performance.now() - busySince;
         clientCpu += clientCpuMs() - clientCpuSince;
-        serverCpu += (serverCpuMs() ?? 0) - serverCpuSince;
+        serverCpu += (serverCpuNow() ?? 0) - serverCpuSince;
       }
     });
     inFlight.add(p);
@@ -236,7 +246,7 @@ async function load(w: Warehouse, gen: ReturnType<typeof createGenerator>, admin
     // CPU per 10k rows while inserting: this process, and the local server (merges included; other
     // suites' queries on the same server count too). null server figure: the server is not local.
     clientCpuMsPer10kRows: Math.round((clientCpu / rows) * 10_000 * 10) / 10,
-    serverCpuMsPer10kRows: serverCpuMs() === null ? null : Math.round((serverCpu / rows) * 10_000 * 10) / 10,
+    serverCpuMsPer10kRows: serverCpuNow() === null ? null : Math.round((serverCpu / rows) * 10_000 * 10) / 10,
     wallSecondsIncludingGeneration: Math.round(performance.now() - started) / 1000,
     // Background merges during the load (server-wide: other databases' merges count too).
     serverMerges: {
@@ -280,7 +290,7 @@ async function main() {
   // Re-timing the queries of an already loaded database keeps the insert figures measured then.
   const insert =
     process.env.BENCH_DATABASE === undefined
-      ? await load(w, gen, admin)
+      ? await load(w, gen, admin, version[0]?.v.startsWith('18.') ?? false)
       : previous.database === database
         ? previous.insert
         : null;
