@@ -59,7 +59,18 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
   const perPlatformDay = new Map<string, { accepted: number; segments: number }>();
   let lastReceivedAt = '';
   let lastPlatform = '';
-  let lastKey = '';
+  let lastDay = '';
+  const countOf = (platformId: string) => {
+    const key = `${platformId}\u0000${lastDay}`;
+    let count = perPlatformDay.get(key);
+    if (count === undefined) {
+      count = { accepted: 0, segments: 0 };
+      perPlatformDay.set(key, count);
+    }
+    return count;
+  };
+  // The count of the current run of events; replaced by the first event (receivedAt is never empty).
+  let count = { accepted: 0, segments: 0 };
   for (const event of input.events) {
     let state = states.get(event.learnerId);
     if (state === undefined) {
@@ -94,20 +105,13 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     if (event.receivedAt !== lastReceivedAt || event.platformId !== lastPlatform) {
       lastReceivedAt = event.receivedAt;
       lastPlatform = event.platformId;
-      lastKey = `${event.platformId}\u0000${opts.dayOf(Date.parse(event.receivedAt))}`;
+      lastDay = opts.dayOf(Date.parse(event.receivedAt));
+      count = countOf(event.platformId);
     }
-    const count = perPlatformDay.get(lastKey) ?? { accepted: 0, segments: 0 };
     count.accepted += 1;
-    perPlatformDay.set(lastKey, count);
+    // A segment is counted on its own platform (an event could close another session's window).
     for (const segment of step.out.segments) {
-      // A segment is counted on its own platform (an event could close another session's window).
-      if (segment.platformId === event.platformId) count.segments += 1;
-      else {
-        const key = `${segment.platformId}\u0000${lastKey.slice(lastKey.indexOf('\u0000') + 1)}`;
-        const other = perPlatformDay.get(key) ?? { accepted: 0, segments: 0 };
-        other.segments += 1;
-        perPlatformDay.set(key, other);
-      }
+      (segment.platformId === event.platformId ? count : countOf(segment.platformId)).segments += 1;
     }
   }
   for (const learnerId of touched) {

@@ -1,0 +1,91 @@
+import { type AcceptedEvent, createDayOf } from '@hourglass/events';
+import { createPolicyFor } from '@hourglass/rules';
+import { describe, expect, it } from 'vitest';
+import { processBatch } from './process-batch';
+
+const t = (hms: string, day = '2026-03-01') => `${day}T${hms}Z`;
+
+function session(
+  platformId: string,
+  learnerId: string,
+  beats: { time: string; receivedAt: string }[],
+  startAt: string,
+): AcceptedEvent[] {
+  const base = { platformId, learnerId, sessionId: `${learnerId}-s` } as const;
+  return [
+    {
+      ...base,
+      id: `${learnerId}-start`,
+      type: 'session.start',
+      time: startAt,
+      receivedAt: startAt,
+      courseId: 'c1',
+      deviceId: `${learnerId}-d`,
+    },
+    ...beats.map(
+      (b, i): AcceptedEvent => ({
+        ...base,
+        id: `${learnerId}-hb${i}`,
+        type: 'heartbeat',
+        time: b.time,
+        receivedAt: b.receivedAt,
+        courseId: 'c1',
+        seq: i + 1,
+        intervalSec: 30,
+        focus: true,
+        interactions: 1,
+      }),
+    ),
+  ];
+}
+
+describe('processBatch: the count records of a batch', () => {
+  it('count consumed events and the segments they emitted, per platform and day of receipt', () => {
+    const l1 = session(
+      'cvto',
+      'L1',
+      [
+        { time: t('23:59:00'), receivedAt: t('23:59:01') },
+        { time: t('23:59:30'), receivedAt: t('23:59:31') },
+        // Received after midnight: counted on the next day.
+        { time: t('23:59:59'), receivedAt: t('00:00:05', '2026-03-02') },
+      ],
+      t('23:58:30'),
+    );
+    const events = [
+      ...l1,
+      ...session('skillup', 'L2', [{ time: t('10:00:30'), receivedAt: t('10:00:31') }], t('10:00:00')),
+      // A duplicate is consumed (accepted) but emits nothing.
+      l1[1] as AcceptedEvent,
+    ];
+    const result = processBatch(
+      { events, learners: new Map(), devices: new Map() },
+      { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-6' },
+    );
+    // A session.start emits no segment; each active heartbeat emits the window it closes.
+    expect(result.outputs.map((o) => o.segments.length)).toEqual([0, 1, 1, 1, 0, 1, 0]);
+    expect(result.counts).toEqual([
+      {
+        countId: 'events/0/0-6/cvto/2026-03-01',
+        platformId: 'cvto',
+        day: '2026-03-01',
+        accepted: 4,
+        segments: 2,
+      },
+      {
+        countId: 'events/0/0-6/cvto/2026-03-02',
+        platformId: 'cvto',
+        day: '2026-03-02',
+        accepted: 1,
+        segments: 1,
+      },
+      {
+        countId: 'events/0/0-6/skillup/2026-03-01',
+        platformId: 'skillup',
+        day: '2026-03-01',
+        accepted: 2,
+        segments: 1,
+      },
+    ]);
+  });
+});
