@@ -24,6 +24,7 @@ import { countArg, cpuBudget, machineDescription, profiled, serverCpuSeconds } f
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
 import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
 import { createAggregator } from '../src/aggregator';
+import { sendSegments } from './send-segments';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
@@ -48,13 +49,7 @@ async function main(): Promise<void> {
   for (let d = 0; segments < SEGMENTS; d++) {
     const day = gen.day(d);
     const rows = day.segments.slice(0, SEGMENTS - segments);
-    for (let i = 0; i < rows.length; i += 5000) {
-      await producer.send(
-        rows
-          .slice(i, i + 5000)
-          .map((s) => ({ topic: topics.segments, key: s.learnerId, value: JSON.stringify(s) })),
-      );
-    }
+    await sendSegments(producer, topics.segments, rows);
     // What the detector would count for these segments, so that reconcile() checks them per platform.
     const perPlatform = new Map<string, number>();
     for (const s of rows) perPlatform.set(s.platformId, (perPlatform.get(s.platformId) ?? 0) + 1);

@@ -9,10 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics, type LogRecord } from '@hourglass/log';
-import { machineDescription } from '../../../bench/machine';
+import { countArg, machineDescription } from '../../../bench/machine';
 import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
+import { sendSegments } from './send-segments';
 
-const RECORDS = Number(process.argv[2] ?? 500_000);
+const RECORDS = countArg(process.argv[2], 500_000, 'records');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 async function main(): Promise<void> {
@@ -23,13 +24,7 @@ async function main(): Promise<void> {
   const gen = createGenerator(BENCH_SHAPE);
   for (let d = 0, n = 0; n < RECORDS; d++) {
     const rows = gen.day(d).segments.slice(0, RECORDS - n);
-    for (let i = 0; i < rows.length; i += 5000) {
-      await producer.send(
-        rows
-          .slice(i, i + 5000)
-          .map((s) => ({ topic: topics.segments, key: s.learnerId, value: JSON.stringify(s) })),
-      );
-    }
+    await sendSegments(producer, topics.segments, rows);
     n += rows.length;
   }
   await producer.disconnect();

@@ -13,6 +13,7 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { topicNames, validateEvent } from '@hourglass/events';
 import { createKafkaLog, type LogProducer } from '@hourglass/log';
 import {
@@ -22,7 +23,7 @@ import {
   developmentConfig,
   loadEnv,
 } from '@hourglass/runtime';
-import { profiled } from '../../../bench/machine';
+import { countArg, profiled } from '../../../bench/machine';
 import { fastValidate } from '../src/fast-validate';
 import { createIngestServer } from '../src/server';
 import { makeWorkload } from './workload';
@@ -34,15 +35,16 @@ const brokers = env.kafkaBrokers ?? ['127.0.0.1:9092'];
 // The service scales by processes (it is stateless), so on this 2-core machine it runs two, behind one port;
 // 24 connections keep both busy (measured: 16 left them waiting, 32 only added latency). `--processes 1`
 // measures one process alone.
-const arg = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const CONCURRENCY = arg('--connections', 24);
-const PROCESSES = arg('--processes', 2);
+// (A `--` before the options, as older pnpm versions needed, is skipped.)
+const args = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: { connections: { type: 'string' }, processes: { type: 'string' }, runs: { type: 'string' } },
+});
+const CONCURRENCY = countArg(args.values.connections, 24, '--connections');
+const PROCESSES = countArg(args.values.processes, 2, '--processes');
 // The machine is shared and swings ±20 % from run to run: the max-load phase runs this often, and the
 // median is the result (every run is printed and kept).
-const RUNS = arg('--runs', 3);
+const RUNS = countArg(args.values.runs, 3, '--runs');
 const TARGET_EVENTS_PER_SEC = 100_000;
 // "p99 ≤ 50 ms per 100-event batch at half that load": half the target, not half of whatever the max was.
 const HALF_LOAD_EVENTS_PER_SEC = TARGET_EVENTS_PER_SEC / 2;
