@@ -33,7 +33,29 @@ interface Assignment {
   retry?: Promise<boolean>;
 }
 
+/**
+ * A record without headers, as our kafkajs patch decodes it: key and value are read as text straight
+ * from the fetch response, without the Buffer each of them would otherwise be first.
+ */
+type InPlaceMessage = KafkaMessage & {
+  keyText(): string | null;
+  valueText(): string | null;
+};
+
+const isInPlace = (m: KafkaMessage): m is InPlaceMessage =>
+  typeof (m as Partial<InPlaceMessage>).valueText === 'function';
+
 function toRecord(topic: string, partition: number, m: KafkaMessage): LogRecord {
+  if (isInPlace(m)) {
+    return {
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.keyText() ?? '',
+      value: m.valueText() ?? '',
+      timestamp: Number(m.timestamp),
+    };
+  }
   return {
     topic,
     partition,

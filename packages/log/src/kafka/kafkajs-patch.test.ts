@@ -22,6 +22,8 @@ interface DecodedRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, Buffer | Buffer[]>;
+  keyText?: () => string | null;
+  valueText?: () => string | null;
 }
 
 interface Input {
@@ -30,7 +32,9 @@ interface Input {
   records: {
     offsetDelta: number;
     timestampDelta: bigint;
-    value: string;
+    value: string | null;
+    /** Default `k<offsetDelta>`. */
+    key?: string | null;
     headers?: Record<string, string | string[]>;
   }[];
 }
@@ -45,8 +49,8 @@ async function encode(input: Input, logAppendTime = false): Promise<Buffer> {
       Record({
         offsetDelta: r.offsetDelta,
         timestampDelta: Long.fromString(r.timestampDelta.toString()),
-        key: Buffer.from(`k${r.offsetDelta}`),
-        value: Buffer.from(r.value),
+        key: r.key === null ? null : Buffer.from(r.key ?? `k${r.offsetDelta}`),
+        value: r.value === null ? null : Buffer.from(r.value),
         headers: r.headers ?? {},
       }),
     ),
@@ -119,6 +123,66 @@ describe('kafkajs patch: record decoding gives upstream’s exact offsets and ti
       ['1', 'k1', 'with'],
       ['2', 'k2', 'after'],
     ]);
+  });
+
+  it('key and value without headers: read as text in place, and as the same Buffers as upstream on access', async () => {
+    const records = await decode(
+      await encode({
+        firstOffset: 0n,
+        firstTimestamp: 1n,
+        records: [
+          { offsetDelta: 0, timestampDelta: 0n, key: 'L-1', value: '{"a":"é 学习 🎓"}' },
+          { offsetDelta: 1, timestampDelta: 0n, key: null, value: 'no key' },
+          { offsetDelta: 2, timestampDelta: 0n, key: '', value: '' },
+          { offsetDelta: 3, timestampDelta: 0n, key: 'tombstone', value: null },
+          { offsetDelta: 4, timestampDelta: 0n, key: 'h', value: 'headers', headers: { a: 'x' } },
+        ],
+      }),
+    );
+    const texts = records.map((r) => (r.valueText ? [r.keyText?.(), r.valueText()] : 'buffers only'));
+    expect(texts).toEqual([
+      ['L-1', '{"a":"é 学习 🎓"}'],
+      [null, 'no key'],
+      ['', ''],
+      ['tombstone', null],
+      'buffers only',
+    ]);
+    expect(records.map((r) => [r.key?.toString() ?? null, r.value?.toString() ?? null])).toEqual([
+      ['L-1', '{"a":"é 学习 🎓"}'],
+      [null, 'no key'],
+      ['', ''],
+      ['tombstone', null],
+      ['h', 'headers'],
+    ]);
+    expect(Buffer.isBuffer(records[0]?.value)).toBe(true);
+    expect(records[0]?.headers).toEqual({});
+  });
+
+  it('any key and value text comes back exactly, in place and through the Buffers (property)', async () => {
+    const text = fc.option(fc.string({ unit: 'binary', maxLength: 300 }), { nil: null, freq: 5 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ key: text, value: text }), { minLength: 1, maxLength: 10 }),
+        async (kvs) => {
+          const decoded = await decode(
+            await encode({
+              firstOffset: 3n,
+              firstTimestamp: 1n,
+              records: kvs.map((kv, i) => ({ offsetDelta: i, timestampDelta: 0n, ...kv })),
+            }),
+          );
+          // Lone surrogates do not survive UTF-8 in either path; compare with what the bytes say.
+          const utf8 = (s: string | null) => (s === null ? null : Buffer.from(s).toString('utf8'));
+          expect(decoded.map((r) => [r.keyText?.(), r.valueText?.()])).toEqual(
+            kvs.map((kv) => [utf8(kv.key), utf8(kv.value)]),
+          );
+          expect(decoded.map((r) => [r.key?.toString() ?? null, r.value?.toString() ?? null])).toEqual(
+            kvs.map((kv) => [utf8(kv.key), utf8(kv.value)]),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('log-append time: every record gets the batch’s max timestamp, and long deltas are still skipped', async () => {
