@@ -1,3 +1,4 @@
+import type { AcceptedEvent } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
 import { applyEvent } from './engine';
 import { MemoryDeviceView } from './run';
@@ -34,6 +35,13 @@ describe('applyEvent', () => {
 
   it('refuses an event of another learner: that is a routing bug, not data', () => {
     expect(() => applyEvent(emptyLearnerState('L2'), hb({ t: '08:00:00', seq: 1 }), ctx)).toThrow(RangeError);
+  });
+
+  it('refuses an event of a type it does not know, with the type in the message, instead of returning nothing', () => {
+    const odd = { ...hb({ t: '08:00:00', seq: 1 }), type: 'heartbeat.v2' } as unknown as AcceptedEvent;
+    expect(() => applyEvent(emptyLearnerState('L1'), odd, ctx)).toThrow(
+      /^event .+ has an unknown type "heartbeat\.v2"$/,
+    );
   });
 
   it('reports every kind of outcome with empty outputs where nothing happened', () => {

@@ -47,5 +47,11 @@ export function applyEvent(state: LearnerState, event: AcceptedEvent, ctx: StepC
       return onQuiz(step, event);
     case 'certificate.issued':
       return onCertificate(step, event);
+    default: {
+      // Unreachable for a validated event; a record that only looks like one must fail loudly here,
+      // not return nothing for the caller to trip over.
+      const unknown: { id?: unknown; type?: unknown } = event;
+      throw new RangeError(`event ${String(unknown.id)} has an unknown type ${JSON.stringify(unknown.type)}`);
+    }
   }
 }

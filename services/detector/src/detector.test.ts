@@ -127,7 +127,7 @@ describe('detector over the embedded log and memory state', () => {
     );
   });
 
-  it('counts segments by status and flag updates by kind in /metrics, and accepted events per platform and day', async () => {
+  it('counts events by type and outcome, segments by status and flag updates by kind in /metrics, and accepted events per platform and day', async () => {
     const log = embeddedLog(2);
     const producer = log.producer();
     await producer.send(
@@ -144,6 +144,15 @@ describe('detector over the embedded log and memory state', () => {
           v.value,
         ]) ?? [],
       );
+    // Two sessions (1 + 9 + 1 and 1 + 5 + 1 events), then the first one resent whole.
+    expect(await values('hourglass_detector_events_total')).toEqual({
+      'session.start,applied': 2,
+      'heartbeat,applied': 13,
+      'session.end,applied': 2,
+      'session.start,duplicate': 1,
+      'heartbeat,duplicate': 8,
+      'session.end,duplicate': 1,
+    });
     const byStatus: Record<string, number> = {};
     for (const s of expected) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
     expect(await values('hourglass_detector_segments_total')).toEqual(byStatus);
@@ -214,19 +223,38 @@ describe('detector over the embedded log and memory state', () => {
     await d1.stop();
   });
 
-  it('skips a record the rules cannot evaluate instead of blocking the partition', async () => {
+  it('skips a record the rules cannot evaluate, or that is not an event at all, instead of blocking the partition', async () => {
     const log = embeddedLog(1);
     const producer = log.producer();
     const good = studySession('L9', 'S9', 'D9', 4);
     const poison = { ...good[1], id: 'S9-bad', time: 'not a time' } as unknown as AcceptedEvent;
     const sent = [good[0]!, poison, ...good.slice(1)];
-    await producer.send(
-      sent.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
-    );
-    const detector = await runDetector(log, createMemoryStateStore());
+    await producer.send([
+      ...sent.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
+      { topic: topics.events, key: 'L9', value: '{"not":"an event"' },
+      {
+        topic: topics.events,
+        key: 'L9',
+        value: JSON.stringify({ ...good[1], id: 'S9-x', type: 'x'.repeat(9) }),
+      },
+    ]);
+    const registry = new Registry();
+    const detector = await runDetector(log, createMemoryStateStore(), registry);
     const expectedGood = runSequence(good, policyFor).out.flatMap((o) => o.segments);
     const produced = await collect(log, topics.segments, 'check', expectedGood.length);
+    await waitFor(() => detector.status().processed === sent.length + 1);
     await detector.stop();
     expect(produced.map((v) => JSON.parse(v) as Segment)).toEqual(expectedGood);
+    // The record that is not JSON and the unknown type are both counted as type 'unknown': label
+    // values come from the schema's list only.
+    const metric = await registry.getSingleMetric('hourglass_detector_events_total')?.get();
+    const malformed = metric?.values
+      .filter((v) => v.labels.outcome === 'malformed')
+      .map((v) => [v.labels.type, v.value])
+      .sort();
+    expect(malformed).toEqual([
+      ['heartbeat', 1],
+      ['unknown', 2],
+    ]);
   });
 });

@@ -144,7 +144,7 @@ export function createDetector(opts: DetectorOptions) {
       if (c.watermark !== null && offset <= c.watermark) continue;
       const ev = parseRecord(r.value);
       if (ev === null) {
-        metrics.events.inc({ outcome: 'malformed' });
+        metrics.events.inc({ type: 'unknown', outcome: 'malformed' });
         opts.logger.error(
           { partition: key, offset: r.offset },
           'malformed record on the events topic skipped',
@@ -186,9 +186,11 @@ export function createDetector(opts: DetectorOptions) {
     c.rewoundTo = null;
     if (records.length > 0) await producer!.send(records);
     processed += events.length;
-    for (const [k, n] of Object.entries(result.outcomes)) if (n > 0) metrics.events.inc({ outcome: k }, n);
+    for (const [type, outcomes] of result.byType) {
+      for (const [outcome, n] of Object.entries(outcomes))
+        if (n > 0) metrics.events.inc({ type, outcome }, n);
+    }
     for (const m of result.malformed) {
-      metrics.events.inc({ outcome: 'malformed' });
       opts.logger.error(
         { partition: key, eventId: m.id, learnerId: m.learnerId, reason: m.reason },
         'event skipped',

@@ -4,8 +4,8 @@ export function createDetectorMetrics(registry: Registry) {
   return {
     events: new Counter({
       name: 'hourglass_detector_events_total',
-      help: 'Events consumed by the detector, by outcome of the rules',
-      labelNames: ['outcome'] as const,
+      help: 'Events consumed by the detector, by event type and outcome of the rules (malformed: skipped)',
+      labelNames: ['type', 'outcome'] as const,
       registers: [registry],
     }),
     flags: new Counter({

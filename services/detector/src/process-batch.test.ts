@@ -88,4 +88,26 @@ describe('processBatch: the count records of a batch', () => {
       },
     ]);
   });
+
+  it('counts events by type and outcome, a type the schema does not know as unknown', () => {
+    const l1 = session('cvto', 'L1', [{ time: t('10:00:30'), receivedAt: t('10:00:31') }], t('10:00:00'));
+    const odd = {
+      ...(l1[1] as AcceptedEvent),
+      id: 'L1-odd',
+      type: 'heartbeat.v2',
+    } as unknown as AcceptedEvent;
+    const result = processBatch(
+      { events: [...l1, l1[1] as AcceptedEvent, odd], learners: new Map(), devices: new Map() },
+      { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-3' },
+    );
+    const none = { applied: 0, duplicate: 0, stale: 0, ignored: 0, malformed: 0 };
+    expect(Object.fromEntries(result.byType)).toEqual({
+      'session.start': { ...none, applied: 1 },
+      heartbeat: { ...none, applied: 1, duplicate: 1 },
+      unknown: { ...none, malformed: 1 },
+    });
+    expect(result.malformed.map((m) => m.reason)).toEqual([
+      'event L1-odd has an unknown type "heartbeat.v2"',
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { AcceptedEvent, EventCountRecord } from '@hourglass/events';
+import { type AcceptedEvent, EVENT_TYPES, type EventCountRecord } from '@hourglass/events';
 import {
   applyEvent,
   type DeviceStartRef,
@@ -22,9 +22,15 @@ export interface BatchResult {
   outputs: StepOutput[];
   counts: EventCountRecord[];
   outcomes: Record<StepOutput['outcome'], number>;
+  /** Events by type and outcome ('malformed': the rules could not evaluate it); an unknown type is 'unknown'. */
+  byType: Map<string, Record<EventOutcome, number>>;
   /** Events the rules could not evaluate (a record that is not a valid accepted event): skipped. */
   malformed: { id: string; learnerId: string; reason: string }[];
 }
+
+export type EventOutcome = StepOutput['outcome'] | 'malformed';
+
+const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 
 export interface BatchOptions {
   policyFor: PolicyFor;
@@ -53,7 +59,18 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     outputs: [],
     counts: [],
     outcomes: { applied: 0, duplicate: 0, stale: 0, ignored: 0 },
+    byType: new Map(),
     malformed: [],
+  };
+  // A label value only from the schema's list: a corrupt record must not mint metric series.
+  const outcomesOf = (type: unknown) => {
+    const label = typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'unknown';
+    let counts = result.byType.get(label);
+    if (counts === undefined) {
+      counts = { applied: 0, duplicate: 0, stale: 0, ignored: 0, malformed: 0 };
+      result.byType.set(label, counts);
+    }
+    return counts;
   };
   // Per platform and day of receipt: events consumed, and segments they emitted.
   const perPlatformDay = new Map<string, { accepted: number; segments: number }>();
@@ -84,6 +101,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       // Only ingest writes the events topic, so this is a bug or corruption, not a platform's
       // mistake. Retrying would block the learner's partition forever; skip it, state unchanged,
       // and let the caller report it.
+      outcomesOf(event.type).malformed += 1;
       result.malformed.push({
         id: String(event.id),
         learnerId: event.learnerId,
@@ -94,6 +112,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     states.set(event.learnerId, step.state);
     if (step.out.outcome !== 'duplicate') touched.add(event.learnerId);
     result.outcomes[step.out.outcome] += 1;
+    outcomesOf(event.type)[step.out.outcome] += 1;
     result.outputs.push(step.out);
     for (const start of step.out.deviceStarts) {
       const window = deviceWindows.get(start.deviceId) ?? [...(input.devices.get(start.deviceId) ?? [])];
