@@ -4,6 +4,7 @@ export { createClickHouseWarehouse } from './clickhouse/warehouse';
 export { createEmbeddedWarehouse } from './embedded/warehouse';
 export type { WarehouseErrorCode } from './errors';
 export { isWarehouseError, WarehouseError } from './errors';
+export { type InvalidRow, invalidRows, type WritableTable } from './invalid-rows';
 export type { Migration } from './migrations';
 export { MIGRATIONS } from './migrations';
 export { openWarehouse } from './open';

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { createGroupCommit } from './group-commit';
 import { createAggregatorMetrics } from './metrics';
 import { type AggregatedTopics, mergeRows, type Rows, routeRecords } from './route-records';
+import { type SkippedRow, writeRows } from './write-rows';
 
 export interface AggregatorLogger {
   info(obj: object, msg?: string): void;
@@ -29,26 +30,6 @@ export interface AggregatorOptions {
   partitionsConcurrently?: number;
   /** Kafka group session timeout; lower means a crashed process's partitions move sooner. */
   sessionTimeoutMs?: number;
-}
-
-/** Writes the rows of one batch; every warehouse insert is idempotent by its deterministic ids. */
-export async function writeRows(warehouse: Warehouse, rows: Rows): Promise<Record<string, number>> {
-  const writes: [string, unknown[], (r: never[]) => Promise<void>][] = [
-    ['segments', rows.segments, (r) => warehouse.insertSegments(r)],
-    ['flags', rows.flags, (r) => warehouse.upsertFlags(r)],
-    ['sessions', rows.sessions, (r) => warehouse.upsertSessions(r)],
-    ['certificates', rows.certificates, (r) => warehouse.insertCertificates(r)],
-    ['decisions', rows.decisions, (r) => warehouse.insertDecisions(r)],
-    ['rejected', rows.rejected, (r) => warehouse.insertRejected(r)],
-    ['counts', rows.counts, (r) => warehouse.insertEventCounts(r)],
-  ];
-  const written: Record<string, number> = {};
-  for (const [table, list, write] of writes) {
-    if (list.length === 0) continue;
-    await write(list as never[]);
-    written[table] = list.length;
-  }
-  return written;
 }
 
 /**
@@ -80,7 +61,7 @@ export function createAggregator(opts: AggregatorOptions) {
       const rows = mergeRows(items.map((i) => i.rows));
       const end = metrics.insertSeconds.startTimer();
       try {
-        const counts = await writeRows(opts.warehouse, rows);
+        const counts = await writeRows(opts.warehouse, rows, onSkipped);
         for (const [table, n] of Object.entries(counts)) {
           metrics.rows.inc({ table }, n);
           written += n;
@@ -97,6 +78,12 @@ export function createAggregator(opts: AggregatorOptions) {
       }
     },
   });
+
+  // Skipped rows are logged by their id, never whole: a row may hold a platform's free text.
+  function onSkipped({ table, row, reason }: SkippedRow): void {
+    metrics.invalidRows.inc({ table });
+    opts.logger.error({ table, id: rowId(row), reason }, 'row refused by the warehouse skipped');
+  }
 
   function onBatch(batch: Batch): Promise<void> {
     const rows = routeRecords(batch.records, opts.topics);
@@ -128,3 +115,13 @@ export function createAggregator(opts: AggregatorOptions) {
   };
 }
 export type Aggregator = ReturnType<typeof createAggregator>;
+
+const ID_FIELDS = ['segmentId', 'flagId', 'sessionId', 'certificateId', 'decisionId', 'rowId', 'countId'];
+
+/** The id a refused row is known by, for the log; '' when it has none (it may not even be an object). */
+function rowId(row: unknown): string {
+  if (typeof row !== 'object' || row === null) return '';
+  const r = row as Record<string, unknown>;
+  for (const f of ID_FIELDS) if (typeof r[f] === 'string') return `${f}=${(r[f] as string).slice(0, 200)}`;
+  return '';
+}

@@ -1,2 +1,3 @@
-export { type Aggregator, type AggregatorOptions, createAggregator, writeRows } from './aggregator';
+export { type Aggregator, type AggregatorOptions, createAggregator } from './aggregator';
 export { type AggregatedTopics, emptyRows, type Rows, routeRecords } from './route-records';
+export { type SkippedRow, writeRows } from './write-rows';

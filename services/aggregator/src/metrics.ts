@@ -13,6 +13,12 @@ export function createAggregatorMetrics(registry: Registry) {
       help: 'Records that are not valid pipeline messages (skipped and logged)',
       registers: [registry],
     }),
+    invalidRows: new Counter({
+      name: 'hourglass_aggregator_invalid_rows_total',
+      help: 'Rows the warehouse refused as invalid (skipped and logged; the rest of their write went in), by table',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
     insertSeconds: new Histogram({
       name: 'hourglass_aggregator_insert_seconds',
       help: 'Time to write one consumed batch to the warehouse',

@@ -1,0 +1,86 @@
+import { topicNames } from '@hourglass/events';
+import { createEmbeddedLog } from '@hourglass/log';
+import { createEmbeddedWarehouse } from '@hourglass/warehouse';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createAggregator } from './aggregator';
+
+const topics = topicNames('agg-test.');
+
+function segment(i: number, overrides: Record<string, unknown> = {}) {
+  const startMs = Date.UTC(2026, 2, 1, 2, 0, 0) + i * 30_000;
+  return {
+    segmentId: `seg-${i}`,
+    learnerId: 'L1',
+    platformId: 'cvto',
+    sessionId: 'S1',
+    courseId: 'c1',
+    deviceId: 'D1',
+    occupation: '4-03-02-02',
+    region: '610113',
+    learnerGroup: 'migrant_worker',
+    startMs,
+    endMs: startMs + 30_000,
+    status: 'verified',
+    kinds: [],
+    flagIds: [],
+    eventId: `e-${i}`,
+    ...overrides,
+  };
+}
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('aggregator over the embedded log and warehouse', () => {
+  it('skips a record that is not a message and a row the warehouse refuses, and writes the rest of their batch and the batches after', async () => {
+    const log = createEmbeddedLog({ partitions: 1 });
+    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
+    const warehouse = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    const registry = new Registry();
+    const errors: { msg: string | undefined; obj: object }[] = [];
+    const aggregator = createAggregator({
+      log,
+      warehouse,
+      topics,
+      groupId: 'agg-test',
+      registry,
+      logger: { info() {}, warn() {}, error: (obj, msg) => errors.push({ obj, msg }) },
+      groupLingerMs: 1,
+    });
+    const producer = log.producer();
+    const send = (values: string[]) =>
+      producer.send(values.map((value) => ({ topic: topics.segments, key: 'L1', value })));
+    await send([
+      JSON.stringify(segment(1)),
+      JSON.stringify(segment(2, { status: 'approved' })),
+      '{"not json',
+      '42',
+      JSON.stringify(segment(3)),
+    ]);
+    await aggregator.start();
+    await waitFor(() => aggregator.status().written === 2);
+    await send([JSON.stringify(segment(4)), JSON.stringify(segment(5, { learnerId: "L1' OR 1=1" }))]);
+    await waitFor(() => aggregator.status().written === 3);
+    await aggregator.stop();
+
+    expect((await warehouse.counts()).segments).toBe(3);
+    const value = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values;
+    expect(await value('hourglass_aggregator_invalid_rows_total')).toEqual([
+      { labels: { table: 'segments' }, value: 2 },
+    ]);
+    expect((await value('hourglass_aggregator_malformed_records_total'))?.[0]?.value).toBe(2);
+    // Logged by id and reason, never the row itself.
+    expect(errors.filter((e) => e.msg === 'row refused by the warehouse skipped').map((e) => e.obj)).toEqual([
+      { table: 'segments', id: 'segmentId=seg-2', reason: 'segment.status: invalid value "approved"' },
+      { table: 'segments', id: 'segmentId=seg-5', reason: `segment.learnerId: invalid value "L1' OR 1=1"` },
+    ]);
+    await warehouse.close();
+    await log.close();
+  });
+});
