@@ -232,6 +232,12 @@ describe('detector over the embedded log and memory state', () => {
     await producer.send([
       ...sent.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
       { topic: topics.events, key: 'L9', value: '{"not":"an event"' },
+      // A tab in an id could not be kept in the outbox: refused before the rules, not at the commit.
+      {
+        topic: topics.events,
+        key: 'L9',
+        value: JSON.stringify({ ...good[1], id: 'S9-t', learnerId: 'L9\t' }),
+      },
       {
         topic: topics.events,
         key: 'L9',
@@ -245,7 +251,7 @@ describe('detector over the embedded log and memory state', () => {
     await waitFor(() => detector.status().processed === sent.length + 1);
     await detector.stop();
     expect(produced.map((v) => JSON.parse(v) as Segment)).toEqual(expectedGood);
-    // The record that is not JSON and the unknown type are both counted as type 'unknown': label
+    // The records that are not JSON or not an event, and the unknown type, count as type 'unknown': label
     // values come from the schema's list only.
     const metric = await registry.getSingleMetric('hourglass_detector_events_total')?.get();
     const malformed = metric?.values
@@ -254,7 +260,7 @@ describe('detector over the embedded log and memory state', () => {
       .sort();
     expect(malformed).toEqual([
       ['heartbeat', 1],
-      ['unknown', 2],
+      ['unknown', 3],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { AcceptedEvent } from '@hourglass/events';
+import { type AcceptedEvent, IDENTIFIER, PLATFORM_ID } from '@hourglass/events';
 import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
 import type { DeviceStartRef, PolicyFor } from '@hourglass/rules';
 import type { StateStore } from '@hourglass/state';
@@ -46,12 +46,21 @@ interface Claim {
   rewoundTo: bigint | null;
 }
 
+/**
+ * Only ingest writes the events topic, and only validated events. The checks here are those a bug or
+ * a foreign producer could otherwise turn into a blocked partition: the ids that become record keys,
+ * Redis keys and outbox lines must be what the schema allows (an outbox line cannot hold a tab).
+ */
 function parseRecord(value: string): AcceptedEvent | null {
   try {
     const v = JSON.parse(value) as Partial<AcceptedEvent> | null;
     if (
       v &&
       typeof v.learnerId === 'string' &&
+      IDENTIFIER.test(v.learnerId) &&
+      typeof v.platformId === 'string' &&
+      PLATFORM_ID.test(v.platformId) &&
+      (!('sessionId' in v) || (typeof v.sessionId === 'string' && IDENTIFIER.test(v.sessionId))) &&
       typeof v.type === 'string' &&
       typeof v.receivedAt === 'string'
     ) {
