@@ -1,8 +1,10 @@
 /**
  * fenced: another process claimed the partition (after a rebalance), this one must not write it.
  * invalid_output: an output record cannot be kept in, or read back from, the outbox (a bug, not data).
+ * corrupt_state: a learner's stored state cannot be read. The batch is retried, never credited on a
+ *   guess; an operator repairs or deletes the named learner's key (its open sessions then start over).
  */
-export type DetectorErrorCode = 'fenced' | 'invalid_output';
+export type DetectorErrorCode = 'fenced' | 'invalid_output' | 'corrupt_state';
 
 export class DetectorError extends Error {
   constructor(

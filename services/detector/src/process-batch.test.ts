@@ -1,6 +1,7 @@
 import { type AcceptedEvent, createDayOf } from '@hourglass/events';
 import { createPolicyFor } from '@hourglass/rules';
 import { describe, expect, it } from 'vitest';
+import { DetectorError } from './errors';
 import { processBatch } from './process-batch';
 
 const t = (hms: string, day = '2026-03-01') => `${day}T${hms}Z`;
@@ -109,5 +110,16 @@ describe('processBatch: the count records of a batch', () => {
     expect(result.malformed.map((m) => m.reason)).toEqual([
       'event L1-odd has an unknown type "heartbeat.v2"',
     ]);
+  });
+
+  it('refuses a batch whose learner state cannot be read, naming the learner, instead of crediting on a guess', () => {
+    const events = session('cvto', 'L7', [{ time: t('10:00:30'), receivedAt: t('10:00:31') }], t('10:00:00'));
+    const run = () =>
+      processBatch(
+        { events, learners: new Map([['L7', '2|L7|truncat']]), devices: new Map() },
+        { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-1' },
+      );
+    expect(run).toThrow(DetectorError);
+    expect(run).toThrow(/^stored state of learner L7: invalid serialized learner state: /);
   });
 });

@@ -6,9 +6,11 @@ import {
   emptyLearnerState,
   type LearnerState,
   type PolicyFor,
+  StateFormatError,
   type StepOutput,
   serializeState,
 } from '@hourglass/rules';
+import { DetectorError } from './errors';
 
 export interface BatchInput {
   events: readonly AcceptedEvent[];
@@ -37,6 +39,16 @@ export interface BatchOptions {
   dayOf: (ms: number) => string;
   /** Stable name of the batch (partition and offsets), the base of its count ids. */
   batchId: string;
+}
+
+/** The stored state of a learner; a state that cannot be read names its learner for the operator. */
+function readState(learnerId: string, stored: string): LearnerState {
+  try {
+    return deserializeState(stored);
+  } catch (err) {
+    if (!(err instanceof StateFormatError)) throw err;
+    throw new DetectorError('corrupt_state', `stored state of learner ${learnerId}: ${err.message}`);
+  }
 }
 
 /**
@@ -92,7 +104,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     let state = states.get(event.learnerId);
     if (state === undefined) {
       const stored = input.learners.get(event.learnerId);
-      state = stored === undefined ? emptyLearnerState(event.learnerId) : deserializeState(stored);
+      state = stored === undefined ? emptyLearnerState(event.learnerId) : readState(event.learnerId, stored);
     }
     let step: ReturnType<typeof applyEvent>;
     try {
