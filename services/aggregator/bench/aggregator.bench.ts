@@ -11,7 +11,7 @@
  * --runs N (default 3): the topics are loaded once and read N times, each run by fresh aggregator
  * processes with a consumer group and a ClickHouse database of their own; the run with the median
  * rows/s is the result and every run is kept (this machine's speed swings ±25 % between runs).
- * HOURGLASS_BENCH_PROFILE makes it one run.
+ * BENCH_RESULTS names another results file. HOURGLASS_BENCH_PROFILE makes it one run.
  */
 
 import cluster from 'node:cluster';
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(
-    new URL('../../../bench/results/aggregator.json', import.meta.url),
+    process.env.BENCH_RESULTS ?? new URL('../../../bench/results/aggregator.json', import.meta.url),
     `${JSON.stringify(result, null, 2)}\n`,
   );
   await log.admin().deleteTopics?.(Object.values(topics));

@@ -10,7 +10,8 @@
  * The topic is loaded once and read --runs times (default 3), each run by fresh detector processes with
  * a group and Redis keys of their own; the run with the median events/s is the result, and every run
  * is kept. One machine here gave 24k and 31k events/s for the same code in back-to-back runs: a single
- * run says little. HOURGLASS_BENCH_PROFILE makes it one run, in this process.
+ * run says little. HOURGLASS_BENCH_PROFILE makes it one run, in this process. BENCH_RESULTS names
+ * another results file (e.g. bench/results/detector-200k-learners.json).
  */
 import cluster from 'node:cluster';
 import { writeFileSync } from 'node:fs';
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(
-    new URL('../../../bench/results/detector.json', import.meta.url),
+    process.env.BENCH_RESULTS ?? new URL('../../../bench/results/detector.json', import.meta.url),
     `${JSON.stringify(result, null, 2)}\n`,
   );
   await log.admin().deleteTopics?.(Object.values(topics));
