@@ -19,14 +19,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface ServiceProcess {
   readonly name: string;
   readonly url: string;
   start(): Promise<void>;
   /** SIGKILL: no graceful shutdown, no flush, no commit — what a crash or an OOM kill does. */
   kill(): Promise<void>;
-  /** SIGTERM and wait: the graceful path. */
-  stop(): Promise<void>;
+  /** SIGTERM and wait: the graceful path. Resolves with how the process ended (null if none ran). */
+  stop(): Promise<ProcessExit | null>;
   restarts: number;
 }
 
@@ -41,7 +46,7 @@ export function serviceProcess(opts: {
   env: Record<string, string>;
 }): ServiceProcess {
   let child: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
+  let exited: Promise<ProcessExit | null> = Promise.resolve(null);
   const url = `http://127.0.0.1:${opts.port}`;
   mkdirSync(LOGS, { recursive: true });
   const self: ServiceProcess = {
@@ -63,7 +68,7 @@ export function serviceProcess(opts: {
       child.stdout?.pipe(out);
       child.stderr?.pipe(out);
       const c = child;
-      exited = new Promise((r) => c.once('exit', () => r()));
+      exited = new Promise((r) => c.once('exit', (code, signal) => r({ code, signal })));
       const deadline = Date.now() + 60_000;
       for (;;) {
         if (c.exitCode !== null) throw new Error(`${opts.name} exited with ${c.exitCode}; see ${LOGS}`);
@@ -85,11 +90,13 @@ export function serviceProcess(opts: {
       self.restarts += 1;
     },
     async stop() {
+      let how: ProcessExit | null = null;
       if (child && child.exitCode === null) {
         child.kill('SIGTERM');
-        await exited;
+        how = await exited;
       }
       child = null;
+      return how;
     },
   };
   return self;

@@ -1,0 +1,83 @@
+import { createRedisStateStore } from '@hourglass/state';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type Cleanups,
+  expectOutputsOfEngine,
+  groupLag,
+  kafkaRun,
+  preloadEvents,
+  trafficFor,
+  waitForGroup,
+} from '../support/pipeline';
+import { freePort, serviceProcess } from '../support/processes';
+import { eventually } from '../support/servers';
+
+/**
+ * SIGTERM to a busy `hourglass detector` process: it finishes the batch in flight, commits it, leaves
+ * the group and exits 0. So, right after it exited, the group has no member left (no waiting for a
+ * session timeout before another process gets the partition) and the committed offset is exactly the
+ * one after the last record whose effects are in Redis; a restart finishes the run with the outputs
+ * of one uninterrupted run.
+ */
+describe('detector graceful shutdown on real Kafka and Redis', () => {
+  const cleanups: Cleanups = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  it('on SIGTERM mid-run it finishes and commits its batch, leaves the group and exits 0', async () => {
+    const { servers, prefix, topics, log } = await kafkaRun({
+      name: 'fault-det-term',
+      cleanups,
+      eventsPartitions: 1,
+    });
+    const { events } = trafficFor(prefix, { learners: 300, cheaters: 0.2, seed: 43 });
+    await preloadEvents(log, topics.events, events);
+    const detector = serviceProcess({
+      command: 'detector',
+      name: `${prefix}detector`,
+      port: await freePort(),
+      env: {
+        KAFKA_BROKERS: servers.kafkaBrokers,
+        REDIS_URL: servers.redisUrl,
+        KAFKA_TOPIC_PREFIX: prefix,
+        // Long on purpose: a member that did not leave would still be listed after it exited.
+        KAFKA_SESSION_TIMEOUT_MS: '30000',
+      },
+    });
+    cleanups.push(() => detector.stop());
+    const group = `${prefix}detector`;
+    const lag = () => groupLag(log, group, topics.events);
+    const total = await lag();
+
+    await detector.start();
+    await eventually(lag, (n) => n <= total * 0.6, { timeoutMs: 120_000, what: 'progress', intervalMs: 20 });
+    const stopped = Date.now();
+    expect(await detector.stop()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stopped).toBeLessThan(15_000);
+
+    const kafka = new Kafka({ brokers: servers.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const {
+      groups: [described],
+    } = await admin.describeGroups([group]);
+    expect(described?.members).toEqual([]);
+
+    const remaining = await lag();
+    expect(remaining).toBeGreaterThan(0); // it was stopped mid-run
+    const committed = await log.admin().committedOffsets(group, topics.events);
+    const state = createRedisStateStore({ url: servers.redisUrl, keyPrefix: `hg:${prefix}` });
+    cleanups.push(() => state.close());
+    // Read through a claim (it only bumps the epoch; the restarted detector claims anew anyway).
+    const claim = await state.claimPartition(`${topics.events}/0`);
+    expect(committed).toEqual([{ partition: 0, offset: String(Number(claim.watermark) + 1) }]);
+
+    await detector.start();
+    await waitForGroup(log, group, topics.events, 'the detector to finish');
+    await detector.stop();
+    await expectOutputsOfEngine({ log, topics, prefix, events });
+  }, 300_000);
+});
