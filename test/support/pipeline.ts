@@ -2,17 +2,22 @@ import { generateTraffic } from '@hourglass/cli';
 import { type AcceptedEvent, type FlagUpdate, type Segment, topicNames } from '@hourglass/events';
 import { createKafkaLog, type Log } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
+import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { eventually, realServers, uniqueName } from './servers';
 import { latestById, readTopic } from './topics';
 
 export type Cleanups = (() => Promise<unknown>)[];
 
-/** A run of its own on the real Kafka: unique topic prefix, topics created, deleted afterwards. */
+/**
+ * A run of its own on the real Kafka: unique topic prefix, topics created, deleted afterwards, and the
+ * Redis keys of detectors under that prefix deleted too (they would otherwise live out their 8-day TTL).
+ */
 export async function kafkaRun(opts: { name: string; cleanups: Cleanups; eventsPartitions: number }) {
   const servers = realServers();
   const prefix = `${uniqueName(opts.name)}.`;
   const topics = topicNames(prefix);
+  opts.cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
   const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: opts.name });
   opts.cleanups.push(() => log.close());
   await log.admin().ensureTopics(
@@ -23,6 +28,20 @@ export async function kafkaRun(opts: { name: string; cleanups: Cleanups; eventsP
   );
   opts.cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
   return { servers, prefix, topics, log };
+}
+
+async function deleteKeys(redisUrl: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Labelled simulator traffic on the demo platforms, ids unique to this run. */
