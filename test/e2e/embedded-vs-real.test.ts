@@ -5,6 +5,7 @@ import { DEMO_TOKENS, developmentConfig } from '@hourglass/runtime';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hourglassClient, snapshot } from '../support/client';
+import { deleteKeys } from '../support/pipeline';
 import { freePort, type ServiceProcess, serviceProcess } from '../support/processes';
 import { realServers, uniqueName } from '../support/servers';
 
@@ -93,6 +94,7 @@ describe('end to end: embedded all-in-one and separate services on the real serv
     cleanups.push(() => log.close());
     await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
     cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
+    cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
     const database = `hg_e2e_${prefix.replace(/[^A-Za-z0-9]/g, '_')}`.slice(0, 60);
     const env = {
       KAFKA_BROKERS: servers.kafkaBrokers,

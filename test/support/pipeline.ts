@@ -30,7 +30,8 @@ export async function kafkaRun(opts: { name: string; cleanups: Cleanups; eventsP
   return { servers, prefix, topics, log };
 }
 
-async function deleteKeys(redisUrl: string, keyPrefix: string): Promise<void> {
+/** Deletes the Redis keys under a prefix (a test's detectors' state). */
+export async function deleteKeys(redisUrl: string, keyPrefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
