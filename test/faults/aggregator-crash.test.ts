@@ -1,18 +1,12 @@
 import { generateTraffic } from '@hourglass/cli';
-import { createDayOf, topicNames } from '@hourglass/events';
-import { createKafkaLog, type OutgoingRecord } from '@hourglass/log';
+import { createDayOf } from '@hourglass/events';
+import type { OutgoingRecord } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
-import {
-  clickHouseOptionsFromUrl,
-  createClickHouseWarehouse,
-  createEmbeddedWarehouse,
-  type HoursQuery,
-  type Warehouse,
-} from '@hourglass/warehouse';
+import { createEmbeddedWarehouse, type HoursQuery } from '@hourglass/warehouse';
 import { afterAll, describe, expect, it } from 'vitest';
+import { aggregatorRun } from '../support/aggregator-run';
 import { serviceCtl } from '../support/infra';
-import { freePort, serviceProcess } from '../support/processes';
-import { eventually, realServers, uniqueName } from '../support/servers';
+import { eventually } from '../support/servers';
 
 /**
  * The aggregator SIGKILLed repeatedly while it writes (so some batches are inserted but never
@@ -27,14 +21,14 @@ describe('aggregator crash safety on real Kafka and ClickHouse', () => {
   });
 
   it('kills after inserts and a ClickHouse outage change no total', async () => {
-    const servers = realServers();
-    const prefix = `${uniqueName('fault-agg')}.`;
-    const topics = topicNames(prefix);
-    const database = `hg_fault_${prefix.replace(/[^A-Za-z0-9]/g, '_')}`.slice(0, 60);
-    const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: 'fault-agg' });
-    cleanups.push(() => log.close());
-    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
-    cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
+    // Small writes, so the kills below land between writes and commits instead of after the one
+    // write that the default 50k rows would make of this backlog.
+    const { topics, log, warehouse, aggregator, prefix } = await aggregatorRun({
+      name: 'fault-agg',
+      cleanups,
+      sessionTimeoutMs: 6000,
+      batchRows: 300,
+    });
 
     const traffic = generateTraffic({
       platforms: 3,
@@ -79,31 +73,6 @@ describe('aggregator crash safety on real Kafka and ClickHouse', () => {
     await send(records.slice(0, split));
     expect(records.length).toBeGreaterThan(5000);
 
-    const aggregator = serviceProcess({
-      command: 'aggregator',
-      name: `${prefix}aggregator`,
-      port: await freePort(),
-      env: {
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        CLICKHOUSE_URL: `${servers.clickhouseUrl.replace(/\/$/, '')}/${database}`,
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        // Small writes, so the kills below land between writes and commits instead of after the one
-        // write that the default 50k rows would make of this backlog.
-        AGGREGATOR_BATCH_ROWS: '300',
-      },
-    });
-    cleanups.push(() => aggregator.stop());
-    const warehouse: Warehouse = createClickHouseWarehouse({
-      ...clickHouseOptionsFromUrl(`${servers.clickhouseUrl.replace(/\/$/, '')}/${database}`),
-      timeZone: 'Asia/Shanghai',
-    });
-    cleanups.push(() => warehouse.close());
-    cleanups.push(() =>
-      fetch(`${servers.clickhouseUrl}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${database}`)}`, {
-        method: 'POST',
-      }),
-    );
     const lag = async () => {
       let n = 0;
       for (const t of [topics.segments, topics.flags, topics.sessions, topics.certificates]) {

@@ -1,12 +1,9 @@
-import { topicNames } from '@hourglass/events';
-import { createKafkaLog } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
-import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { aggregatorRun } from '../support/aggregator-run';
+import { groupMembers } from '../support/groups';
 import { trafficFor } from '../support/pipeline';
-import { freePort, serviceProcess } from '../support/processes';
-import { eventually, realServers, uniqueName } from '../support/servers';
+import { eventually } from '../support/servers';
 import { readTopic } from '../support/topics';
 
 /**
@@ -22,15 +19,14 @@ describe('aggregator graceful shutdown on real Kafka and ClickHouse', () => {
   });
 
   it('on SIGTERM mid-run it finishes and commits its write, leaves the group and exits 0', async () => {
-    const servers = realServers();
-    const prefix = `${uniqueName('fault-agg-term')}.`;
-    const topics = topicNames(prefix);
-    const database = `hg_fault_${prefix.replace(/[^A-Za-z0-9]/g, '_')}`.slice(0, 60);
-    const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: 'fault-agg-term' });
-    cleanups.push(() => log.close());
-    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
-    cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
-
+    // A long session on purpose: a member that did not leave would still be listed after it exited.
+    // Many small writes, so that SIGTERM arrives between them.
+    const { servers, topics, database, log, warehouse, aggregator, group, prefix } = await aggregatorRun({
+      name: 'fault-agg-term',
+      cleanups,
+      sessionTimeoutMs: 30_000,
+      batchRows: 200,
+    });
     const { events } = trafficFor(prefix, { learners: 300, cheaters: 0.2, seed: 47 });
     const segments = runSequence(events, createPolicyFor()).out.flatMap((o) => o.segments);
     const producer = log.producer();
@@ -44,33 +40,6 @@ describe('aggregator graceful shutdown on real Kafka and ClickHouse', () => {
     }
     expect(segments.length).toBeGreaterThan(3000);
 
-    const clickhouse = `${servers.clickhouseUrl.replace(/\/$/, '')}/${database}`;
-    const aggregator = serviceProcess({
-      command: 'aggregator',
-      name: `${prefix}aggregator`,
-      port: await freePort(),
-      env: {
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        CLICKHOUSE_URL: clickhouse,
-        KAFKA_TOPIC_PREFIX: prefix,
-        // Long on purpose: a member that did not leave would still be listed after it exited.
-        KAFKA_SESSION_TIMEOUT_MS: '30000',
-        // Many small writes, so that SIGTERM arrives between them.
-        AGGREGATOR_BATCH_ROWS: '200',
-      },
-    });
-    cleanups.push(() => aggregator.stop());
-    const warehouse = createClickHouseWarehouse({
-      ...clickHouseOptionsFromUrl(clickhouse),
-      timeZone: 'Asia/Shanghai',
-    });
-    cleanups.push(() => warehouse.close());
-    cleanups.push(() =>
-      fetch(`${servers.clickhouseUrl}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${database}`)}`, {
-        method: 'POST',
-      }),
-    );
-    const group = `${prefix}aggregator`;
     const committedOffsets = async () =>
       new Map(
         (await log.admin().committedOffsets(group, topics.segments)).map((c) => [
@@ -90,14 +59,7 @@ describe('aggregator graceful shutdown on real Kafka and ClickHouse', () => {
     expect(await aggregator.stop()).toEqual({ code: 0, signal: null });
     expect(Date.now() - stopped).toBeLessThan(15_000);
 
-    const kafka = new Kafka({ brokers: servers.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
-    const {
-      groups: [described],
-    } = await admin.describeGroups([group]);
-    expect(described?.members).toEqual([]);
+    expect(await groupMembers(servers.kafkaBrokers, group)).toEqual([]);
 
     const at = await committedOffsets();
     const done = [...at.values()].reduce((a, b) => a + b, 0);

@@ -8,7 +8,7 @@ import {
   trafficFor,
   waitForGroup,
 } from '../support/pipeline';
-import { freePort, serviceProcess } from '../support/processes';
+import { detectorProcess } from '../support/processes';
 import { eventually } from '../support/servers';
 
 /**
@@ -34,17 +34,7 @@ describe('detector crash safety on real Kafka and Redis', () => {
     const { events } = trafficFor(prefix, { learners: 400, cheaters: 0.25, seed: 41 });
     await preloadEvents(log, topics.events, events);
 
-    const detector = serviceProcess({
-      command: 'detector',
-      name: `${prefix}detector`,
-      port: await freePort(),
-      env: {
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        REDIS_URL: servers.redisUrl,
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-      },
-    });
+    const detector = await detectorProcess({ servers, prefix, sessionTimeoutMs: 6000 });
     cleanups.push(() => detector.stop());
     const group = `${prefix}detector`;
     const lag = () => groupLag(log, group, topics.events);

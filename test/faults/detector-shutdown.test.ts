@@ -1,6 +1,6 @@
 import { createRedisStateStore } from '@hourglass/state';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { groupMembers } from '../support/groups';
 import {
   type Cleanups,
   expectOutputsOfEngine,
@@ -10,7 +10,7 @@ import {
   trafficFor,
   waitForGroup,
 } from '../support/pipeline';
-import { freePort, serviceProcess } from '../support/processes';
+import { detectorProcess } from '../support/processes';
 import { eventually } from '../support/servers';
 
 /**
@@ -34,18 +34,8 @@ describe('detector graceful shutdown on real Kafka and Redis', () => {
     });
     const { events } = trafficFor(prefix, { learners: 300, cheaters: 0.2, seed: 43 });
     await preloadEvents(log, topics.events, events);
-    const detector = serviceProcess({
-      command: 'detector',
-      name: `${prefix}detector`,
-      port: await freePort(),
-      env: {
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        REDIS_URL: servers.redisUrl,
-        KAFKA_TOPIC_PREFIX: prefix,
-        // Long on purpose: a member that did not leave would still be listed after it exited.
-        KAFKA_SESSION_TIMEOUT_MS: '30000',
-      },
-    });
+    // A long session on purpose: a member that did not leave would still be listed after it exited.
+    const detector = await detectorProcess({ servers, prefix, sessionTimeoutMs: 30_000 });
     cleanups.push(() => detector.stop());
     const group = `${prefix}detector`;
     const lag = () => groupLag(log, group, topics.events);
@@ -57,14 +47,7 @@ describe('detector graceful shutdown on real Kafka and Redis', () => {
     expect(await detector.stop()).toEqual({ code: 0, signal: null });
     expect(Date.now() - stopped).toBeLessThan(15_000);
 
-    const kafka = new Kafka({ brokers: servers.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
-    const {
-      groups: [described],
-    } = await admin.describeGroups([group]);
-    expect(described?.members).toEqual([]);
+    expect(await groupMembers(servers.kafkaBrokers, group)).toEqual([]);
 
     const remaining = await lag();
     expect(remaining).toBeGreaterThan(0); // it was stopped mid-run

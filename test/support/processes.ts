@@ -101,3 +101,22 @@ export function serviceProcess(opts: {
   };
   return self;
 }
+
+/** `hourglass detector` on the real Kafka and Redis, for the topics under `prefix`. */
+export async function detectorProcess(opts: {
+  servers: { kafkaBrokers: string; redisUrl: string };
+  prefix: string;
+  sessionTimeoutMs: number;
+}): Promise<ServiceProcess> {
+  return serviceProcess({
+    command: 'detector',
+    name: `${opts.prefix}detector`,
+    port: await freePort(),
+    env: {
+      KAFKA_BROKERS: opts.servers.kafkaBrokers,
+      REDIS_URL: opts.servers.redisUrl,
+      KAFKA_TOPIC_PREFIX: opts.prefix,
+      KAFKA_SESSION_TIMEOUT_MS: String(opts.sessionTimeoutMs),
+    },
+  });
+}
