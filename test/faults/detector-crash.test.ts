@@ -1,14 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Cleanups,
-  expectOutputsOfEngine,
-  groupLag,
-  kafkaRun,
-  preloadEvents,
-  trafficFor,
-  waitForGroup,
-} from '../support/pipeline';
-import { detectorProcess } from '../support/processes';
+import { type Cleanups, detectorRun, expectOutputsOfEngine, waitForGroup } from '../support/pipeline';
 import { eventually } from '../support/servers';
 
 /**
@@ -23,21 +14,15 @@ describe('detector crash safety on real Kafka and Redis', () => {
   });
 
   it('killing the detector mid-batch and restarting it changes no segment and no flag', async () => {
-    // One events partition: the log order is then the global receivedAt order that runSequence uses,
-    // so even the shared-device rule (whose outcome SPEC §4 lets depend on processing order across
-    // partitions) must come out identical.
-    const { servers, prefix, topics, log } = await kafkaRun({
+    // One events partition (detectorRun): even the shared-device rule, whose outcome SPEC §4 lets
+    // depend on processing order across partitions, must come out identical.
+    const { prefix, topics, log, events, detector, group, lag } = await detectorRun({
       name: 'fault-det',
       cleanups,
-      eventsPartitions: 1,
+      learners: 400,
+      seed: 41,
+      sessionTimeoutMs: 6000,
     });
-    const { events } = trafficFor(prefix, { learners: 400, cheaters: 0.25, seed: 41 });
-    await preloadEvents(log, topics.events, events);
-
-    const detector = await detectorProcess({ servers, prefix, sessionTimeoutMs: 6000 });
-    cleanups.push(() => detector.stop());
-    const group = `${prefix}detector`;
-    const lag = () => groupLag(log, group, topics.events);
     // Kill when the detector is 15 %, 35 % and 55 % through the backlog: always mid-run, whatever the
     // machine's speed (a batch is in flight most of the time, so most kills land inside one).
     const total = await lag();

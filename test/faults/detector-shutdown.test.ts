@@ -1,16 +1,7 @@
 import { createRedisStateStore } from '@hourglass/state';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupMembers } from '../support/groups';
-import {
-  type Cleanups,
-  expectOutputsOfEngine,
-  groupLag,
-  kafkaRun,
-  preloadEvents,
-  trafficFor,
-  waitForGroup,
-} from '../support/pipeline';
-import { detectorProcess } from '../support/processes';
+import { type Cleanups, detectorRun, expectOutputsOfEngine, waitForGroup } from '../support/pipeline';
 import { eventually } from '../support/servers';
 
 /**
@@ -27,18 +18,14 @@ describe('detector graceful shutdown on real Kafka and Redis', () => {
   });
 
   it('on SIGTERM mid-run it finishes and commits its batch, leaves the group and exits 0', async () => {
-    const { servers, prefix, topics, log } = await kafkaRun({
+    // A long session on purpose: a member that did not leave would still be listed after it exited.
+    const { servers, prefix, topics, log, events, detector, group, lag } = await detectorRun({
       name: 'fault-det-term',
       cleanups,
-      eventsPartitions: 1,
+      learners: 300,
+      seed: 43,
+      sessionTimeoutMs: 30_000,
     });
-    const { events } = trafficFor(prefix, { learners: 300, cheaters: 0.2, seed: 43 });
-    await preloadEvents(log, topics.events, events);
-    // A long session on purpose: a member that did not leave would still be listed after it exited.
-    const detector = await detectorProcess({ servers, prefix, sessionTimeoutMs: 30_000 });
-    cleanups.push(() => detector.stop());
-    const group = `${prefix}detector`;
-    const lag = () => groupLag(log, group, topics.events);
     const total = await lag();
 
     await detector.start();

@@ -4,6 +4,7 @@ import { createKafkaLog, type Log } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
+import { detectorProcess } from './processes';
 import { eventually, realServers, uniqueName } from './servers';
 import { latestById, readTopic } from './topics';
 
@@ -28,6 +29,39 @@ export async function kafkaRun(opts: { name: string; cleanups: Cleanups; eventsP
   );
   opts.cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
   return { servers, prefix, topics, log };
+}
+
+/**
+ * A detector run of its own: one events partition (the log order is then the global receivedAt order
+ * runSequence uses), labelled traffic pre-loaded, and the `hourglass detector` process, not started.
+ */
+export async function detectorRun(opts: {
+  name: string;
+  cleanups: Cleanups;
+  learners: number;
+  seed: number;
+  sessionTimeoutMs: number;
+}) {
+  const { servers, prefix, topics, log } = await kafkaRun({
+    name: opts.name,
+    cleanups: opts.cleanups,
+    eventsPartitions: 1,
+  });
+  const { events } = trafficFor(prefix, { learners: opts.learners, cheaters: 0.25, seed: opts.seed });
+  await preloadEvents(log, topics.events, events);
+  const detector = await detectorProcess({ servers, prefix, sessionTimeoutMs: opts.sessionTimeoutMs });
+  opts.cleanups.push(() => detector.stop());
+  const group = `${prefix}detector`;
+  return {
+    servers,
+    prefix,
+    topics,
+    log,
+    events,
+    detector,
+    group,
+    lag: () => groupLag(log, group, topics.events),
+  };
 }
 
 /** Deletes the Redis keys under a prefix (a test's detectors' state). */
