@@ -100,6 +100,27 @@ export function cpuBudget(opts: {
   };
 }
 
+/**
+ * Runs `measure` `runs` times, one after another, printing each run's `describe` line, and returns the
+ * runs and the one with the median `rate` (the lower middle one for an even count). One run says little
+ * on a machine whose speed swings ±25 % between identical runs.
+ */
+export async function medianOfRuns<R>(opts: {
+  runs: number;
+  measure: (run: number) => Promise<R>;
+  rate: (r: R) => number;
+  describe: (r: R) => string;
+}): Promise<{ median: R; all: R[] }> {
+  const all: R[] = [];
+  for (let run = 1; run <= opts.runs; run++) {
+    const r = await opts.measure(run);
+    console.log(`run ${run} of ${opts.runs}: ${opts.describe(r)}`);
+    all.push(r);
+  }
+  const sorted = [...all].sort((a, b) => opts.rate(a) - opts.rate(b));
+  return { median: sorted[Math.floor((sorted.length - 1) / 2)] as R, all };
+}
+
 /** A positive integer argument of a benchmark (`fallback` when absent); anything else is refused. */
 export function countArg(text: string | undefined, fallback: number, name: string): number {
   const n = Number(text ?? fallback);

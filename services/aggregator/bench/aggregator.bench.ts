@@ -24,7 +24,14 @@ import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics } from '@hourglass/log';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { Registry } from 'prom-client';
-import { countArg, cpuBudget, machineDescription, profiled, serverCpuSeconds } from '../../../bench/machine';
+import {
+  countArg,
+  cpuBudget,
+  machineDescription,
+  medianOfRuns,
+  profiled,
+  serverCpuSeconds,
+} from '../../../bench/machine';
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
 import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
 import { createAggregator } from '../src/aggregator';
@@ -89,17 +96,14 @@ async function main(): Promise<void> {
     `topics pre-loaded: ${segments.toLocaleString('en')} segments, ${others.toLocaleString('en')} sessions and flags`,
   );
 
-  const runs: RunResult[] = [];
-  for (let run = 1; run <= RUNS; run++) {
-    const r = await measureRun({ prefix, groupId: `${consumerGroups(prefix).aggregator}-${run}` }, segments);
-    console.log(
-      `run ${run} of ${RUNS}: ${r.segmentRowsPerSecond} rows/s, ${r.cpuMicrosPerSegment.total} µs of CPU per segment in all`,
-    );
-    runs.push(r);
-  }
-  const median = [...runs].sort((a, b) => a.segmentRowsPerSecond - b.segmentRowsPerSecond)[
-    Math.floor((runs.length - 1) / 2)
-  ] as RunResult;
+  const { median, all: runs } = await medianOfRuns({
+    runs: RUNS,
+    measure: (run) =>
+      measureRun({ prefix, groupId: `${consumerGroups(prefix).aggregator}-${run}` }, segments),
+    rate: (r) => r.segmentRowsPerSecond,
+    describe: (r) =>
+      `${r.segmentRowsPerSecond} rows/s, ${r.cpuMicrosPerSegment.total} µs of CPU per segment in all`,
+  });
   const result = {
     benchmark: 'aggregator',
     machine: machineDescription(),
@@ -123,8 +127,6 @@ async function main(): Promise<void> {
   await log.admin().deleteTopics?.(Object.values(topics));
   await log.close();
 }
-
-type RunResult = Awaited<ReturnType<typeof measureRun>>;
 
 /** One read of the loaded topics by fresh aggregator processes into a database of their own (dropped after). */
 async function measureRun(setup: { prefix: string; groupId: string }, segments: number) {

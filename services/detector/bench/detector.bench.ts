@@ -32,6 +32,7 @@ import {
   countArg,
   cpuBudget,
   machineDescription,
+  medianOfRuns,
   percentile,
   profiled,
   serverCpuSeconds,
@@ -146,21 +147,17 @@ async function main(): Promise<void> {
   console.log('events topic pre-loaded');
 
   const redis = new Redis(redisUrl);
-  const runs: RunResult[] = [];
-  for (let run = 1; run <= RUNS; run++) {
-    const r = await measureRun(
-      redis,
-      { topics, groupId: `${prefix}detector-${run}`, keyPrefix: `hgbench${Date.now()}-${run}:` },
-      total,
-    );
-    console.log(
-      `run ${run} of ${RUNS}: ${r.eventsPerSec} events/s, ${r.cpuMicrosPerEvent.total} µs of CPU per event in all`,
-    );
-    runs.push(r);
-  }
-  const median = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[
-    Math.floor((runs.length - 1) / 2)
-  ] as RunResult;
+  const { median, all: runs } = await medianOfRuns({
+    runs: RUNS,
+    measure: (run) =>
+      measureRun(
+        redis,
+        { topics, groupId: `${prefix}detector-${run}`, keyPrefix: `hgbench${Date.now()}-${run}:` },
+        total,
+      ),
+    rate: (r) => r.eventsPerSec,
+    describe: (r) => `${r.eventsPerSec} events/s, ${r.cpuMicrosPerEvent.total} µs of CPU per event in all`,
+  });
   const result = {
     benchmark: 'detector',
     machine: machineDescription(),
@@ -186,8 +183,6 @@ async function main(): Promise<void> {
   await log.close();
   redis.disconnect();
 }
-
-type RunResult = Awaited<ReturnType<typeof measureRun>>;
 
 /** One read of the whole topic by fresh detectors; their Redis keys are deleted afterwards. */
 async function measureRun(redis: Redis, setup: DetectorSetup, total: number) {
