@@ -1,3 +1,5 @@
+export { fastParseTimestamp } from './fast-time';
+export { EVENT_KEYS, type FastContext, fastValidate } from './fast-validate';
 export * from './ids';
 export * from './messages';
 export * from './patterns';

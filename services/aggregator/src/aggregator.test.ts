@@ -1,6 +1,7 @@
 import { topicNames } from '@hourglass/events';
 import { createEmbeddedLog } from '@hourglass/log';
-import { createEmbeddedWarehouse } from '@hourglass/warehouse';
+import { createEmbeddedWarehouse, invalidRows } from '@hourglass/warehouse';
+import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createAggregator } from './aggregator';
@@ -83,4 +84,70 @@ describe('aggregator over the embedded log and warehouse', () => {
     await warehouse.close();
     await log.close();
   });
+
+  it('property: whatever the records hold, the aggregator stores exactly the rows the warehouse accepts and skips the rest, never stalling', async () => {
+    const odd = fc.oneof(
+      fc.constantFrom(null, 42, -1, 1e300, '', 'x\ty', "a'b", {}, [], true, 'x'.repeat(300)),
+      fc.string(),
+    );
+    const field = fc.constantFrom(...Object.keys(segment(0)));
+    const record = fc.oneof(
+      { weight: 3, arbitrary: fc.constant<null>(null) },
+      { weight: 3, arbitrary: fc.tuple(field, odd) },
+      { weight: 1, arbitrary: fc.oneof(fc.string(), fc.json()) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 30 }), async (shapes) => {
+        const values = shapes.map((shape, i) => {
+          if (shape === null) return JSON.stringify(segment(i));
+          if (typeof shape === 'string') return shape;
+          const [key, value] = shape;
+          return JSON.stringify({ ...segment(i), [key]: value });
+        });
+        const parsed = values.map((v) => {
+          try {
+            return JSON.parse(v) as unknown;
+          } catch {
+            return undefined;
+          }
+        });
+        const accepted = parsed.filter(
+          (v) => typeof v === 'object' && v !== null && invalidRows('segments', [v]).length === 0,
+        ) as { segmentId: string }[];
+        const log = createEmbeddedLog({ partitions: 1 });
+        await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
+        const warehouse = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+        const registry = new Registry();
+        const aggregator = createAggregator({
+          log,
+          warehouse,
+          topics,
+          groupId: 'agg-prop',
+          registry,
+          logger: { info() {}, warn() {}, error() {} },
+          groupLingerMs: 1,
+        });
+        await log.producer().send(values.map((value) => ({ topic: topics.segments, key: 'L1', value })));
+        await aggregator.start();
+        const skipped = async () =>
+          ((await registry.getSingleMetric('hourglass_aggregator_invalid_rows_total')?.get())?.values ?? [])
+            .concat(
+              (await registry.getSingleMetric('hourglass_aggregator_malformed_records_total')?.get())
+                ?.values ?? [],
+            )
+            .reduce((n, v) => n + v.value, 0);
+        const until = Date.now() + 5000;
+        while (aggregator.status().written + (await skipped()) < values.length && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        await aggregator.stop();
+        expect(aggregator.status().written).toBe(accepted.length);
+        expect(await skipped()).toBe(values.length - accepted.length);
+        expect((await warehouse.counts()).segments).toBe(new Set(accepted.map((s) => s.segmentId)).size);
+        await warehouse.close();
+        await log.close();
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
 });

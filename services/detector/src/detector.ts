@@ -1,4 +1,4 @@
-import { type AcceptedEvent, IDENTIFIER, PLATFORM_ID } from '@hourglass/events';
+import type { AcceptedEvent } from '@hourglass/events';
 import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
 import type { DeviceStartRef, PolicyFor } from '@hourglass/rules';
 import type { StateStore } from '@hourglass/state';
@@ -7,6 +7,7 @@ import { DetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
 import { decodeOutbox, encodeOutbox } from './outbox';
 import { type OutputTopics, toRecords } from './outputs';
+import { parseRecord } from './parse-record';
 import { processBatch } from './process-batch';
 
 export interface DetectorLogger {
@@ -44,32 +45,6 @@ interface Claim {
   watermark: bigint | null;
   fenced: boolean;
   rewoundTo: bigint | null;
-}
-
-/**
- * Only ingest writes the events topic, and only validated events. The checks here are those a bug or
- * a foreign producer could otherwise turn into a blocked partition: the ids that become record keys,
- * Redis keys and outbox lines must be what the schema allows (an outbox line cannot hold a tab).
- */
-function parseRecord(value: string): AcceptedEvent | null {
-  try {
-    const v = JSON.parse(value) as Partial<AcceptedEvent> | null;
-    if (
-      v &&
-      typeof v.learnerId === 'string' &&
-      IDENTIFIER.test(v.learnerId) &&
-      typeof v.platformId === 'string' &&
-      PLATFORM_ID.test(v.platformId) &&
-      (!('sessionId' in v) || (typeof v.sessionId === 'string' && IDENTIFIER.test(v.sessionId))) &&
-      typeof v.type === 'string' &&
-      typeof v.receivedAt === 'string'
-    ) {
-      return v as AcceptedEvent;
-    }
-  } catch {
-    // fall through: reported by the caller
-  }
-  return null;
 }
 
 /**
@@ -151,16 +126,17 @@ export function createDetector(opts: DetectorOptions) {
       const offset = BigInt(r.offset);
       lastOffset = offset;
       if (c.watermark !== null && offset <= c.watermark) continue;
-      const ev = parseRecord(r.value);
-      if (ev === null) {
-        metrics.events.inc({ type: 'unknown', outcome: 'malformed' });
+      const parsed = parseRecord(r.value);
+      if (!parsed.ok) {
+        metrics.events.inc({ type: parsed.type, outcome: 'malformed' });
+        // The reason names a field and a code, never the record's content.
         opts.logger.error(
-          { partition: key, offset: r.offset },
-          'malformed record on the events topic skipped',
+          { partition: key, offset: r.offset, reason: parsed.reason },
+          'record on the events topic that is not a valid accepted event skipped',
         );
         continue;
       }
-      events.push(ev);
+      events.push(parsed.event);
     }
     if (c.watermark !== null && lastOffset <= c.watermark) return;
     const learnerIds = [...new Set(events.map((e) => e.learnerId))];

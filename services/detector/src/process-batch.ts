@@ -41,6 +41,13 @@ export interface BatchOptions {
   batchId: string;
 }
 
+/** When ingest received the event; a value that is not a time makes the event malformed. */
+function receivedMs(receivedAt: string): number {
+  const ms = Date.parse(receivedAt);
+  if (!Number.isFinite(ms)) throw new RangeError(`receivedAt is not a time: ${JSON.stringify(receivedAt)}`);
+  return ms;
+}
+
 /** The stored state of a learner; a state that cannot be read names its learner for the operator. */
 function readState(learnerId: string, stored: string): LearnerState {
   try {
@@ -108,6 +115,15 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     }
     let step: ReturnType<typeof applyEvent>;
     try {
+      // Ingest stamps one receivedAt per request, so runs of events share it: parse and name the day
+      // once per run. First, so that an event whose receivedAt cannot be read changes nothing.
+      if (event.receivedAt !== lastReceivedAt || event.platformId !== lastPlatform) {
+        const day = opts.dayOf(receivedMs(event.receivedAt));
+        lastReceivedAt = event.receivedAt;
+        lastPlatform = event.platformId;
+        lastDay = day;
+        count = countOf(event.platformId);
+      }
       step = applyEvent(state, event, { policyFor: opts.policyFor, devices });
     } catch (err) {
       // Only ingest writes the events topic, so this is a bug or corruption, not a platform's
@@ -131,13 +147,6 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       window.push({ learnerId: start.learnerId, timeMs: start.timeMs });
       deviceWindows.set(start.deviceId, window);
       result.deviceStarts.push(start);
-    }
-    // Ingest stamps one receivedAt per request, so runs of events share it: parse and name the day once per run.
-    if (event.receivedAt !== lastReceivedAt || event.platformId !== lastPlatform) {
-      lastReceivedAt = event.receivedAt;
-      lastPlatform = event.platformId;
-      lastDay = opts.dayOf(Date.parse(event.receivedAt));
-      count = countOf(event.platformId);
     }
     count.accepted += 1;
     // A segment is counted on its own platform (an event could close another session's window).

@@ -14,7 +14,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { topicNames, validateEvent } from '@hourglass/events';
+import { fastValidate, topicNames, validateEvent } from '@hourglass/events';
 import { createKafkaLog, type LogProducer } from '@hourglass/log';
 import {
   createLogger,
@@ -24,7 +24,6 @@ import {
   loadEnv,
 } from '@hourglass/runtime';
 import { countArg, profiled } from '../../../bench/machine';
-import { fastValidate } from '../src/fast-validate';
 import { createIngestServer } from '../src/server';
 import { makeWorkload } from './workload';
 

@@ -1,6 +1,8 @@
 import {
   EVENT_TYPES,
+  type FastContext,
   type FieldError,
+  fastValidate,
   PLATFORM_ID,
   parseTimestamp,
   type ValidationContext,
@@ -10,7 +12,6 @@ import {
 import type { OutgoingRecord } from '@hourglass/log';
 import type { ParsedBody } from './body';
 import { acceptedEventJson } from './event-json';
-import { type FastContext, fastValidate } from './fast-validate';
 import { boundErrors, rejectedRecord } from './rejected';
 
 export interface EventErrors {

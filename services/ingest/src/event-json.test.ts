@@ -1,10 +1,9 @@
-import type { AcceptedEvent } from '@hourglass/events';
+import { type AcceptedEvent, fastValidate } from '@hourglass/events';
+import { validEvents } from '@hourglass/events/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { acceptedEventJson } from './event-json';
-import { fastValidate } from './fast-validate';
 import { NOW } from './testing';
-import { validEvents } from './testing-events';
 
 /** Valid events of every type as a platform may send them: keys in any order. */
 const shuffled = validEvents.chain((e) => {

@@ -1,5 +1,4 @@
-import type { AcceptedEvent } from '@hourglass/events';
-import { EVENT_KEYS } from './fast-validate';
+import { type AcceptedEvent, EVENT_KEYS } from '@hourglass/events';
 
 /** The keys a heartbeat may carry, as the fast path accepts them; `ext` and `receivedAt` are handled apart. */
 const HEARTBEAT_KEYS = EVENT_KEYS.heartbeat as ReadonlySet<string>;

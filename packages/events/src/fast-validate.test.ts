@@ -1,9 +1,8 @@
-import { validateEvent } from '@hourglass/events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FastContext, fastValidate } from './fast-validate';
-import { NOW } from './testing';
-import { validEvents } from './testing-events';
+import { NOW, validEvents } from './testing/events';
+import { validateEvent } from './validate';
 
 /**
  * Differential tests: the fast path must never accept what validateEvent rejects, must produce the same

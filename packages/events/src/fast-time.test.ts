@@ -1,7 +1,7 @@
-import { parseTimestamp } from '@hourglass/events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastParseTimestamp } from './fast-time';
+import { parseTimestamp } from './time';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

@@ -1,10 +1,13 @@
 /**
- * Test support (not exported from the package): fast-check arbitraries of events the ingest must accept
- * from platform cvto at NOW, every type and every optional part, timestamps in several offsets.
+ * Test support (`@hourglass/events/testing`, for tests only): fast-check arbitraries of events the
+ * ingest must accept from platform cvto at NOW, every type and every optional part, timestamps in
+ * several offsets.
  */
-import { IDENTIFIER, LEARNER_GROUPS, OCCUPATION, REGION } from '@hourglass/events';
 import fc from 'fast-check';
-import { NOW } from './testing';
+import { IDENTIFIER, LEARNER_GROUPS, OCCUPATION, REGION } from '../patterns';
+
+/** The receipt time the arbitraries' events are valid at. */
+export const NOW = Date.UTC(2026, 2, 1, 12);
 
 export const ident = fc.stringMatching(IDENTIFIER);
 const time = fc

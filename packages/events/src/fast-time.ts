@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@hourglass/events';
+import { parseTimestamp } from './time';
 
 /**
  * parseTimestamp, without regex captures and intermediate arrays for the common shapes
