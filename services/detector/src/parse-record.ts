@@ -14,7 +14,8 @@ export type ParsedRecord =
  * every field. A record that is not such an event (a bug upstream, a foreign producer) would otherwise
  * reach them anyway and could stop its partition for good: a null courseId breaks the state encoding,
  * a tab in an id the outbox. So each record is validated as a replayed event (it carries its
- * receivedAt): the fast path costs ~0.5 µs, and only records it is unsure of pay for zod (~11 µs).
+ * receivedAt): the fast path costs ~1.5 µs per event here (1.4-1.8 measured), ~4 % of the detector's
+ * CPU; only records it is unsure of pay for zod (~11 µs).
  */
 export function parseRecord(value: string): ParsedRecord {
   let raw: unknown;
