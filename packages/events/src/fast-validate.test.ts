@@ -395,4 +395,13 @@ describe('fastValidate', () => {
     expect(fastValidate({ ...hb, receivedAt: '2026-03-01T12:00:00Z' }, ingestCtx)).toBeNull();
     expect(fastValidate({ ...hb }, {})).toBeNull();
   });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers "not sure" for type %s, a property every object has, instead of throwing',
+    (type) => {
+      expect(
+        fastValidate({ id: 'e', type, platformId: 'cvto', learnerId: 'l', sessionId: 's' }, ingestCtx),
+      ).toBeNull();
+    },
+  );
 });

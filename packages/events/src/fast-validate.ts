@@ -136,7 +136,8 @@ export function fastValidate(raw: unknown, ctx: FastContext): AcceptedEvent | nu
   if (!isObj(raw)) return null;
   const type = raw.type;
   if (typeof type !== 'string') return null;
-  const allowed = EVENT_KEYS[type];
+  // Own keys only: a type such as "__proto__" or "constructor" must not find Object.prototype's.
+  const allowed = Object.hasOwn(EVENT_KEYS, type) ? EVENT_KEYS[type] : undefined;
   if (allowed === undefined) return null;
   const replay = ctx.receivedAtMs === undefined;
   for (const k in raw) {

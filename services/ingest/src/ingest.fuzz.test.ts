@@ -76,6 +76,24 @@ const nearlyValid = fc
   });
 
 describe('ingest fuzzing', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'an event whose type is %s (a property every object has) is rejected with a reason, not a 5xx',
+    async (type) => {
+      const before = await h.count('rejected');
+      const r = await post(h, null, {
+        raw: JSON.stringify([{ ...heartbeat(), type }]),
+        type: 'application/json',
+      });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({
+        accepted: 0,
+        rejected: 1,
+        errors: [{ index: 0, errors: [{ path: 'type', code: 'invalid_value' }] }],
+      });
+      expect(await h.count('rejected')).toBe(before + 1);
+    },
+  );
+
   it('arbitrary JSON values as events', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 30 }), async (values) => {
