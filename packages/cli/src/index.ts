@@ -21,7 +21,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP['']}\n`);
     return command === '' ? 1 : 0;
   }
-  if (!(command in HELP)) {
+  // Own keys only: `in` would take "constructor" or "toString" for commands.
+  if (!Object.hasOwn(HELP, command)) {
     process.stderr.write(`hourglass: unknown command "${command}"\n\n${HELP['']}\n`);
     return 2;
   }

@@ -31,6 +31,15 @@ describe('stats/hours parameters', () => {
     expect(message(() => hours({ groupBy: 'day,day' }))).toBe('groupBy: group "day" is listed twice');
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'refuses group %s, a property every object has, as unknown',
+    (name) => {
+      expect(message(() => hours({ groupBy: `day,${name}` }))).toBe(
+        `groupBy: unknown group "${name}"; allowed: day, platform, region, occupation, course, learnerGroup, learner`,
+      );
+    },
+  );
+
   it('rejects bad days, reversed and too long ranges precisely', () => {
     expect(message(() => hours({ from: '2026-02-30' }))).toBe(
       'from: must be a calendar day YYYY-MM-DD, got "2026-02-30"',

@@ -129,8 +129,9 @@ const groupByParam = z
     const seen = new Set<string>();
     for (const raw of names) {
       const name = raw.trim();
-      if (!(name in GROUPS)) {
-        const hint = GROUP_BY_KEY[name] ? ` (did you mean ${GROUP_BY_KEY[name]}?)` : '';
+      // Own keys only: `in` would take "constructor" or "toString" for groups.
+      if (!Object.hasOwn(GROUPS, name)) {
+        const hint = Object.hasOwn(GROUP_BY_KEY, name) ? ` (did you mean ${GROUP_BY_KEY[name]}?)` : '';
         ctx.addIssue({
           code: 'custom',
           input: value,

@@ -1,0 +1,21 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from './index';
+
+describe('hourglass command line', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each(['colour', 'constructor', 'toString', '__proto__'])(
+    'refuses the unknown command %s with exit code 2 and the help text',
+    async (command) => {
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      expect(await runCli([command])).toBe(2);
+      expect(String(err.mock.calls[0]?.[0])).toContain(`hourglass: unknown command "${command}"`);
+    },
+  );
+
+  it('prints a command’s help with --help and exits 0', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await runCli(['hash-token', '--help'])).toBe(0);
+    expect(String(out.mock.calls[0]?.[0])).toContain('hash-token');
+  });
+});
