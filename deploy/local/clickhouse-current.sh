@@ -8,7 +8,8 @@
 #   bash deploy/local/clickhouse-current.sh up      install (once, pinned by hash) and start; wait until it answers
 #   bash deploy/local/clickhouse-current.sh down    stop it
 #   bash deploy/local/clickhouse-current.sh env     print CLICKHOUSE_URL of it
-#   bash deploy/local/clickhouse-current.sh test    up, then every non-fault test that talks to ClickHouse, against it
+#   bash deploy/local/clickhouse-current.sh test    (re)start it from this checkout, run every non-fault test that talks
+#                                                   to ClickHouse against it, stop it
 #
 # Environment: HOURGLASS_STATE, HOURGLASS_CACHE (as services.sh), HOURGLASS_CLICKHOUSE_CURRENT_PORT (8124).
 set -euo pipefail
@@ -47,8 +48,10 @@ up() {
   if answers; then say "already answering on $URL"; return 0; fi
   install
   mkdir -p "$STATE"
-  nohup "$VENV/bin/python" "$HERE/clickhouse-current/server.py" --port "$PORT" --path "$STATE" \
-    >"$LOG_FILE" 2>&1 </dev/null &
+  # Started from its state directory: chdb resolves paths against the working directory, and the
+  # caller's (a checkout) may be deleted while the server runs.
+  (cd "$STATE" && exec nohup "$VENV/bin/python" "$HERE/clickhouse-current/server.py" --port "$PORT" \
+    --path "$STATE" >"$LOG_FILE" 2>&1 </dev/null) &
   echo $! >"$PID_FILE"
   for _ in $(seq 1 120); do
     if answers; then say "$(head -1 "$LOG_FILE")"; return 0; fi
@@ -75,7 +78,11 @@ case "${1:-}" in
   down) down ;;
   env) echo "export CLICKHOUSE_URL=$URL" ;;
   test)
+    # A server of this checkout's server.py, stopped afterwards: one left running by another checkout
+    # (or another version of it) would be tested instead.
+    down >/dev/null
     up
+    trap down EXIT
     cd "$HERE/../.."
     CLICKHOUSE_URL="$URL" pnpm exec vitest run --project main "${TESTS[@]}" </dev/null
     ;;
