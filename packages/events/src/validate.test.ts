@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXT_MAX_BYTES } from './schemas';
-import { MAX_AGE_MS, MAX_FUTURE_MS, validateEvent } from './validate';
+import { knownEventType, MAX_AGE_MS, MAX_FUTURE_MS, validateEvent } from './validate';
 
 // Receipt instant of every ingest-style case: 2026-03-01T12:00:00.000Z.
 const NOW = Date.UTC(2026, 2, 1, 12);
@@ -444,5 +444,22 @@ describe('validateEvent: certificate.issued', () => {
       'invalid_format',
       'certificate.issued.certificateId',
     );
+  });
+});
+
+describe('knownEventType: the type a raw value names, for bounded metric labels', () => {
+  it.each([
+    [{ type: 'heartbeat', seq: 'anything else may be wrong' }, 'heartbeat'],
+    [{ type: 'certificate.issued' }, 'certificate.issued'],
+    [{ type: 'heartbeat.v2' }, undefined],
+    [{ type: '__proto__' }, undefined],
+    [{ type: 'constructor' }, undefined],
+    [{ type: 7 }, undefined],
+    [{}, undefined],
+    [[], undefined],
+    [null, undefined],
+    ['heartbeat', undefined],
+  ])('%j → %s', (raw, type) => {
+    expect(knownEventType(raw)).toBe(type);
   });
 });

@@ -26,6 +26,15 @@ export const MAX_AGE_MS = 7 * 24 * 3_600_000;
 
 const TYPES = new Set<string>(EVENT_TYPES);
 
+/**
+ * The event type a raw value names, if it is an object whose `type` is one of EVENT_TYPES; else
+ * undefined. For bounded metric labels of events that may be invalid.
+ */
+export function knownEventType(raw: unknown): EventType | undefined {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && TYPES.has(type) ? (type as EventType) : undefined;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,6 +1,4 @@
-import { type AcceptedEvent, EVENT_TYPES, fastValidate, validateEvent } from '@hourglass/events';
-
-const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
+import { type AcceptedEvent, fastValidate, knownEventType, validateEvent } from '@hourglass/events';
 
 export type ParsedRecord =
   | { ok: true; event: AcceptedEvent }
@@ -28,11 +26,10 @@ export function parseRecord(value: string): ParsedRecord {
   if (fast !== null) return { ok: true, event: fast };
   const full = validateEvent(raw, {});
   if (full.ok) return { ok: true, event: full.event };
-  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   const first = full.errors[0];
   return {
     ok: false,
-    type: typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'unknown',
+    type: knownEventType(raw) ?? 'unknown',
     reason: first === undefined ? 'invalid' : `${first.path}: ${first.code}`,
   };
 }

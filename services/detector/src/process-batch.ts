@@ -1,4 +1,9 @@
-import { type AcceptedEvent, EVENT_TYPES, type EventCountRecord } from '@hourglass/events';
+import {
+  type AcceptedEvent,
+  type EventCountRecord,
+  fastParseTimestamp,
+  knownEventType,
+} from '@hourglass/events';
 import {
   applyEvent,
   type DeviceStartRef,
@@ -23,7 +28,6 @@ export interface BatchResult {
   deviceStarts: { deviceId: string; learnerId: string; timeMs: number }[];
   outputs: StepOutput[];
   counts: EventCountRecord[];
-  outcomes: Record<StepOutput['outcome'], number>;
   /** Events by type and outcome ('malformed': the rules could not evaluate it); an unknown type is 'unknown'. */
   byType: Map<string, Record<EventOutcome, number>>;
   /** Events the rules could not evaluate (a record that is not a valid accepted event): skipped. */
@@ -31,8 +35,6 @@ export interface BatchResult {
 }
 
 export type EventOutcome = StepOutput['outcome'] | 'malformed';
-
-const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 
 export interface BatchOptions {
   policyFor: PolicyFor;
@@ -43,8 +45,8 @@ export interface BatchOptions {
 
 /** When ingest received the event; a value that is not a time makes the event malformed. */
 function receivedMs(receivedAt: string): number {
-  const ms = Date.parse(receivedAt);
-  if (!Number.isFinite(ms)) throw new RangeError(`receivedAt is not a time: ${JSON.stringify(receivedAt)}`);
+  const ms = fastParseTimestamp(receivedAt);
+  if (ms === null) throw new RangeError(`receivedAt is not a time: ${JSON.stringify(receivedAt)}`);
   return ms;
 }
 
@@ -77,13 +79,12 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     deviceStarts: [],
     outputs: [],
     counts: [],
-    outcomes: { applied: 0, duplicate: 0, stale: 0, ignored: 0 },
     byType: new Map(),
     malformed: [],
   };
   // A label value only from the schema's list: a corrupt record must not mint metric series.
-  const outcomesOf = (type: unknown) => {
-    const label = typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'unknown';
+  const outcomesOf = (event: AcceptedEvent) => {
+    const label = knownEventType(event) ?? 'unknown';
     let counts = result.byType.get(label);
     if (counts === undefined) {
       counts = { applied: 0, duplicate: 0, stale: 0, ignored: 0, malformed: 0 };
@@ -129,7 +130,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       // Only ingest writes the events topic, so this is a bug or corruption, not a platform's
       // mistake. Retrying would block the learner's partition forever; skip it, state unchanged,
       // and let the caller report it.
-      outcomesOf(event.type).malformed += 1;
+      outcomesOf(event).malformed += 1;
       result.malformed.push({
         id: String(event.id),
         learnerId: event.learnerId,
@@ -139,8 +140,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     }
     states.set(event.learnerId, step.state);
     if (step.out.outcome !== 'duplicate') touched.add(event.learnerId);
-    result.outcomes[step.out.outcome] += 1;
-    outcomesOf(event.type)[step.out.outcome] += 1;
+    outcomesOf(event)[step.out.outcome] += 1;
     result.outputs.push(step.out);
     for (const start of step.out.deviceStarts) {
       const window = deviceWindows.get(start.deviceId) ?? [...(input.devices.get(start.deviceId) ?? [])];

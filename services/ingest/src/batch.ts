@@ -1,8 +1,8 @@
 import {
-  EVENT_TYPES,
   type FastContext,
   type FieldError,
   fastValidate,
+  knownEventType,
   PLATFORM_ID,
   parseTimestamp,
   type ValidationContext,
@@ -42,8 +42,6 @@ export interface BatchOutcome {
   /** Rejection counts keyed by `platform\u0000code`. */
   codeCounts: Map<string, number>;
 }
-
-const TYPES = new Set<string>(EVENT_TYPES);
 
 /**
  * A validator bug on one odd event must not turn the whole request into a 500 that the platform retries
@@ -116,16 +114,13 @@ export function processBatch(req: BatchRequest): BatchOutcome {
     }
     const bounded = boundErrors(result.errors);
     errors.push({ index, id: result.id, errors: bounded });
-    const v = value as { type?: unknown; platformId?: unknown; receivedAt?: unknown } | null | undefined;
-    const type =
-      typeof v === 'object' && v !== null && typeof v.type === 'string' && TYPES.has(v.type)
-        ? v.type
-        : 'invalid';
+    const type = knownEventType(value) ?? 'invalid';
     bump(eventCounts, `${platform}\u0000${type}\u0000rejected`);
     for (const code of new Set(bounded.map((e) => e.code))) bump(codeCounts, `${platform}\u0000${code}`);
 
     // Replay: the record belongs to the platform the event claims (when it is a platform id at all), and
     // is stamped with the event's own receipt time when that is a valid timestamp; else the server clock.
+    const v = value as { platformId?: unknown; receivedAt?: unknown } | null | undefined;
     let owner = req.platformId ?? '';
     let receivedAt = receiptIso;
     if (req.platformId === undefined && typeof v === 'object' && v !== null) {
