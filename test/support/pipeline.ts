@@ -2,6 +2,7 @@ import { generateTraffic } from '@hourglass/cli';
 import { type AcceptedEvent, type FlagUpdate, type Segment, topicNames } from '@hourglass/events';
 import { createKafkaLog, type Log } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
+import { deleteKeysUnder } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { detectorProcess } from './processes';
@@ -68,12 +69,7 @@ export async function detectorRun(opts: {
 export async function deleteKeys(redisUrl: string, keyPrefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, keyPrefix);
   } finally {
     redis.disconnect();
   }

@@ -1,3 +1,4 @@
+export { deleteKeysUnder } from './delete-keys';
 export type { StateErrorCode } from './errors';
 export { isStateError, StateError } from './errors';
 export type { MemoryStateStoreOptions } from './memory-store';

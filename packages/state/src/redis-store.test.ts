@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysUnder } from './delete-keys';
 import { isStateError } from './errors';
 import { createRedisStateStore } from './redis-store';
 import { describeStateStoreContract } from './testing/contract';
@@ -21,14 +22,7 @@ if (!REDIS_URL) {
   const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   afterAll(() => admin.quit());
 
-  async function deleteByPrefix(prefix: string): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length > 0) await admin.unlink(...found);
-    } while (cursor !== '0');
-  }
+  const deleteByPrefix = (prefix: string) => deleteKeysUnder(admin, prefix);
 
   const uniquePrefix = () => `hgtest:${randomUUID()}:`;
 

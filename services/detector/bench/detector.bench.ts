@@ -25,7 +25,7 @@ import {
   type LearnerState,
   MemoryDeviceView,
 } from '@hourglass/rules';
-import { createRedisStateStore } from '@hourglass/state';
+import { createRedisStateStore, deleteKeysUnder } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import {
@@ -217,12 +217,7 @@ async function measureRun(redis: Redis, setup: DetectorSetup, total: number) {
   };
   const memAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
   batchMs.sort((a, b) => a - b);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${setup.keyPrefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysUnder(redis, setup.keyPrefix);
   return {
     eventsPerSec: Math.round(total / seconds),
     detectorCpuMicrosPerEvent: Math.round((cpuMicros / total) * 10) / 10,
