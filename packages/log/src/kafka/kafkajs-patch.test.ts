@@ -24,6 +24,8 @@ interface DecodedRecord {
   headers: Record<string, Buffer | Buffer[]>;
   keyText?: () => string | null;
   valueText?: () => string | null;
+  offsetNumber?: number;
+  timestampMs?: number;
 }
 
 interface Input {
@@ -62,9 +64,29 @@ async function encode(input: Input, logAppendTime = false): Promise<Buffer> {
   return bytes;
 }
 
+/**
+ * offsetNumber and timestampMs: when present, exactly the value of the string; present at least whenever
+ * the string has at most 15 characters (any such integer is safe). Past that a number may still be given.
+ */
+function expectNumberOf(text: string, n: number | undefined): void {
+  if (n !== undefined) {
+    expect(Number.isSafeInteger(n)).toBe(true);
+    expect(BigInt(n)).toBe(BigInt(text));
+  } else {
+    expect(text.length).toBeGreaterThan(15);
+  }
+}
+
 async function decode(bytes: Buffer): Promise<DecodedRecord[]> {
   const batch = await decodeRecordBatch(new Decoder(bytes));
-  return batch.records;
+  const records: DecodedRecord[] = batch.records;
+  // Every test also holds the in-place records' numbers to their exact strings.
+  for (const r of records) {
+    if (r.keyText === undefined) continue; // a record with headers: upstream's plain object
+    expectNumberOf(r.offset, r.offsetNumber);
+    expectNumberOf(r.timestamp, r.timestampMs);
+  }
+  return records;
 }
 
 describe('kafkajs patch: record decoding gives upstream’s exact offsets and timestamps', () => {
