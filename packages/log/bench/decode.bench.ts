@@ -2,7 +2,7 @@
  * What a consumer spends per record between the fetch response's bytes and the log's records, without
  * the network or the broker: kafkajs' record batch decoder (patched, patches/kafkajs@2.2.4.patch), its
  * Batch (offset filter) and the adapter's toRecord, on batches written by kafkajs' own encoder with
- * ~450-byte segment-like values. Prints CPU µs per record, the median of the rounds, and writes it to
+ * ~330-byte segment-like values. Prints CPU µs per record, the median of the rounds, and writes it to
  * bench/results/decode.json (or BENCH_RESULTS).
  *
  *   pnpm exec tsx packages/log/bench/decode.bench.ts [records per batch] [batches] [rounds]

@@ -231,7 +231,11 @@ async function worker(): Promise<void> {
       newSpaceCommitted: mb(spaces.get('new_space')?.space_size ?? 0),
       newSpaceUsed: mb(spaces.get('new_space')?.space_used_size ?? 0),
       oldSpaceUsed: mb(spaces.get('old_space')?.space_used_size ?? 0),
+      // Committed by V8 in all: what the spaces hold on to, used or not.
+      heapCommitted: mb(m.heapTotal),
+      largeObjectSpaceUsed: mb(spaces.get('large_object_space')?.space_used_size ?? 0),
       arrayBuffers: mb(m.arrayBuffers),
+      external: mb(m.external),
     };
   }, 100);
   await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () => {
