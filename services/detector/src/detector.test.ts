@@ -1,6 +1,6 @@
 import { type AcceptedEvent, createDayOf, type Segment, topicNames } from '@hourglass/events';
 import { createEmbeddedLog, type Log } from '@hourglass/log';
-import { createPolicyFor, runSequence } from '@hourglass/rules';
+import { createPolicyFor, runSequence, serializeState } from '@hourglass/rules';
 import { createMemoryStateStore, type StateStore } from '@hourglass/state';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
@@ -175,6 +175,44 @@ describe('detector over the embedded log and memory state', () => {
     expect(accepted.reduce((n, c) => n + c.accepted, 0)).toBe(events.length);
     // ...and the segments they emitted, for the warehouse's reconciliation.
     expect(accepted.reduce((n, c) => n + c.segments, 0)).toBe(expected.length);
+  });
+
+  it('reports the largest learner state each batch wrote in /metrics, in bytes', async () => {
+    // One learner on 300 sessions of one heartbeat each (a platform minting a session id per heartbeat)
+    // and one with a single short session: one batch, whose largest state is the first learner's.
+    const minted: AcceptedEvent[] = Array.from({ length: 300 }, (_, i) => ({
+      platformId: 'cvto',
+      learnerId: 'L-many',
+      sessionId: `M${i}`,
+      id: `M${i}-h1`,
+      type: 'heartbeat',
+      time: at(i),
+      receivedAt: at(i + 1),
+      courseId: 'c1',
+      seq: 1,
+      intervalSec: 30,
+      focus: true,
+      interactions: 1,
+    }));
+    const batch = [...minted, ...studySession('L-one', 'S9', 'D9', 2)];
+    const log = embeddedLog(1);
+    await log
+      .producer()
+      .send(batch.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })));
+    const registry = new Registry();
+    const detector = await runDetector(log, createMemoryStateStore(), registry);
+    await waitFor(() => detector.status().processed === batch.length);
+    await detector.stop();
+
+    const largest = Buffer.byteLength(serializeState(runSequence(batch, policyFor).states.get('L-many')!));
+    expect(largest).toBeGreaterThan(300 * 40);
+    const metric = await registry.getSingleMetric('hourglass_detector_largest_state_bytes')?.get();
+    const value = (name: string, le?: number) =>
+      metric?.values.find((v) => v.metricName === name && (le === undefined || v.labels.le === le))?.value;
+    expect(value('hourglass_detector_largest_state_bytes_count')).toBe(1);
+    expect(value('hourglass_detector_largest_state_bytes_sum')).toBe(largest);
+    expect(value('hourglass_detector_largest_state_bytes_bucket', 4096)).toBe(0);
+    expect(value('hourglass_detector_largest_state_bytes_bucket', 16_384)).toBe(1);
   });
 
   it('a restarted detector resumes after its watermark: no segment is produced twice except the outbox', async () => {

@@ -38,6 +38,13 @@ export interface DetectorOptions {
   onBatchDone?: (b: { records: number; events: number; ms: number }) => void;
 }
 
+/** Bytes (UTF-8) of the largest state a batch writes; 0 when it writes none. */
+function largestState(states: ReadonlyMap<string, string>): number {
+  let largest = 0;
+  for (const state of states.values()) largest = Math.max(largest, Buffer.byteLength(state));
+  return largest;
+}
+
 interface Claim {
   generation: number;
   epoch: number;
@@ -191,6 +198,8 @@ export function createDetector(opts: DetectorOptions) {
     for (const [kind, n] of flagKinds) metrics.flags.inc({ kind }, n);
     for (const [status, n] of segmentStatuses) metrics.segments.inc({ status }, n);
     metrics.batchSize.observe(batch.records.length);
+    const largest = largestState(result.learners);
+    if (largest > 0) metrics.largestState.observe(largest);
     const ms = performance.now() - started;
     metrics.batchSeconds.observe(ms / 1000);
     opts.onBatchDone?.({ records: batch.records.length, events: events.length, ms });

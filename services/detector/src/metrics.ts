@@ -32,6 +32,14 @@ export function createDetectorMetrics(registry: Registry) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    // A learner's state keeps every session of the last 7 days with no cap (README, "Known limit"):
+    // one that grows without bound shows here long before it slows its partition to a crawl.
+    largestState: new Histogram({
+      name: 'hourglass_detector_largest_state_bytes',
+      help: 'Size of the largest learner state each batch wrote, in bytes',
+      buckets: [1024, 4096, 16_384, 65_536, 262_144, 1_048_576],
+      registers: [registry],
+    }),
     stateRoundTrips: new Counter({
       name: 'hourglass_detector_state_round_trips_total',
       help: 'Round trips to the state store',
