@@ -207,8 +207,14 @@ describe('detector over the embedded log and memory state', () => {
     const largest = Buffer.byteLength(serializeState(runSequence(batch, policyFor).states.get('L-many')!));
     expect(largest).toBeGreaterThan(300 * 40);
     const metric = await registry.getSingleMetric('hourglass_detector_largest_state_bytes')?.get();
+    // A histogram's values name their series (_bucket, _sum, _count) in metricName.
+    const values = (metric?.values ?? []) as {
+      metricName?: string;
+      labels: { le?: number };
+      value: number;
+    }[];
     const value = (name: string, le?: number) =>
-      metric?.values.find((v) => v.metricName === name && (le === undefined || v.labels.le === le))?.value;
+      values.find((v) => v.metricName === name && (le === undefined || v.labels.le === le))?.value;
     expect(value('hourglass_detector_largest_state_bytes_count')).toBe(1);
     expect(value('hourglass_detector_largest_state_bytes_sum')).toBe(largest);
     expect(value('hourglass_detector_largest_state_bytes_bucket', 4096)).toBe(0);
