@@ -140,7 +140,12 @@ async function measureRun(setup: { prefix: string; groupId: string }, segments: 
   // The aggregator runs in a process of its own, so its CPU and RSS are not the loader's.
   const serversBefore = serverCpuSeconds(['kafka', 'clickhouse']);
   const started = performance.now();
-  type Final = { cpuMicros: number; peakRss: number; atPeak: Record<string, number> };
+  type Final = {
+    cpuMicros: number;
+    peakRss: number;
+    atPeak: Record<string, number>;
+    writes: { count: number; seconds: number };
+  };
   const workers = Array.from({ length: PROCESSES }, () =>
     cluster.fork({ HOURGLASS_BENCH_SETUP: JSON.stringify({ ...setup, database }) }),
   );
@@ -184,6 +189,17 @@ async function measureRun(setup: { prefix: string; groupId: string }, segments: 
     aggregatorPeakRssMB: Math.round(peakRss / 2 ** 20),
     aggregatorPeakRssMBPerProcess: all.map((f) => Math.round(f.peakRss / 2 ** 20)),
     aggregatorMemoryAtPeakMB: atPeak,
+    // Group writes (one insert per table each) and the time spent in them, from the aggregator's
+    // hourglass_aggregator_insert_seconds: how big the inserts were, and how much of the run they took.
+    groupWrites: all.reduce((n, f) => n + f.writes.count, 0),
+    segmentsPerGroupWrite: Math.round(
+      segments /
+        Math.max(
+          1,
+          all.reduce((n, f) => n + f.writes.count, 0),
+        ),
+    ),
+    groupWriteSeconds: Math.round(all.reduce((n, f) => n + f.writes.seconds, 0) * 10) / 10,
     reconciliation: {
       duplicateSegmentIds: reconciliation.duplicateSegmentIds,
       mismatchedLearners: reconciliation.mismatchedLearners,
@@ -208,12 +224,13 @@ async function worker(): Promise<void> {
     ...clickHouseOptionsFromUrl(`${clickhouseUrl.replace(/\/$/, '')}/${database}`),
     timeZone: TIME_ZONE,
   });
+  const registry = new Registry();
   const aggregator = createAggregator({
     log,
     warehouse,
     topics: topicNames(prefix),
     groupId,
-    registry: new Registry(),
+    registry,
     logger: { info() {}, warn: console.warn, error: console.error },
   });
   let peakRss = process.memoryUsage().rss;
@@ -247,7 +264,16 @@ async function worker(): Promise<void> {
   await aggregator.stop();
   await warehouse.close();
   await log.close();
-  process.send?.({ final: { cpuMicros: cpu.user + cpu.system, peakRss, atPeak } });
+  const inserts = await registry.getSingleMetric('hourglass_aggregator_insert_seconds')?.get();
+  const series = (name: string) =>
+    (inserts?.values as { metricName?: string; value: number }[] | undefined)?.find(
+      (v) => v.metricName === name,
+    )?.value ?? 0;
+  const writes = {
+    count: series('hourglass_aggregator_insert_seconds_count'),
+    seconds: series('hourglass_aggregator_insert_seconds_sum'),
+  };
+  process.send?.({ final: { cpuMicros: cpu.user + cpu.system, peakRss, atPeak, writes } });
   process.exit(0);
 }
 
