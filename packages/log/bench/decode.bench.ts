@@ -2,14 +2,16 @@
  * What a consumer spends per record between the fetch response's bytes and the log's records, without
  * the network or the broker: kafkajs' record batch decoder (patched, patches/kafkajs@2.2.4.patch), its
  * Batch (offset filter) and the adapter's toRecord, on batches written by kafkajs' own encoder with
- * ~330-byte segment-like values. Prints CPU µs per record, the median of the rounds, and writes it to
- * bench/results/decode.json (or BENCH_RESULTS).
+ * the segments the consume bench sends (the warehouse bench's generator, as JSON). Prints CPU µs per
+ * record, the median of the rounds, and writes it to bench/results/decode.json (or BENCH_RESULTS).
  *
  *   pnpm exec tsx packages/log/bench/decode.bench.ts [records per batch] [batches] [rounds]
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { countArg, machineDescription } from '../../../bench/machine';
+// The warehouse benchmark's generator: the realistic segments the consume and aggregator benches send.
+import { BENCH_SHAPE, createGenerator } from '../../warehouse/bench/generate';
 import { toRecord } from '../src/kafka/consumer';
 
 const require = createRequire(import.meta.url);
@@ -24,28 +26,15 @@ const PER_BATCH = countArg(process.argv[2], 500, 'records per batch');
 const BATCHES = countArg(process.argv[3], 40, 'batches');
 const ROUNDS = countArg(process.argv[4], 15, 'rounds');
 const T0 = 1_772_323_200_000;
-
-function value(i: number): string {
-  return JSON.stringify({
-    segmentId: `s_${i.toString(36).padStart(20, 'x')}`,
-    learnerId: `bench-L${i % 20_000}`,
-    platformId: `p${String(i % 50).padStart(2, '0')}`,
-    sessionId: `S${i % 20_000}`,
-    courseId: `c${i % 300}`,
-    deviceId: `D${i % 20_000}`,
-    occupation: `${i % 100}`,
-    region: `${110000 + (i % 30)}`,
-    learnerGroup: 'migrant_worker',
-    startMs: T0 + i * 1000,
-    endMs: T0 + i * 1000 + 30_000,
-    status: 'verified',
-    kinds: [],
-    flagIds: [],
-    eventId: `S${i % 20_000}-h${i % 25}`,
-  });
-}
+/** A generated segment (the log package does not depend on @hourglass/events). */
+type Segment = ReturnType<ReturnType<typeof createGenerator>['day']>['segments'][number];
 
 async function batches(): Promise<Buffer[]> {
+  const gen = createGenerator(BENCH_SHAPE);
+  let segments: Segment[] = [];
+  for (let d = 0; segments.length < BATCHES * PER_BATCH; d++) {
+    segments = segments.concat(gen.day(d).segments.slice(0, BATCHES * PER_BATCH - segments.length));
+  }
   const out: Buffer[] = [];
   for (let b = 0; b < BATCHES; b++) {
     const first = 1_000_000 + b * PER_BATCH;
@@ -58,8 +47,8 @@ async function batches(): Promise<Buffer[]> {
         Record({
           offsetDelta: i,
           timestampDelta: Long.fromNumber(i),
-          key: Buffer.from(`bench-L${(first + i) % 20_000}`),
-          value: Buffer.from(value(first + i)),
+          key: Buffer.from((segments[b * PER_BATCH + i] as Segment).learnerId),
+          value: Buffer.from(JSON.stringify(segments[b * PER_BATCH + i])),
           headers: {},
         }),
       ),
