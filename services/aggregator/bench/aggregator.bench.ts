@@ -170,6 +170,7 @@ async function measureRun(setup: { prefix: string; groupId: string }, segments: 
   const cpuMicros = all.reduce((n, f) => n + f.cpuMicros, 0);
   // The process that peaked highest, and where its memory sat then.
   const { peakRss, atPeak } = all.reduce((a, b) => (b.peakRss > a.peakRss ? b : a));
+  const groupWrites = all.reduce((n, f) => n + f.writes.count, 0);
   const reconciliation = await warehouse.reconcile();
   await fetch(`${clickhouseUrl.replace(/\/$/, '')}/`, {
     method: 'POST',
@@ -191,14 +192,8 @@ async function measureRun(setup: { prefix: string; groupId: string }, segments: 
     aggregatorMemoryAtPeakMB: atPeak,
     // Group writes (one insert per table each) and the time spent in them, from the aggregator's
     // hourglass_aggregator_insert_seconds: how big the inserts were, and how much of the run they took.
-    groupWrites: all.reduce((n, f) => n + f.writes.count, 0),
-    segmentsPerGroupWrite: Math.round(
-      segments /
-        Math.max(
-          1,
-          all.reduce((n, f) => n + f.writes.count, 0),
-        ),
-    ),
+    groupWrites,
+    segmentsPerGroupWrite: Math.round(segments / Math.max(1, groupWrites)),
     groupWriteSeconds: Math.round(all.reduce((n, f) => n + f.writes.seconds, 0) * 10) / 10,
     reconciliation: {
       duplicateSegmentIds: reconciliation.duplicateSegmentIds,

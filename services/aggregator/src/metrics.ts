@@ -21,7 +21,7 @@ export function createAggregatorMetrics(registry: Registry) {
     }),
     insertSeconds: new Histogram({
       name: 'hourglass_aggregator_insert_seconds',
-      help: 'Time to write one consumed batch to the warehouse',
+      help: 'Time to write one group of consumed batches (one insert per table) to the warehouse',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
