@@ -5,7 +5,7 @@ import { createMemoryStateStore, type StateStore } from '@hourglass/state';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createDetector } from './detector';
+import { createDetector, type DetectorOptions } from './detector';
 
 const topics = topicNames('t.');
 const quiet = { info() {}, warn() {}, error() {} };
@@ -80,7 +80,12 @@ function embeddedLog(partitions: number): Log {
   return log;
 }
 
-async function runDetector(log: Log, state: StateStore, registry = new Registry()) {
+async function runDetector(
+  log: Log,
+  state: StateStore,
+  registry = new Registry(),
+  more: Partial<DetectorOptions> = {},
+) {
   const detector = createDetector({
     log,
     state,
@@ -91,6 +96,7 @@ async function runDetector(log: Log, state: StateStore, registry = new Registry(
     groupId: 'detector',
     registry,
     logger: quiet,
+    ...more,
   });
   await detector.start();
   return detector;
@@ -177,28 +183,39 @@ describe('detector over the embedded log and memory state', () => {
     expect(accepted.reduce((n, c) => n + c.segments, 0)).toBe(expected.length);
   });
 
-  it('reports the largest learner state each batch wrote in /metrics, in bytes', async () => {
-    // One learner on 300 sessions of one heartbeat each (a platform minting a session id per heartbeat)
-    // and one with a single short session: one batch, whose largest state is the first learner's.
-    const minted: AcceptedEvent[] = Array.from({ length: 300 }, (_, i) => ({
-      platformId: 'cvto',
-      learnerId: 'L-many',
-      sessionId: `M${i}`,
-      id: `M${i}-h1`,
-      type: 'heartbeat',
-      time: at(i),
-      receivedAt: at(i + 1),
-      courseId: 'c1',
-      seq: 1,
-      intervalSec: 30,
-      focus: true,
-      interactions: 1,
-    }));
-    const batch = [...minted, ...studySession('L-one', 'S9', 'D9', 2)];
+  // One learner on 300 sessions of one heartbeat each (a platform minting a session id per heartbeat)
+  // and one with a single short session: one batch, whose largest state is the first learner's.
+  const mintedBatch = (): AcceptedEvent[] => [
+    ...Array.from(
+      { length: 300 },
+      (_, i): AcceptedEvent => ({
+        platformId: 'cvto',
+        learnerId: 'L-many',
+        sessionId: `M${i}`,
+        id: `M${i}-h1`,
+        type: 'heartbeat',
+        time: at(i),
+        receivedAt: at(i + 1),
+        courseId: 'c1',
+        seq: 1,
+        intervalSec: 30,
+        focus: true,
+        interactions: 1,
+      }),
+    ),
+    ...studySession('L-one', 'S9', 'D9', 2),
+  ];
+  const logWith = async (batch: AcceptedEvent[]) => {
     const log = embeddedLog(1);
     await log
       .producer()
       .send(batch.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })));
+    return log;
+  };
+
+  it('reports the largest learner state each batch wrote in /metrics, in bytes', async () => {
+    const batch = mintedBatch();
+    const log = await logWith(batch);
     const registry = new Registry();
     const detector = await runDetector(log, createMemoryStateStore(), registry);
     await waitFor(() => detector.status().processed === batch.length);
@@ -219,6 +236,26 @@ describe('detector over the embedded log and memory state', () => {
     expect(value('hourglass_detector_largest_state_bytes_sum')).toBe(largest);
     expect(value('hourglass_detector_largest_state_bytes_bucket', 4096)).toBe(0);
     expect(value('hourglass_detector_largest_state_bytes_bucket', 16_384)).toBe(1);
+  });
+
+  it('warns, naming the learner, when a batch writes a state larger than largeStateBytes', async () => {
+    const batch = mintedBatch();
+    const largest = Buffer.byteLength(serializeState(runSequence(batch, policyFor).states.get('L-many')!));
+    const warningsAt = async (largeStateBytes: number) => {
+      const warnings: { obj: object; msg: string | undefined }[] = [];
+      const logger = { ...quiet, warn: (obj: object, msg?: string) => warnings.push({ obj, msg }) };
+      const detector = await runDetector(await logWith(batch), createMemoryStateStore(), new Registry(), {
+        logger,
+        largeStateBytes,
+      });
+      await waitFor(() => detector.status().processed === batch.length);
+      await detector.stop();
+      return warnings.filter((w) => w.msg?.startsWith('large learner state'));
+    };
+    expect((await warningsAt(largest - 1)).map((w) => w.obj)).toEqual([
+      { partition: `${topics.events}/0`, learnerId: 'L-many', stateBytes: largest },
+    ]);
+    expect(await warningsAt(largest)).toEqual([]);
   });
 
   it('a restarted detector resumes after its watermark: no segment is produced twice except the outbox', async () => {
