@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deleteKeysUnder, globLiteral } from './delete-keys';
+import { onLocalRedis } from './testing/redis';
 
 describe('globLiteral', () => {
   it.each([
@@ -16,18 +16,7 @@ describe('globLiteral', () => {
   });
 });
 
-const REDIS_URL = process.env.REDIS_URL;
-
-if (!REDIS_URL) {
-  describe('deleteKeysUnder', () => {
-    it('needs REDIS_URL', () => {
-      throw new Error('REDIS_URL is not set — start the services: bash deploy/local/services.sh up');
-    });
-  });
-} else {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  afterAll(() => redis.quit());
-
+onLocalRedis('deleteKeysUnder', (_url, redis) => {
   describe('deleteKeysUnder', () => {
     it('deletes every key under the prefix, taken literally, and no other', async () => {
       const base = `hgtest:${randomUUID()}:`;
@@ -55,4 +44,4 @@ if (!REDIS_URL) {
       await expect(deleteKeysUnder(redis, '')).rejects.toThrow(RangeError);
     });
   });
-}
+});

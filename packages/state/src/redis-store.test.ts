@@ -2,26 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deleteKeysUnder } from './delete-keys';
 import { isStateError } from './errors';
 import { createRedisStateStore } from './redis-store';
 import { describeStateStoreContract } from './testing/contract';
+import { onLocalRedis } from './testing/redis';
 
-// Only the test reads the environment; the package takes the URL as an option.
-const REDIS_URL = process.env.REDIS_URL;
-
-if (!REDIS_URL) {
-  describe('redis state store', () => {
-    it('needs REDIS_URL', () => {
-      throw new Error('REDIS_URL is not set — start the services: bash deploy/local/services.sh up');
-    });
-  });
-} else {
-  const url = REDIS_URL;
-  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  afterAll(() => admin.quit());
-
+onLocalRedis('redis state store', (url, admin) => {
   const deleteByPrefix = (prefix: string) => deleteKeysUnder(admin, prefix);
 
   const uniquePrefix = () => `hgtest:${randomUUID()}:`;
@@ -140,7 +128,7 @@ if (!REDIS_URL) {
       }
     });
   });
-}
+});
 
 /** A local port nobody listens on: bind an ephemeral one, then release it. */
 async function deadPort(): Promise<number> {
