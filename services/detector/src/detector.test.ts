@@ -205,6 +205,9 @@ describe('detector over the embedded log and memory state', () => {
     ),
     ...studySession('L-one', 'S9', 'D9', 2),
   ];
+  /** The size of L-many's state after the batch, as the engine alone serializes it. */
+  const manyStateBytes = (batch: AcceptedEvent[]) =>
+    Buffer.byteLength(serializeState(runSequence(batch, policyFor).states.get('L-many')!));
   const logWith = async (batch: AcceptedEvent[]) => {
     const log = embeddedLog(1);
     await log
@@ -221,7 +224,7 @@ describe('detector over the embedded log and memory state', () => {
     await waitFor(() => detector.status().processed === batch.length);
     await detector.stop();
 
-    const largest = Buffer.byteLength(serializeState(runSequence(batch, policyFor).states.get('L-many')!));
+    const largest = manyStateBytes(batch);
     expect(largest).toBeGreaterThan(300 * 40);
     const metric = await registry.getSingleMetric('hourglass_detector_largest_state_bytes')?.get();
     // A histogram's values name their series (_bucket, _sum, _count) in metricName.
@@ -240,7 +243,7 @@ describe('detector over the embedded log and memory state', () => {
 
   it('warns, naming the learner, when a batch writes a state larger than largeStateBytes', async () => {
     const batch = mintedBatch();
-    const largest = Buffer.byteLength(serializeState(runSequence(batch, policyFor).states.get('L-many')!));
+    const largest = manyStateBytes(batch);
     const warningsAt = async (largeStateBytes: number) => {
       const warnings: { obj: object; msg: string | undefined }[] = [];
       const logger = { ...quiet, warn: (obj: object, msg?: string) => warnings.push({ obj, msg }) };
