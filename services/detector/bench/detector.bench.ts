@@ -5,7 +5,7 @@
  * same run, the events/s of the pure engine alone. Not a test: numbers vary with the machine's load.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 pnpm bench:detector [learners] [beats]
- *     [--processes N] [--runs N]
+ *     [--processes N] [--runs N] [--batch N]
  *
  * The topic is loaded once and read --runs times (default 3), each run by fresh detector processes with
  * a group and Redis keys of their own; the run with the median events/s is the result, and every run
@@ -38,75 +38,27 @@ import {
   serverCpuSeconds,
 } from '../../../bench/machine';
 import { createDetector } from '../src/detector';
+import { benchTraffic } from './traffic';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // `pnpm bench:detector [learners] [beats] [--processes N]`, flags before or after the numbers.
 const args = parseArgs({
   allowPositionals: true,
-  options: { processes: { type: 'string', default: '1' }, runs: { type: 'string', default: '3' } },
+  options: {
+    processes: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '2000' },
+  },
 });
 const learners = countArg(args.positionals[0], 20_000, 'learners');
 const beats = countArg(args.positionals[1], 24, 'beats');
 const PROCESSES = countArg(args.values.processes, 1, '--processes');
 const PROFILE = process.env.HOURGLASS_BENCH_PROFILE;
 const RUNS = PROFILE ? 1 : countArg(args.values.runs, 3, '--runs');
+/** The detector's maxBatchSize: records per state round trip and offset commit. */
+const BATCH = countArg(args.values.batch, 2000, '--batch');
 const policyFor = createPolicyFor();
-
-function traffic(): AcceptedEvent[] {
-  const t0 = Date.UTC(2026, 2, 1, 0, 0, 0);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const perLearner: AcceptedEvent[][] = [];
-  for (let l = 0; l < learners; l++) {
-    const learnerId = `bench-L${l}`;
-    const platformId = `p${String(l % 50).padStart(2, '0')}`;
-    const sessionId = `S${l}`;
-    const start = t0 + (l % 3600) * 1000;
-    const idler = l % 10 === 7;
-    const late = l % 25 === 3;
-    const base = { platformId, learnerId, sessionId };
-    const list: AcceptedEvent[] = [
-      {
-        ...base,
-        id: `${sessionId}-s`,
-        type: 'session.start',
-        time: iso(start),
-        receivedAt: iso(start + 800),
-        courseId: `c${l % 300}`,
-        deviceId: `D${l}`,
-        occupation: `${l % 100}`,
-        region: `${110000 + (l % 30)}`,
-        learnerGroup: 'migrant_worker',
-      },
-    ];
-    for (let b = 1; b <= beats; b++) {
-      const t = start + b * 30_000;
-      list.push({
-        ...base,
-        id: `${sessionId}-h${b}`,
-        type: 'heartbeat',
-        time: iso(t),
-        receivedAt: iso(late ? t + 200_000 : t + 700),
-        courseId: `c${l % 300}`,
-        seq: b,
-        intervalSec: 30,
-        focus: !idler,
-        interactions: idler ? 0 : 1 + (b % 5),
-        media: { positionSec: idler ? 10 : b * 30, rate: 1, playing: !idler },
-      });
-    }
-    perLearner.push(list);
-  }
-  // Interleave learners as live traffic would arrive.
-  const out: AcceptedEvent[] = [];
-  for (let b = 0; b <= beats; b++) {
-    for (const list of perLearner) {
-      const e = list[b];
-      if (e) out.push(e);
-    }
-  }
-  return out;
-}
 
 function engineAlone(events: readonly AcceptedEvent[]): number {
   const states = new Map<string, LearnerState>();
@@ -123,7 +75,7 @@ function engineAlone(events: readonly AcceptedEvent[]): number {
 }
 
 async function main(): Promise<void> {
-  let events: AcceptedEvent[] = traffic();
+  let events: AcceptedEvent[] = benchTraffic(learners, beats);
   const total = events.length;
   console.log(`generated ${total} events for ${learners} learners`);
   const engineRate = engineAlone(events);
@@ -164,6 +116,7 @@ async function main(): Promise<void> {
     events: total,
     learners,
     detectorProcesses: PROCESSES,
+    maxBatchSize: BATCH,
     engineAloneEventsPerSec: Math.round(engineRate),
     runsOf: runs.length,
     ...median,
@@ -272,7 +225,7 @@ async function startDetector(
     groupId: setup.groupId,
     registry: new Registry(),
     logger: { info() {}, warn: console.warn, error: console.error },
-    maxBatchSize: 2000,
+    maxBatchSize: BATCH,
     onBatchDone,
   });
   await detector.start();
