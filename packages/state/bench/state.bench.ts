@@ -78,7 +78,7 @@ async function runPass(store: StateStore, version: number, inFlight: number): Pr
           timeMs: 1_767_225_600_000 + i,
         });
       }
-      const [loaded] = await Promise.all([
+      const [loaded, devices] = await Promise.all([
         store.loadLearners(ids),
         deviceStarts.length > 0 ? store.loadDevices(deviceStarts.map((d) => d.deviceId)) : undefined,
       ]);
@@ -98,6 +98,7 @@ async function runPass(store: StateStore, version: number, inFlight: number): Pr
         learners,
         deviceStarts,
         outbox: '[]',
+        deviceVersions: devices?.versions ?? new Map(),
       });
       if (outcome !== 'ok') throw new Error('fenced');
       const t2 = performance.now();

@@ -8,8 +8,10 @@ export { DEFAULT_DEVICE_MAX_STARTS, DEFAULT_DEVICE_WINDOW_MS, DEFAULT_LEARNER_TT
 export type { RedisStateStoreOptions } from './redis-store';
 export { createRedisStateStore } from './redis-store';
 export type {
+  CommitOutcome,
   CommitRequest,
   DeviceStart,
+  DeviceWindows,
   PartitionClaim,
   StateStore,
   StateStoreLimits,

@@ -1,6 +1,13 @@
 import { StateError } from './errors';
 import { resolveLimits } from './options';
-import type { DeviceStart, PartitionClaim, StateStore, StateStoreLimits, StateStoreStats } from './types';
+import type {
+  DeviceStart,
+  DeviceWindows,
+  PartitionClaim,
+  StateStore,
+  StateStoreLimits,
+  StateStoreStats,
+} from './types';
 import { checkEpoch, checkIds, checkPartition, validateCommit } from './validate';
 
 export interface MemoryStateStoreOptions extends StateStoreLimits {
@@ -11,6 +18,12 @@ export interface MemoryStateStoreOptions extends StateStoreLimits {
 interface Expiring<T> {
   value: T;
   expiresAt: number;
+}
+
+interface DeviceRecord {
+  starts: Map<string, DeviceStart>;
+  /** Unique per write (a store-wide counter), so a version read once never matches a later window. */
+  version: string;
 }
 
 interface PartitionRecord {
@@ -29,7 +42,8 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
   const now = opts.now ?? Date.now;
   const learners = new Map<string, Expiring<string>>();
   // Per device: member key `${learnerId}|${timeMs}` (same identity as the Redis sorted-set member).
-  const devices = new Map<string, Expiring<Map<string, DeviceStart>>>();
+  const devices = new Map<string, Expiring<DeviceRecord>>();
+  let deviceWrites = 0;
   const partitions = new Map<string, PartitionRecord>();
   const counters: StateStoreStats = { roundTrips: 0, commands: 0 };
   let closed = false;
@@ -51,7 +65,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
     for (const [id, entry] of devices) if (entry.expiresAt <= t) devices.delete(id);
   }
 
-  function liveDevice(deviceId: string, t: number): Map<string, DeviceStart> | undefined {
+  function liveDevice(deviceId: string, t: number): DeviceRecord | undefined {
     const entry = devices.get(deviceId);
     if (!entry) return undefined;
     if (entry.expiresAt <= t) {
@@ -116,13 +130,15 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
 
     async loadDevices(deviceIds) {
       checkIds(deviceIds, 'device ids');
-      const out = new Map<string, DeviceStart[]>();
+      const out: DeviceWindows = { starts: new Map(), versions: new Map() };
       if (deviceIds.length === 0) return out;
-      enter(deviceIds.length);
+      // Counted as the Redis adapter sends them: a version and a window per device.
+      enter(2 * deviceIds.length);
       const t = now();
       for (const id of deviceIds) {
-        const starts = liveDevice(id, t);
-        if (starts && starts.size > 0) out.set(id, sortedStarts(starts));
+        const device = liveDevice(id, t);
+        out.versions.set(id, device?.version ?? null);
+        if (device && device.starts.size > 0) out.starts.set(id, sortedStarts(device.starts));
       }
       return out;
     },
@@ -133,17 +149,24 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       const record = partitions.get(req.partition);
       if (!record || record.epoch !== req.epoch) return 'fenced';
       const t = now();
+      for (const [deviceId, version] of req.deviceVersions) {
+        if ((liveDevice(deviceId, t)?.version ?? null) !== version) return 'conflict';
+      }
       sweep(t);
       for (const [id, state] of req.learners) {
         if (state === null) learners.delete(id);
         else learners.set(id, { value: state, expiresAt: t + limits.learnerTtlMs });
       }
       for (const [deviceId, starts] of byDevice) {
-        const current = liveDevice(deviceId, t) ?? new Map<string, DeviceStart>();
+        const current = liveDevice(deviceId, t)?.starts ?? new Map<string, DeviceStart>();
         for (const s of starts)
           current.set(`${s.learnerId}|${s.timeMs}`, { learnerId: s.learnerId, timeMs: s.timeMs });
         trim(current);
-        devices.set(deviceId, { value: current, expiresAt: t + limits.deviceTtlMs });
+        deviceWrites += 1;
+        devices.set(deviceId, {
+          value: { starts: current, version: String(deviceWrites) },
+          expiresAt: t + limits.deviceTtlMs,
+        });
       }
       record.watermark = req.watermark;
       record.outbox = req.outbox;

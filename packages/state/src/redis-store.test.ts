@@ -45,15 +45,21 @@ onLocalRedis('redis state store', (url, admin) => {
           learners: new Map([['a', 'A']]),
           deviceStarts: [{ deviceId: 'd', learnerId: 'a', timeMs: 1000 }],
           outbox: 'o',
+          deviceVersions: new Map(),
         });
         const keys = (await admin.keys(`${prefix}*`)).sort();
         expect(keys).toEqual(
-          ['d:{d}', 'l:{a}', 'p:{t/0}:epoch', 'p:{t/0}:outbox', 'p:{t/0}:watermark'].map((k) => prefix + k),
+          ['d:{d}', 'dv:{d}', 'l:{a}', 'p:{t/0}:epoch', 'p:{t/0}:outbox', 'p:{t/0}:watermark'].map(
+            (k) => prefix + k,
+          ),
         );
         const learnerTtl = await admin.pttl(`${prefix}l:{a}`);
         expect(learnerTtl).toBeGreaterThan(99_000);
         expect(learnerTtl).toBeLessThanOrEqual(100_000);
         expect(await admin.pttl(`${prefix}d:{d}`)).toBeGreaterThan(99_000); // max(learner ttl, 2 windows)
+        // The version expires with its window: a version outliving it would outlive what it names.
+        expect(await admin.pttl(`${prefix}dv:{d}`)).toBe(await admin.pttl(`${prefix}d:{d}`));
+        expect(await admin.get(`${prefix}dv:{d}`)).toBe(`t/0|${epoch}|5`);
         expect(await admin.pttl(`${prefix}p:{t/0}:watermark`)).toBe(-1); // partition records never expire
       } finally {
         await store.close();
@@ -74,6 +80,7 @@ onLocalRedis('redis state store', (url, admin) => {
           learners: new Map(),
           deviceStarts: [],
           outbox: '',
+          deviceVersions: new Map(),
         };
         expect(await store.commit(commit)).toBe('ok');
         await admin.script('FLUSH');
@@ -97,6 +104,7 @@ onLocalRedis('redis state store', (url, admin) => {
           learners: new Map([['a', 'A']]),
           deviceStarts: [{ deviceId: 'd', learnerId: 'a', timeMs: 1 }],
           outbox: '',
+          deviceVersions: new Map(),
         };
         await expect(store.commit(commit)).rejects.toSatisfy((e) => isStateError(e, 'corrupt'));
         expect(await store.loadLearners(['a'])).toEqual(new Map());

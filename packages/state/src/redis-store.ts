@@ -3,7 +3,7 @@ import { StateError, toStateError } from './errors';
 import { deviceMember, keyLayout, learnerOfMember } from './keys';
 import { resolveLimits } from './options';
 import { CLAIM_SCRIPT, CLEAR_OUTBOX_SCRIPT, COMMIT_SCRIPT } from './scripts';
-import type { DeviceStart, StateStore, StateStoreLimits, StateStoreStats } from './types';
+import type { DeviceStart, DeviceWindows, StateStore, StateStoreLimits, StateStoreStats } from './types';
 import { checkEpoch, checkIds, checkPartition, validateCommit } from './validate';
 
 export interface RedisStateStoreOptions extends StateStoreLimits {
@@ -132,23 +132,35 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
 
     async loadDevices(deviceIds) {
       checkIds(deviceIds, 'device ids');
-      const out = new Map<string, DeviceStart[]>();
+      const out: DeviceWindows = { starts: new Map(), versions: new Map() };
       if (deviceIds.length === 0) return out;
-      const results = await run('loadDevices', deviceIds.length, () => {
+      // Version before window: a commit landing between the two gives new starts under the old version,
+      // which the commit then refuses as a conflict. The other order could pair old starts with the new
+      // version and let a stale check through.
+      const results = await run('loadDevices', 2 * deviceIds.length, () => {
         const pipeline = client.pipeline();
-        for (const id of deviceIds) pipeline.zrange(keys.device(id), 0, -1, 'WITHSCORES');
+        for (const id of deviceIds) {
+          pipeline.get(keys.deviceVersion(id));
+          pipeline.zrange(keys.device(id), 0, -1, 'WITHSCORES');
+        }
         return pipeline.exec();
       });
       if (!results) throw new StateError('unavailable', 'loadDevices: pipeline was discarded');
-      deviceIds.forEach((id, i) => {
+      const replyAt = (i: number): unknown => {
         const [err, reply] = results[i] ?? [new Error('missing pipeline reply'), null];
         if (err) throw toStateError(err, 'loadDevices', lastConnectionError);
+        return reply;
+      };
+      deviceIds.forEach((id, i) => {
+        const version = replyAt(2 * i);
+        const reply = replyAt(2 * i + 1);
+        out.versions.set(id, typeof version === 'string' ? version : null);
         if (!Array.isArray(reply) || reply.length === 0) return;
         const starts: DeviceStart[] = [];
         for (let j = 0; j + 1 < reply.length; j += 2) {
           starts.push({ learnerId: learnerOfMember(String(reply[j])), timeMs: Number(reply[j + 1]) });
         }
-        out.set(id, starts);
+        out.starts.set(id, starts);
       });
       return out;
     },
@@ -164,13 +176,27 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         values.push(state ?? '');
       }
       const deviceKeys: string[] = [];
+      const versionKeys: string[] = [];
       const deviceArgs: string[] = [];
       for (const [deviceId, starts] of byDevice) {
         deviceKeys.push(keys.device(deviceId));
+        versionKeys.push(keys.deviceVersion(deviceId));
         deviceArgs.push(String(starts.length));
         for (const s of starts) deviceArgs.push(String(s.timeMs), deviceMember(s.learnerId, s.timeMs));
       }
-      const allKeys = [...partitionKeys(req.partition), ...learnerKeys, ...deviceKeys];
+      const readKeys: string[] = [];
+      const readVersions: string[] = [];
+      for (const [deviceId, version] of req.deviceVersions) {
+        readKeys.push(keys.deviceVersion(deviceId));
+        readVersions.push(version ?? '');
+      }
+      const allKeys = [
+        ...partitionKeys(req.partition),
+        ...learnerKeys,
+        ...deviceKeys,
+        ...versionKeys,
+        ...readKeys,
+      ];
       const args = [
         String(req.epoch),
         req.watermark,
@@ -180,13 +206,17 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         String(limits.deviceTtlMs),
         String(limits.deviceMaxStarts),
         String(learnerKeys.length),
+        String(deviceKeys.length),
         ops,
+        // Unique per commit: epochs only grow per partition, and the watermark within an epoch.
+        `${req.partition}|${req.epoch}|${req.watermark}`,
         ...values,
+        ...readVersions,
         ...deviceArgs,
       ];
       // Arrays are flattened by ioredis, so a batch of thousands of learners is not spread into call args.
       const reply = await run('commit', 1, () => scripts.hourglassCommit(allKeys.length, allKeys, args));
-      return reply === 1 ? 'ok' : 'fenced';
+      return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : 'fenced';
     },
 
     async clearOutbox(partition, epoch, watermark) {

@@ -4,6 +4,20 @@ export interface DeviceStart {
   timeMs: number;
 }
 
+/**
+ * The device windows a batch read. Device state is shared by every partition, so two partitions' batches
+ * can run the shared-device check at once, each blind to the other's starts; the commit compares the
+ * versions read with the stored ones and refuses ('conflict') when another commit wrote one of these
+ * devices since, and the batch is run again on fresh windows. Commits touching a device are thus
+ * serialized, as if one process handled every session start on it.
+ */
+export interface DeviceWindows {
+  /** Per device with starts: its starts, sorted by time. Devices with none are absent. */
+  starts: Map<string, DeviceStart[]>;
+  /** Per device asked for: the version of its window when read; null = no window (never written, or expired). */
+  versions: Map<string, string | null>;
+}
+
 export interface PartitionClaim {
   /** Fencing token; strictly increasing per partition, also across a Redis restart that lost data. */
   epoch: number;
@@ -25,7 +39,14 @@ export interface CommitRequest {
   deviceStarts: ReadonlyArray<{ deviceId: string; learnerId: string; timeMs: number }>;
   /** Serialized outputs of this batch. */
   outbox: string;
+  /**
+   * The versions loadDevices returned for the devices this batch read (DeviceWindows.versions). The commit
+   * is refused with 'conflict', writing nothing, if any of them changed since.
+   */
+  deviceVersions: ReadonlyMap<string, string | null>;
 }
+
+export type CommitOutcome = 'ok' | 'fenced' | 'conflict';
 
 export interface StateStoreStats {
   /** Requests that waited for the server (a pipeline or a script counts once). */
@@ -40,10 +61,13 @@ export interface StateStore {
   claimPartition(partition: string): Promise<PartitionClaim>;
   /** Missing (or expired) ids are absent from the result. */
   loadLearners(learnerIds: readonly string[]): Promise<Map<string, string>>;
-  /** Device windows: per device, the (learner, session start time) pairs recorded within the last ~48 h of the newest start on that device. Sorted by time; devices with no starts are absent. */
-  loadDevices(deviceIds: readonly string[]): Promise<Map<string, DeviceStart[]>>;
-  /** Atomic: all or nothing. Returns 'fenced' (and writes nothing) if epoch is not the partition's current epoch. */
-  commit(req: CommitRequest): Promise<'ok' | 'fenced'>;
+  /** Device windows: per device, the (learner, session start time) pairs recorded within the last ~48 h of the newest start on that device, and the window's version. */
+  loadDevices(deviceIds: readonly string[]): Promise<DeviceWindows>;
+  /**
+   * Atomic: all or nothing. Writes nothing and returns 'fenced' if epoch is not the partition's current
+   * epoch, else 'conflict' if a device window in deviceVersions was written since it was read.
+   */
+  commit(req: CommitRequest): Promise<CommitOutcome>;
   /** Deletes the pending outbox, only if the epoch is current and the stored outbox is still that watermark's. */
   clearOutbox(partition: string, epoch: number, watermark: string): Promise<void>;
   ping(): Promise<void>;

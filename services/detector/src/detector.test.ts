@@ -1,19 +1,10 @@
-import { type AcceptedEvent, createDayOf, type Segment, topicNames } from '@hourglass/events';
-import { createEmbeddedLog, type Log } from '@hourglass/log';
-import { createPolicyFor, runSequence, serializeState } from '@hourglass/rules';
-import { createMemoryStateStore, type StateStore } from '@hourglass/state';
+import type { AcceptedEvent, Segment } from '@hourglass/events';
+import { runSequence, serializeState } from '@hourglass/rules';
+import { createMemoryStateStore } from '@hourglass/state';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createDetector, type DetectorOptions } from './detector';
-
-const topics = topicNames('t.');
-const quiet = { info() {}, warn() {}, error() {} };
-const policyFor = createPolicyFor();
-
-function at(sec: number): string {
-  return new Date(Date.UTC(2026, 2, 1, 8, 0, 0) + sec * 1000).toISOString();
-}
+import { at, collect, embeddedLog, policyFor, quiet, runDetector, topics, waitFor } from './testing/harness';
 
 function studySession(
   learnerId: string,
@@ -55,59 +46,6 @@ function studySession(
     receivedAt: at(beats * 30 + 11),
   });
   return events;
-}
-
-async function collect(log: Log, topic: string, groupId: string, count: number): Promise<string[]> {
-  const values: string[] = [];
-  const consumer = log.consumer({ groupId });
-  await new Promise<void>((resolve) => {
-    void consumer.start({
-      topics: [topic],
-      fromBeginning: true,
-      onBatch: async (b) => {
-        for (const r of b.records) values.push(r.value);
-        if (values.length >= count) resolve();
-      },
-    });
-  });
-  await consumer.stop();
-  return values;
-}
-
-function embeddedLog(partitions: number): Log {
-  const log = createEmbeddedLog({ partitions });
-  void log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions })));
-  return log;
-}
-
-async function runDetector(
-  log: Log,
-  state: StateStore,
-  registry = new Registry(),
-  more: Partial<DetectorOptions> = {},
-) {
-  const detector = createDetector({
-    log,
-    state,
-    policyFor,
-    dayOf: createDayOf('Asia/Shanghai'),
-    eventsTopic: topics.events,
-    topics,
-    groupId: 'detector',
-    registry,
-    logger: quiet,
-    ...more,
-  });
-  await detector.start();
-  return detector;
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('detector over the embedded log and memory state', () => {

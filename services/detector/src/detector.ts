@@ -1,7 +1,7 @@
 import type { AcceptedEvent } from '@hourglass/events';
 import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
-import type { DeviceStartRef, PolicyFor } from '@hourglass/rules';
-import type { StateStore } from '@hourglass/state';
+import type { PolicyFor } from '@hourglass/rules';
+import type { DeviceWindows, StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
 import { DetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
@@ -45,6 +45,7 @@ export interface DetectorOptions {
 }
 
 const DEFAULT_LARGE_STATE_BYTES = 256 * 1024;
+const MAX_CONFLICT_ATTEMPTS = 50;
 
 /** The largest state a batch writes (UTF-8 bytes) and its learner; 0 bytes when it writes none. */
 function largestState(states: ReadonlyMap<string, string>): { bytes: number; learnerId: string } {
@@ -120,6 +121,62 @@ export function createDetector(opts: DetectorOptions) {
     }
   }
 
+  /**
+   * Loads the batch's state, runs the rules and commits. A 'conflict' means another partition wrote one
+   * of the batch's device windows between the load and the commit: the batch's shared-device checks did
+   * not see those starts, so it runs again on fresh windows (nothing was written). The learners' states
+   * are this partition's alone (the commit is fenced), so they are loaded once.
+   */
+  async function runAndCommit(
+    events: readonly AcceptedEvent[],
+    key: string,
+    c: Claim,
+    batchId: string,
+    watermark: string,
+  ) {
+    const learnerIds = [...new Set(events.map((e) => e.learnerId))];
+    const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
+    const noDevices: DeviceWindows = { starts: new Map(), versions: new Map() };
+    const loadDevices = () =>
+      deviceIds.length > 0 ? opts.state.loadDevices(deviceIds) : Promise.resolve(noDevices);
+    let [learners, devices] = await Promise.all([opts.state.loadLearners(learnerIds), loadDevices()]);
+    metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
+    for (let attempt = 1; ; attempt++) {
+      const result = processBatch(
+        { events, learners, devices: devices.starts },
+        { policyFor: opts.policyFor, dayOf: opts.dayOf, batchId },
+      );
+      const records = toRecords(result.outputs, result.counts, opts.topics);
+      const outcome = await opts.state.commit({
+        partition: key,
+        epoch: c.epoch,
+        watermark,
+        learners: result.learners,
+        deviceStarts: result.deviceStarts,
+        outbox: encodeOutbox(records),
+        deviceVersions: devices.versions,
+      });
+      metrics.stateRoundTrips.inc();
+      if (outcome === 'ok') return { result, records };
+      if (outcome === 'fenced') {
+        c.fenced = true;
+        metrics.fenced.inc();
+        throw new DetectorError('fenced', `partition ${key} was claimed by another process`);
+      }
+      metrics.deviceConflicts.inc();
+      // Each conflict means another batch on these devices committed, so the group as a whole moves on;
+      // one batch losing this often is not contention but a bug, and the log's backoff takes over.
+      if (attempt >= MAX_CONFLICT_ATTEMPTS) {
+        throw new DetectorError(
+          'device_conflict',
+          `partition ${key}: device windows changed under ${attempt} commits in a row`,
+        );
+      }
+      devices = await loadDevices();
+      metrics.stateRoundTrips.inc();
+    }
+  }
+
   async function processOne(batch: Batch, key: string, generation: number): Promise<void> {
     const started = performance.now();
     const c = await claim(key, generation);
@@ -160,34 +217,13 @@ export function createDetector(opts: DetectorOptions) {
       events.push(parsed.event);
     }
     if (c.watermark !== null && lastOffset <= c.watermark) return;
-    const learnerIds = [...new Set(events.map((e) => e.learnerId))];
-    const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
-    const [learners, devices] = await Promise.all([
-      opts.state.loadLearners(learnerIds),
-      deviceIds.length > 0
-        ? opts.state.loadDevices(deviceIds)
-        : Promise.resolve(new Map<string, DeviceStartRef[]>()),
-    ]);
-    metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
-    const result = processBatch(
-      { events, learners, devices },
-      { policyFor: opts.policyFor, dayOf: opts.dayOf, batchId: `${key}/${first.offset}-${lastOffset}` },
+    const { result, records } = await runAndCommit(
+      events,
+      key,
+      c,
+      `${key}/${first.offset}-${lastOffset}`,
+      String(lastOffset),
     );
-    const records = toRecords(result.outputs, result.counts, opts.topics);
-    const outcome = await opts.state.commit({
-      partition: key,
-      epoch: c.epoch,
-      watermark: String(lastOffset),
-      learners: result.learners,
-      deviceStarts: result.deviceStarts,
-      outbox: encodeOutbox(records),
-    });
-    metrics.stateRoundTrips.inc();
-    if (outcome === 'fenced') {
-      c.fenced = true;
-      metrics.fenced.inc();
-      throw new DetectorError('fenced', `partition ${key} was claimed by another process`);
-    }
     c.watermark = lastOffset;
     c.rewoundTo = null;
     if (records.length > 0) await producer!.send(records);

@@ -3,8 +3,10 @@
  * invalid_output: an output record cannot be kept in, or read back from, the outbox (a bug, not data).
  * corrupt_state: a learner's stored state cannot be read. The batch is retried, never credited on a
  *   guess; an operator repairs or deletes the named learner's key (its open sessions then start over).
+ * device_conflict: the batch's device windows kept changing under its commits; the batch is retried
+ *   after the log's backoff.
  */
-export type DetectorErrorCode = 'fenced' | 'invalid_output' | 'corrupt_state';
+export type DetectorErrorCode = 'fenced' | 'invalid_output' | 'corrupt_state' | 'device_conflict';
 
 export class DetectorError extends Error {
   constructor(

@@ -55,6 +55,11 @@ export function createDetectorMetrics(registry: Registry) {
       help: 'Batches refused because another process claimed the partition',
       registers: [registry],
     }),
+    deviceConflicts: new Counter({
+      name: 'hourglass_detector_device_conflicts_total',
+      help: "Batch commits refused because another partition wrote one of the batch's device windows since it was read; the batch ran again on fresh windows",
+      registers: [registry],
+    }),
   };
 }
 export type DetectorMetrics = ReturnType<typeof createDetectorMetrics>;

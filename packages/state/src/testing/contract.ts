@@ -23,6 +23,7 @@ function req(partial: Partial<CommitRequest> & Pick<CommitRequest, 'epoch' | 'wa
     learners: new Map(),
     deviceStarts: [],
     outbox: `out@${partial.watermark}`,
+    deviceVersions: new Map(),
     ...partial,
   };
 }
@@ -100,7 +101,7 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       );
       expect(zombie).toBe('fenced');
       expect(await store.loadLearners(['alice', 'mallory'])).toEqual(good);
-      expect(await store.loadDevices(['dev-1'])).toEqual(
+      expect((await store.loadDevices(['dev-1'])).starts).toEqual(
         new Map([['dev-1', [{ learnerId: 'alice', timeMs: T0 }]]]),
       );
       await store.clearOutbox(P, old.epoch, '10'); // a zombie cannot clear either
@@ -109,6 +110,100 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       expect(after.epoch).toBeGreaterThan(current.epoch);
       // The newest holder can write.
       expect(await store.commit(req({ epoch: after.epoch, watermark: '11' }))).toBe('ok');
+    });
+
+    it("refuses with 'conflict', writing nothing, a commit whose device window another partition wrote since it was read", async () => {
+      const { store } = await setup();
+      const p0 = await store.claimPartition('topic/0');
+      const p1 = await store.claimPartition('topic/1');
+      // Both partitions read the same (empty) device window, as two concurrent batches do.
+      const read0 = await store.loadDevices(['farm', 'other']);
+      const read1 = await store.loadDevices(['farm']);
+      expect(read0.versions).toEqual(
+        new Map([
+          ['farm', null],
+          ['other', null],
+        ]),
+      );
+      expect(read0.starts).toEqual(new Map());
+      const first = req({
+        partition: 'topic/1',
+        epoch: p1.epoch,
+        watermark: '8',
+        learners: new Map([['c', 'C8']]),
+        deviceStarts: [{ deviceId: 'farm', learnerId: 'c', timeMs: T0 }],
+        deviceVersions: read1.versions,
+      });
+      expect(await store.commit(first)).toBe('ok');
+      const blind = req({
+        partition: 'topic/0',
+        epoch: p0.epoch,
+        watermark: '5',
+        learners: new Map([['a', 'A5']]),
+        deviceStarts: [{ deviceId: 'farm', learnerId: 'a', timeMs: T0 + 1 }],
+        deviceVersions: read0.versions,
+      });
+      expect(await store.commit(blind)).toBe('conflict');
+      expect(await store.loadLearners(['a'])).toEqual(new Map());
+      const fresh = await store.loadDevices(['farm', 'other']);
+      expect(fresh.starts).toEqual(new Map([['farm', [{ learnerId: 'c', timeMs: T0 }]]]));
+      expect(fresh.versions.get('farm')).toEqual(expect.any(String));
+      expect(fresh.versions.get('other')).toBeNull();
+      // Run again on the fresh windows, the batch commits.
+      expect(await store.commit({ ...blind, deviceVersions: fresh.versions })).toBe('ok');
+      expect(await store.loadLearners(['a'])).toEqual(new Map([['a', 'A5']]));
+      expect((await store.loadDevices(['farm'])).starts.get('farm')).toEqual([
+        { learnerId: 'c', timeMs: T0 },
+        { learnerId: 'a', timeMs: T0 + 1 },
+      ]);
+      // Only the partition that committed moved on: topic/0 is at 5, topic/1 at 8.
+      expect(await store.claimPartition('topic/0')).toMatchObject({ watermark: '5', outbox: 'out@5' });
+      expect(await store.claimPartition('topic/1')).toMatchObject({ watermark: '8', outbox: 'out@8' });
+    });
+
+    it('gives a device a new version with every commit that writes it, and only then', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      const start = (deviceId: string, timeMs: number) => ({ deviceId, learnerId: 'a', timeMs });
+      await store.commit(req({ epoch, watermark: '1', deviceStarts: [start('d', T0)] }));
+      const v1 = (await store.loadDevices(['d'])).versions.get('d');
+      // A commit writing other devices, or none, leaves d's version, so a read of d stays valid.
+      await store.commit(req({ epoch, watermark: '2', deviceStarts: [start('e', T0)] }));
+      await store.commit(req({ epoch, watermark: '3', learners: new Map([['a', 'A3']]) }));
+      expect((await store.loadDevices(['d'])).versions.get('d')).toBe(v1);
+      expect(
+        await store.commit(req({ epoch, watermark: '4', deviceVersions: new Map([['d', v1 ?? null]]) })),
+      ).toBe('ok');
+      // Rewriting the very same start still counts as a write: a reader cannot know it changed nothing.
+      await store.commit(req({ epoch, watermark: '5', deviceStarts: [start('d', T0)] }));
+      const v2 = (await store.loadDevices(['d'])).versions.get('d');
+      expect(v2).not.toBe(v1);
+      expect(
+        await store.commit(req({ epoch, watermark: '6', deviceVersions: new Map([['d', v1 ?? null]]) })),
+      ).toBe('conflict');
+      // A device read as absent conflicts once it has a window.
+      expect(await store.commit(req({ epoch, watermark: '7', deviceVersions: new Map([['d', null]]) }))).toBe(
+        'conflict',
+      );
+    });
+
+    it("answers 'fenced' rather than 'conflict' when both apply", async () => {
+      const { store } = await setup();
+      const old = await store.claimPartition(P);
+      const read = await store.loadDevices(['d']);
+      const other = await store.claimPartition('topic/9');
+      await store.commit(
+        req({
+          partition: 'topic/9',
+          epoch: other.epoch,
+          watermark: '1',
+          deviceStarts: [{ deviceId: 'd', learnerId: 'b', timeMs: T0 }],
+        }),
+      );
+      await store.claimPartition(P);
+      expect(
+        await store.commit(req({ epoch: old.epoch, watermark: '2', deviceVersions: read.versions })),
+      ).toBe('fenced');
     });
 
     it('fences a commit on a partition that was never claimed', async () => {
@@ -186,7 +281,9 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       });
       await store.commit(batch);
       await store.commit(batch);
-      expect(await store.loadDevices(['d'])).toEqual(new Map([['d', [{ learnerId: 'a', timeMs: T0 }]]]));
+      expect((await store.loadDevices(['d'])).starts).toEqual(
+        new Map([['d', [{ learnerId: 'a', timeMs: T0 }]]]),
+      );
       expect(await store.loadLearners(['a'])).toEqual(new Map([['a', 'A7']]));
     });
 
@@ -212,7 +309,7 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
           deviceStarts: [{ deviceId: 'dev-1', learnerId: 'l1', timeMs: T0 + 3 * HOUR }],
         }),
       );
-      expect(await store.loadDevices(['dev-1', 'dev-2', 'dev-none'])).toEqual(
+      expect((await store.loadDevices(['dev-1', 'dev-2', 'dev-none'])).starts).toEqual(
         new Map([
           [
             'dev-1',
@@ -238,13 +335,13 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
           ],
         }),
       );
-      expect((await store.loadDevices(['dev-1'])).get('dev-1')).toEqual([
+      expect((await store.loadDevices(['dev-1'])).starts.get('dev-1')).toEqual([
         { learnerId: 'l2', timeMs: T0 + HOUR },
         { learnerId: 'l3', timeMs: T0 + 2 * HOUR },
         { learnerId: 'l1', timeMs: T0 + 3 * HOUR },
         { learnerId: 'l5', timeMs: T0 + 49 * HOUR },
       ]);
-      expect((await store.loadDevices(['dev-2'])).get('dev-2')).toHaveLength(1); // other devices untouched
+      expect((await store.loadDevices(['dev-2'])).starts.get('dev-2')).toHaveLength(1); // other devices untouched
     });
 
     it('honours a custom device window and caps starts per device', async () => {
@@ -256,7 +353,7 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
         timeMs: T0 + dt,
       }));
       await store.commit(req({ epoch, watermark: '1', deviceStarts }));
-      expect((await store.loadDevices(['d'])).get('d')).toEqual([
+      expect((await store.loadDevices(['d'])).starts.get('d')).toEqual([
         // 400 is outside the window (newest 1500 − 1000); of the five left, the three newest are kept.
         { learnerId: 'l3', timeMs: T0 + 800 },
         { learnerId: 'l4', timeMs: T0 + 900 },
@@ -300,10 +397,11 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       const devices = await store.loadDevices(Array.from({ length: 50 }, (_, i) => `device-${i}`));
       const after = store.stats();
       expect(loaded).toEqual(learners);
-      expect(devices.size).toBe(50);
-      expect(devices.get('device-7')).toHaveLength(4);
+      expect(devices.starts.size).toBe(50);
+      expect(devices.starts.get('device-7')).toHaveLength(4);
       expect(after.roundTrips - before.roundTrips).toBe(3);
-      expect(after.commands - before.commands).toBe(1 + 1 + 50);
+      // Per device its version and its window.
+      expect(after.commands - before.commands).toBe(1 + 1 + 2 * 50);
     });
 
     it('rejects invalid input with invalid_argument before writing anything', async () => {
