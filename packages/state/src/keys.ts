@@ -5,8 +5,6 @@
 export interface KeyLayout {
   learner(learnerId: string): string;
   device(deviceId: string): string;
-  /** Version of the device's window: rewritten by every commit that adds starts to it. */
-  deviceVersion(deviceId: string): string;
   partitionEpoch(partition: string): string;
   partitionWatermark(partition: string): string;
   partitionOutbox(partition: string): string;
@@ -16,7 +14,6 @@ export function keyLayout(prefix: string): KeyLayout {
   return {
     learner: (learnerId) => `${prefix}l:{${learnerId}}`,
     device: (deviceId) => `${prefix}d:{${deviceId}}`,
-    deviceVersion: (deviceId) => `${prefix}dv:{${deviceId}}`,
     partitionEpoch: (partition) => `${prefix}p:{${partition}}:epoch`,
     partitionWatermark: (partition) => `${prefix}p:{${partition}}:watermark`,
     partitionOutbox: (partition) => `${prefix}p:{${partition}}:outbox`,

@@ -20,12 +20,6 @@ interface Expiring<T> {
   expiresAt: number;
 }
 
-interface DeviceRecord {
-  starts: Map<string, DeviceStart>;
-  /** Unique per write (a store-wide counter), so a version read once never matches a later window. */
-  version: string;
-}
-
 interface PartitionRecord {
   epoch: number;
   watermark: string | null;
@@ -42,8 +36,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
   const now = opts.now ?? Date.now;
   const learners = new Map<string, Expiring<string>>();
   // Per device: member key `${learnerId}|${timeMs}` (same identity as the Redis sorted-set member).
-  const devices = new Map<string, Expiring<DeviceRecord>>();
-  let deviceWrites = 0;
+  const devices = new Map<string, Expiring<Map<string, DeviceStart>>>();
   const partitions = new Map<string, PartitionRecord>();
   const counters: StateStoreStats = { roundTrips: 0, commands: 0 };
   let closed = false;
@@ -65,7 +58,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
     for (const [id, entry] of devices) if (entry.expiresAt <= t) devices.delete(id);
   }
 
-  function liveDevice(deviceId: string, t: number): DeviceRecord | undefined {
+  function liveDevice(deviceId: string, t: number): Map<string, DeviceStart> | undefined {
     const entry = devices.get(deviceId);
     if (!entry) return undefined;
     if (entry.expiresAt <= t) {
@@ -80,6 +73,11 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
     return [...starts.entries()]
       .sort(([ma, a], [mb, b]) => a.timeMs - b.timeMs || (ma < mb ? -1 : ma > mb ? 1 : 0))
       .map(([, s]) => ({ learnerId: s.learnerId, timeMs: s.timeMs }));
+  }
+
+  /** Names the window's content, as the Redis adapter's version does: equal exactly when the starts are. */
+  function windowVersion(starts: Map<string, DeviceStart> | undefined): string | null {
+    return starts && starts.size > 0 ? JSON.stringify(sortedStarts(starts)) : null;
   }
 
   function trim(starts: Map<string, DeviceStart>): void {
@@ -132,13 +130,12 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       checkIds(deviceIds, 'device ids');
       const out: DeviceWindows = { starts: new Map(), versions: new Map() };
       if (deviceIds.length === 0) return out;
-      // Counted as the Redis adapter sends them: a version and a window per device.
-      enter(2 * deviceIds.length);
+      enter(deviceIds.length);
       const t = now();
       for (const id of deviceIds) {
-        const device = liveDevice(id, t);
-        out.versions.set(id, device?.version ?? null);
-        if (device && device.starts.size > 0) out.starts.set(id, sortedStarts(device.starts));
+        const starts = liveDevice(id, t);
+        out.versions.set(id, windowVersion(starts));
+        if (starts && starts.size > 0) out.starts.set(id, sortedStarts(starts));
       }
       return out;
     },
@@ -150,7 +147,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       if (!record || record.epoch !== req.epoch) return 'fenced';
       const t = now();
       for (const [deviceId, version] of req.deviceVersions) {
-        if ((liveDevice(deviceId, t)?.version ?? null) !== version) return 'conflict';
+        if (windowVersion(liveDevice(deviceId, t)) !== version) return 'conflict';
       }
       sweep(t);
       for (const [id, state] of req.learners) {
@@ -158,15 +155,11 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
         else learners.set(id, { value: state, expiresAt: t + limits.learnerTtlMs });
       }
       for (const [deviceId, starts] of byDevice) {
-        const current = liveDevice(deviceId, t)?.starts ?? new Map<string, DeviceStart>();
+        const current = liveDevice(deviceId, t) ?? new Map<string, DeviceStart>();
         for (const s of starts)
           current.set(`${s.learnerId}|${s.timeMs}`, { learnerId: s.learnerId, timeMs: s.timeMs });
         trim(current);
-        deviceWrites += 1;
-        devices.set(deviceId, {
-          value: { starts: current, version: String(deviceWrites) },
-          expiresAt: t + limits.deviceTtlMs,
-        });
+        devices.set(deviceId, { value: current, expiresAt: t + limits.deviceTtlMs });
       }
       record.watermark = req.watermark;
       record.outbox = req.outbox;

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { deleteKeysUnder } from './delete-keys';
 import { isStateError } from './errors';
-import { createRedisStateStore } from './redis-store';
+import { createRedisStateStore, windowVersion } from './redis-store';
 import { describeStateStoreContract } from './testing/contract';
 import { onLocalRedis } from './testing/redis';
 
@@ -49,17 +49,12 @@ onLocalRedis('redis state store', (url, admin) => {
         });
         const keys = (await admin.keys(`${prefix}*`)).sort();
         expect(keys).toEqual(
-          ['d:{d}', 'dv:{d}', 'l:{a}', 'p:{t/0}:epoch', 'p:{t/0}:outbox', 'p:{t/0}:watermark'].map(
-            (k) => prefix + k,
-          ),
+          ['d:{d}', 'l:{a}', 'p:{t/0}:epoch', 'p:{t/0}:outbox', 'p:{t/0}:watermark'].map((k) => prefix + k),
         );
         const learnerTtl = await admin.pttl(`${prefix}l:{a}`);
         expect(learnerTtl).toBeGreaterThan(99_000);
         expect(learnerTtl).toBeLessThanOrEqual(100_000);
         expect(await admin.pttl(`${prefix}d:{d}`)).toBeGreaterThan(99_000); // max(learner ttl, 2 windows)
-        // The version expires with its window: a version outliving it would outlive what it names.
-        expect(await admin.pttl(`${prefix}dv:{d}`)).toBe(await admin.pttl(`${prefix}d:{d}`));
-        expect(await admin.get(`${prefix}dv:{d}`)).toBe(`t/0|${epoch}|5`);
         expect(await admin.pttl(`${prefix}p:{t/0}:watermark`)).toBe(-1); // partition records never expire
       } finally {
         await store.close();
@@ -147,3 +142,14 @@ async function deadPort(): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
 }
+
+describe('windowVersion (the client side of the commit script’s window version)', () => {
+  it('is SHA-1 over each element of the ZRANGE reply as <UTF-8 byte length>:<element>, and null when empty', () => {
+    expect(windowVersion([])).toBeNull();
+    // sha1("3:a|11:1") and sha1("4:é|71:7"): é is two bytes.
+    expect(windowVersion(['a|1', '1'])).toBe('a50be7fc6916a4afb9dda7b5bda7fe82d6a4cf34');
+    expect(windowVersion(['é|7', '7'])).toBe('4534f96f4ec2d290623b8cda20b08690b5296e9e');
+    // Lengths keep element boundaries: the same characters split differently are another window.
+    expect(windowVersion(['a|1', '12'])).not.toBe(windowVersion(['a|11', '2']));
+  });
+});

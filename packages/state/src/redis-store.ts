@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { StateError, toStateError } from './errors';
 import { deviceMember, keyLayout, learnerOfMember } from './keys';
@@ -48,6 +49,18 @@ function createClient(url: string, commandTimeoutMs: number): Redis {
     // After a failover the old primary answers READONLY: reconnect and resend.
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
   });
+}
+
+/**
+ * The version of a device window as the commit script computes it (scripts.ts): SHA-1 over each
+ * element of the ZRANGE … WITHSCORES reply as `<UTF-8 byte length>:<element>`; null when empty. A
+ * version names the content, so a commit conflicts exactly when the window it read has changed.
+ */
+export function windowVersion(reply: readonly string[]): string | null {
+  if (reply.length === 0) return null;
+  const sha1 = createHash('sha1');
+  for (const v of reply) sha1.update(`${Buffer.byteLength(v)}:${v}`);
+  return sha1.digest('hex');
 }
 
 /**
@@ -134,31 +147,21 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       checkIds(deviceIds, 'device ids');
       const out: DeviceWindows = { starts: new Map(), versions: new Map() };
       if (deviceIds.length === 0) return out;
-      // Version before window: a commit landing between the two gives new starts under the old version,
-      // which the commit then refuses as a conflict. The other order could pair old starts with the new
-      // version and let a stale check through.
-      const results = await run('loadDevices', 2 * deviceIds.length, () => {
+      const results = await run('loadDevices', deviceIds.length, () => {
         const pipeline = client.pipeline();
-        for (const id of deviceIds) {
-          pipeline.get(keys.deviceVersion(id));
-          pipeline.zrange(keys.device(id), 0, -1, 'WITHSCORES');
-        }
+        for (const id of deviceIds) pipeline.zrange(keys.device(id), 0, -1, 'WITHSCORES');
         return pipeline.exec();
       });
       if (!results) throw new StateError('unavailable', 'loadDevices: pipeline was discarded');
-      const replyAt = (i: number): unknown => {
+      deviceIds.forEach((id, i) => {
         const [err, reply] = results[i] ?? [new Error('missing pipeline reply'), null];
         if (err) throw toStateError(err, 'loadDevices', lastConnectionError);
-        return reply;
-      };
-      deviceIds.forEach((id, i) => {
-        const version = replyAt(2 * i);
-        const reply = replyAt(2 * i + 1);
-        out.versions.set(id, typeof version === 'string' ? version : null);
-        if (!Array.isArray(reply) || reply.length === 0) return;
+        const window = Array.isArray(reply) ? reply.map(String) : [];
+        out.versions.set(id, windowVersion(window));
+        if (window.length === 0) return;
         const starts: DeviceStart[] = [];
-        for (let j = 0; j + 1 < reply.length; j += 2) {
-          starts.push({ learnerId: learnerOfMember(String(reply[j])), timeMs: Number(reply[j + 1]) });
+        for (let j = 0; j + 1 < window.length; j += 2) {
+          starts.push({ learnerId: learnerOfMember(window[j] as string), timeMs: Number(window[j + 1]) });
         }
         out.starts.set(id, starts);
       });
@@ -176,27 +179,19 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         values.push(state ?? '');
       }
       const deviceKeys: string[] = [];
-      const versionKeys: string[] = [];
       const deviceArgs: string[] = [];
       for (const [deviceId, starts] of byDevice) {
         deviceKeys.push(keys.device(deviceId));
-        versionKeys.push(keys.deviceVersion(deviceId));
         deviceArgs.push(String(starts.length));
         for (const s of starts) deviceArgs.push(String(s.timeMs), deviceMember(s.learnerId, s.timeMs));
       }
       const readKeys: string[] = [];
       const readVersions: string[] = [];
       for (const [deviceId, version] of req.deviceVersions) {
-        readKeys.push(keys.deviceVersion(deviceId));
+        readKeys.push(keys.device(deviceId));
         readVersions.push(version ?? '');
       }
-      const allKeys = [
-        ...partitionKeys(req.partition),
-        ...learnerKeys,
-        ...deviceKeys,
-        ...versionKeys,
-        ...readKeys,
-      ];
+      const allKeys = [...partitionKeys(req.partition), ...learnerKeys, ...deviceKeys, ...readKeys];
       const args = [
         String(req.epoch),
         req.watermark,
@@ -208,8 +203,6 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         String(learnerKeys.length),
         String(deviceKeys.length),
         ops,
-        // Unique per commit: epochs only grow per partition, and the watermark within an epoch.
-        `${req.partition}|${req.epoch}|${req.watermark}`,
         ...values,
         ...readVersions,
         ...deviceArgs,

@@ -32,31 +32,44 @@ return { epoch, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]) }
 `;
 
 /**
- * KEYS[1..3]                   = partition epoch, watermark, outbox
- * KEYS[4 .. 3+n]               = learner keys (n = ARGV[8])
- * KEYS[4+n .. 3+n+m]           = device keys written (m = ARGV[9])
- * KEYS[4+n+m .. 3+n+2m]        = their version keys, same order
- * KEYS[4+n+2m .. #KEYS]        = version keys of the devices read (r of them)
+ * The version of a device window: SHA-1 of its ZRANGE … WITHSCORES reply, each element as
+ * `<byte length>:<bytes>` (so no two windows share an encoding); '' for an empty window. The client
+ * computes the same from the reply of loadDevices (windowVersion in redis-store.ts).
+ */
+const WINDOW_VERSION_LUA = `
+local function windowVersion(key)
+  local w = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  if #w == 0 then return '' end
+  local parts = {}
+  for i, v in ipairs(w) do parts[i] = #v .. ':' .. v end
+  return redis.sha1hex(table.concat(parts))
+end
+`;
+
+/**
+ * KEYS[1..3]              = partition epoch, watermark, outbox
+ * KEYS[4 .. 3+n]          = learner keys (n = ARGV[8])
+ * KEYS[4+n .. 3+n+m]      = device keys written (m = ARGV[9])
+ * KEYS[4+n+m .. #KEYS]    = device keys read (r of them)
  * ARGV[1] epoch  ARGV[2] watermark  ARGV[3] outbox  ARGV[4] learner ttl ms  ARGV[5] device window ms
  * ARGV[6] device ttl ms  ARGV[7] max starts per device  ARGV[8] n  ARGV[9] m  ARGV[10] ops: one char per
- * learner, 'S' = set, 'D' = delete;  ARGV[11] the version this commit gives the devices it writes;
- * ARGV[12 .. 11+n] learner values ('' for deletes);  ARGV[12+n .. 11+n+r] the versions read ('' = none);
- * then per device written, in KEYS order: count c, then c pairs (score = time ms, member).
- * Returns 1 = ok, 0 = fenced, 2 = conflict (a device read was written since); nothing written unless 1.
+ * learner, 'S' = set, 'D' = delete;  ARGV[11 .. 10+n] learner values ('' for deletes);
+ * ARGV[11+n .. 10+n+r] the versions of the windows read ('' = empty);  then per device written, in
+ * KEYS order: count c, then c pairs (score = time ms, member).
+ * Returns 1 = ok, 0 = fenced, 2 = conflict (a window read has changed since); nothing written unless 1.
  */
-export const COMMIT_SCRIPT = `
+export const COMMIT_SCRIPT = `${WINDOW_VERSION_LUA}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local n = tonumber(ARGV[8])
 local m = tonumber(ARGV[9])
 local firstDevice = 4 + n
-local firstVersion = firstDevice + m
-local firstRead = firstVersion + m
-local a = 12 + n
+local firstRead = firstDevice + m
+local a = 11 + n
 for k = firstRead, #KEYS do
-  if (redis.call('GET', KEYS[k]) or '') ~= ARGV[a] then return 2 end
+  if windowVersion(KEYS[k]) ~= ARGV[a] then return 2 end
   a = a + 1
 end
-for k = firstDevice, firstVersion - 1 do
+for k = firstDevice, firstRead - 1 do
   local kind = redis.call('TYPE', KEYS[k]).ok
   if kind ~= 'zset' and kind ~= 'none' then
     return redis.error_reply('HGCORRUPT device key ' .. KEYS[k] .. ' holds a ' .. kind)
@@ -65,14 +78,14 @@ end
 local ops = ARGV[10]
 for i = 1, n do
   if string.byte(ops, i) == 83 then
-    redis.call('SET', KEYS[3 + i], ARGV[11 + i], 'PX', ARGV[4])
+    redis.call('SET', KEYS[3 + i], ARGV[10 + i], 'PX', ARGV[4])
   else
     redis.call('DEL', KEYS[3 + i])
   end
 end
 local window = tonumber(ARGV[5])
 local keep = tonumber(ARGV[7])
-for k = firstDevice, firstVersion - 1 do
+for k = firstDevice, firstRead - 1 do
   local key = KEYS[k]
   local c = tonumber(ARGV[a])
   a = a + 1
@@ -84,7 +97,6 @@ for k = firstDevice, firstVersion - 1 do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%.0f', tonumber(newest[2]) - window))
   redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
   redis.call('PEXPIRE', key, ARGV[6])
-  redis.call('SET', KEYS[k + m], ARGV[11], 'PX', ARGV[6])
 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
