@@ -31,6 +31,7 @@ demo tokens is used (printed at start-up).`,
   simulate: `Usage: hourglass simulate [options]
 
   --url URL            Hourglass base URL (default http://127.0.0.1:8080)
+  --ingest-url URL     where events go when ingest runs apart (hourglass ingest); default --url
   --platforms N        platforms to spread learners over (default 3, the demo platforms)
   --learners N         learners (default 100: every cheating scenario at 20 %)
   --minutes N          simulated minutes of study (default 30; at least 15)

@@ -9,6 +9,7 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
     args,
     options: {
       url: { type: 'string', default: 'http://127.0.0.1:8080' },
+      'ingest-url': { type: 'string' },
       platforms: { type: 'string', default: '3' },
       learners: { type: 'string', default: '100' },
       minutes: { type: 'string', default: '30' },
@@ -43,6 +44,7 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
   };
   const summary = await simulate({
     url: String(values.url).replace(/\/$/, ''),
+    ...(values['ingest-url'] === undefined ? {} : { ingestUrl: values['ingest-url'].replace(/\/$/, '') }),
     platformTokens,
     adminToken: String(values['admin-token']),
     supervisorToken: String(values['supervisor-token']),

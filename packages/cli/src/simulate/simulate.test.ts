@@ -94,6 +94,26 @@ describe('simulate', () => {
     expect(text()).toContain('\r');
   });
 
+  it('sends the events to --ingest-url and asks everything else of --url, when ingest runs apart', async () => {
+    const clock = fakeClock(Date.UTC(2026, 5, 1, 8));
+    const { server, opts } = setup(clock, { learners: 20 });
+    const hosts: string[] = [];
+    const fetch: typeof server.fetch = (input, init) => {
+      const url = new URL(String(input));
+      hosts.push(`${init?.method ?? 'GET'} ${url.host}${url.pathname}`);
+      return server.fetch(input, init);
+    };
+    const s = await simulate({ ...opts, fetch, ingestUrl: 'http://ingest.test' });
+    expect(s).toMatchObject({ rejected: 0, recall: 1, falselyFlagged: 0, caughtUp: true });
+    const sends = hosts.filter((h) => h.startsWith('POST '));
+    expect(sends.length).toBeGreaterThan(0);
+    expect(sends.every((h) => h === 'POST ingest.test/v1/replay/events')).toBe(true);
+    expect(
+      hosts.filter((h) => !h.startsWith('POST ')).every((h) => h.startsWith('GET hourglass.test/')),
+    ).toBe(true);
+    expect(hosts).toContain('GET hourglass.test/v1/flags');
+  });
+
   it('refuses more platforms than it has tokens for, before sending anything', async () => {
     const { server, opts } = setup(fakeClock(0), { platforms: 4 });
     await expect(simulate(opts)).rejects.toThrow(/4 platforms.*3: cvto, skillup, gongjiang/);

@@ -8,6 +8,8 @@ import { formatSummary, honestStudiedHours, type Summary, scoreFlags, summarizeH
 export interface SimulateOptions {
   /** Base URL of the Hourglass HTTP API, e.g. http://localhost:8080. */
   url: string;
+  /** Base URL events are sent to, when ingest runs apart from the API (`hourglass ingest`); default `url`. */
+  ingestUrl?: string;
   /** Platform id → plain platform token; the first `platforms` entries are used. */
   platformTokens: Readonly<Record<string, string>>;
   adminToken: string;
@@ -81,20 +83,23 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
   });
 
   let lastNotice = Number.NEGATIVE_INFINITY;
-  const client = new JsonClient(opts.url, {
-    fetch: opts.fetch,
-    sleep,
-    onRetry: (why, waitMs) => {
-      if (now() - lastNotice < RETRY_NOTICE_EVERY_MS) return;
-      lastNotice = now();
-      out.write(`${opts.isTTY ? '\n' : ''}${why}; retrying in ${(waitMs / 1000).toFixed(1)} s\n`);
-    },
-  });
+  const clientOf = (url: string) =>
+    new JsonClient(url, {
+      fetch: opts.fetch,
+      sleep,
+      onRetry: (why, waitMs) => {
+        if (now() - lastNotice < RETRY_NOTICE_EVERY_MS) return;
+        lastNotice = now();
+        out.write(`${opts.isTTY ? '\n' : ''}${why}; retrying in ${(waitMs / 1000).toFixed(1)} s\n`);
+      },
+    });
+  const client = clientOf(opts.url);
+  const ingestClient = opts.ingestUrl === undefined ? client : clientOf(opts.ingestUrl);
 
   const detection0 = scoreFlags(traffic.labels, []);
   out.write(
     `simulating ${opts.learners} learners (${detection0.cheaters} cheaters) on ${traffic.platformIds.join(', ')} ` +
-      `over ${opts.minutes} min, seed ${opts.seed}: ${traffic.events.length} events → ${opts.url} ` +
+      `over ${opts.minutes} min, seed ${opts.seed}: ${traffic.events.length} events → ${opts.ingestUrl ?? opts.url} ` +
       `(${opts.replay ? 'replay' : 'live'})\n`,
   );
   if (!opts.replay) {
@@ -109,7 +114,7 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
     ? replaySchedule(traffic.events, realStart, startMs, opts.speedup)
     : liveSchedule(traffic.events, realStart - startMs);
   const counts = await sendSchedule({
-    client,
+    client: ingestClient,
     schedule,
     replay: opts.replay,
     platformTokens: opts.platformTokens,
