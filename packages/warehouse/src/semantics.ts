@@ -110,8 +110,11 @@ export function effectiveStatus(
 }
 
 /**
- * A flag is open while it has withheld time past everything decided; otherwise it shows the latest
- * decision. `sorted` must be ordered by compareDecisions.
+ * A flag is open while it has withheld time past everything decided; otherwise it shows the verdict
+ * that governs its latest withheld time, by the same rule as the hours (governingCode). One API
+ * process decides a flag only while it is open, so that is its latest decision; two API processes
+ * deciding at once can both record one covering the same time, and then the flag shows the one its
+ * hours count. `sorted` must be ordered by compareDecisions.
  */
 export function flagStatus(
   lastAtMs: number,
@@ -120,8 +123,8 @@ export function flagStatus(
   if (sorted.length === 0) return { status: 'open', decidedUntilMs: null };
   let until = Number.NEGATIVE_INFINITY;
   for (const d of sorted) if (d.coversUntilMs > until) until = d.coversUntilMs;
-  const last = sorted[sorted.length - 1] as DecisionRecord;
-  const status: FlagStatus = lastAtMs > until ? 'open' : last.decision === 'reject' ? 'rejected' : 'approved';
+  const code = governingCode(sorted, lastAtMs);
+  const status: FlagStatus = code === 1 ? 'open' : code === 2 ? 'rejected' : 'approved';
   return { status, decidedUntilMs: until };
 }
 

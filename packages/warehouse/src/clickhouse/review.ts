@@ -86,10 +86,13 @@ const FLAG_COLUMNS =
 const SEGMENT_COLUMNS =
   'segmentId, day, learnerId, platformId, sessionId, courseId, deviceId, occupation, region, learnerGroup, startMs, endMs, status, kinds, flagIds, eventId';
 
+/** The code of the decision governing the flag's latest withheld time (semantics.ts flagStatus). */
+const GOVERNING_LAST =
+  'codes[arrayFirstIndex((c, e) -> c >= e, covers, arrayResize([fLast], length(covers), fLast))]';
 const STATUS_SQL = {
   open: '(length(codes) = 0 OR fLast > decidedUntil)',
-  approved: '(length(codes) > 0 AND fLast <= decidedUntil AND codes[length(codes)] = 0)',
-  rejected: '(length(codes) > 0 AND fLast <= decidedUntil AND codes[length(codes)] = 2)',
+  approved: `(length(codes) > 0 AND fLast <= decidedUntil AND ${GOVERNING_LAST} = 0)`,
+  rejected: `(length(codes) > 0 AND fLast <= decidedUntil AND ${GOVERNING_LAST} = 2)`,
 } as const;
 
 /** Supervisor reads: flag listing, one flag, one session's timeline. Views are built by semantics.ts. */
