@@ -13,6 +13,11 @@ const LEVELS: Record<KafkaLogLevel, logLevel> = {
 // Intentional choices of this package that kafkajs warns about on every producer.
 const EXPECTED = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
+// kafkajs' text for REBALANCE_IN_PROGRESS. Its connection logs every such response at ERROR, though a
+// rebalance is routine (a member joined, left or was restarted) and its runner logs the rejoin at WARN
+// right after: at ERROR, each deploy of a detector would page someone.
+const REBALANCING = 'The group is rebalancing, so a rejoin is needed';
+
 export interface KafkaLogging {
   /** Level handed to kafkajs: entries below it are never even built. */
   level: logLevel;
@@ -37,6 +42,9 @@ export function createKafkaLogging(opts: {
     const { message, timestamp: _timestamp, logger: _source, ...extra } = entry.log;
     const fields = { component: 'kafkajs', namespace: entry.namespace, ...extra };
     if (EXPECTED.has(message)) return logger.debug(fields, message);
+    if (entry.level === logLevel.ERROR && entry.namespace === 'Connection' && extra.error === REBALANCING) {
+      return logger.info(fields, message);
+    }
     switch (entry.level) {
       case logLevel.ERROR:
         return logger.error(fields, message);
