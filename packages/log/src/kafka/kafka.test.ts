@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isLogError } from '../errors';
 import { describeLogContract, FAST_CONSUMER, waitFor } from '../testing/log-contract';
-import type { PinoLikeLogger } from '../types';
+import { recordingLogger } from '../testing/recording-logger';
 import { createKafkaLog } from './log';
 
 // The only place this package reads the environment: tests need to know where the broker is.
@@ -124,17 +124,7 @@ if (brokers.length === 0) {
     }, 30_000);
 
     it("routes kafkajs' own logging to the injected logger instead of the console", async () => {
-      const entries: { level: string; fields: object; msg?: string }[] = [];
-      const record =
-        (level: string) =>
-        (fields: object, msg?: string): void =>
-          void entries.push({ level, fields, msg });
-      const logger: PinoLikeLogger = {
-        debug: record('debug'),
-        info: record('info'),
-        warn: record('warn'),
-        error: record('error'),
-      };
+      const { logger, lines: entries } = recordingLogger();
       const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m));
       const quiet = createKafkaLog({ brokers, clientId: 'hourglass-log-quiet', logger });
       const topic = `log-quiet-${randomUUID().slice(0, 8)}`;

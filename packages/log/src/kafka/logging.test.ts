@@ -1,22 +1,7 @@
 import { type LogEntry, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import type { PinoLikeLogger } from '../types';
+import { recordingLogger } from '../testing/recording-logger';
 import { createKafkaLogging } from './logging';
-
-function recording() {
-  const lines: { level: string; msg?: string; fields: object }[] = [];
-  const at =
-    (level: string) =>
-    (fields: object, msg?: string): void =>
-      void lines.push({ level, msg, fields });
-  const logger: PinoLikeLogger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  };
-  return { logger, lines };
-}
 
 function entry(level: logLevel, namespace: string, message: string, extra: object = {}): LogEntry {
   return {
@@ -29,7 +14,7 @@ function entry(level: logLevel, namespace: string, message: string, extra: objec
 
 describe('kafkajs logging', () => {
   it('forwards kafkajs entries at their level, with component and namespace', () => {
-    const { logger, lines } = recording();
+    const { logger, lines } = recordingLogger();
     const log = createKafkaLogging({ logger, minLevel: 'info' }).logCreator(logLevel.INFO);
     log(entry(logLevel.ERROR, 'Connection', 'Connection error', { error: 'ECONNREFUSED' }));
     log(entry(logLevel.WARN, 'Runner', 'The group is rebalancing, re-joining'));
@@ -49,7 +34,7 @@ describe('kafkajs logging', () => {
   });
 
   it('logs a heartbeat answered "rebalancing" at info, not error: a rebalance is routine', () => {
-    const { logger, lines } = recording();
+    const { logger, lines } = recordingLogger();
     const log = createKafkaLogging({ logger, minLevel: 'info' }).logCreator(logLevel.INFO);
     const rebalancing = { error: 'The group is rebalancing, so a rejoin is needed', correlationId: 9 };
     log(entry(logLevel.ERROR, 'Connection', 'Response Heartbeat(key: 12, version: 3)', rebalancing));
@@ -64,7 +49,7 @@ describe('kafkajs logging', () => {
   });
 
   it('logs the idempotent producer warning this package expects at debug', () => {
-    const { logger, lines } = recording();
+    const { logger, lines } = recordingLogger();
     const log = createKafkaLogging({ logger, minLevel: 'info' }).logCreator(logLevel.INFO);
     log(
       entry(
