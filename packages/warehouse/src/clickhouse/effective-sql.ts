@@ -43,9 +43,17 @@ export function decisionArraysSql(db: string, where: string[] = []): string {
     GROUP BY flagId`;
 }
 
-/** The code of the governing decision, 1 (open) when none covers the segment's end. */
-const GOVERNING_CODE =
-  'arrayElement(arrayPushFront(codes, toUInt8(1)), arrayFirstIndex((c, e) -> c >= e, covers, arrayResize([endMs], length(covers), endMs)) + 1)';
+/**
+ * The code of the decision governing time up to `end` (a column beside `covers` and `codes`): the
+ * first whose cover reaches it, 1 (open) when none does — semantics.ts governingCode. `end` goes in
+ * as an array, not captured by the lambda (18.16, above).
+ */
+export function governingCodeSql(end: string): string {
+  return `arrayElement(arrayPushFront(codes, toUInt8(1)), arrayFirstIndex((c, e) -> c >= e, covers, arrayResize([${end}], length(covers), ${end})) + 1)`;
+}
+
+/** The code of the governing decision of a segment, 1 (open) when none covers its end. */
+const GOVERNING_CODE = governingCodeSql('endMs');
 
 export interface EvaluateSpec {
   db: string;

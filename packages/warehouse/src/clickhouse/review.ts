@@ -12,7 +12,7 @@ import type { FlagView, ListFlagsQuery, SegmentView, SessionTimeline } from '../
 import { checkId, checkPlatform } from '../validate';
 import type { Connection } from './connection';
 import { decisionsOfFlags } from './decisions';
-import { decisionArraysSql } from './effective-sql';
+import { decisionArraysSql, governingCodeSql } from './effective-sql';
 
 type Raw = Record<string, unknown>;
 
@@ -87,8 +87,7 @@ const SEGMENT_COLUMNS =
   'segmentId, day, learnerId, platformId, sessionId, courseId, deviceId, occupation, region, learnerGroup, startMs, endMs, status, kinds, flagIds, eventId';
 
 /** The code of the decision governing the flag's latest withheld time (semantics.ts flagStatus). */
-const GOVERNING_LAST =
-  'codes[arrayFirstIndex((c, e) -> c >= e, covers, arrayResize([fLast], length(covers), fLast))]';
+const GOVERNING_LAST = governingCodeSql('fLast');
 const STATUS_SQL = {
   open: '(length(codes) = 0 OR fLast > decidedUntil)',
   approved: `(length(codes) > 0 AND fLast <= decidedUntil AND ${GOVERNING_LAST} = 0)`,
