@@ -75,9 +75,14 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       .map(([, s]) => ({ learnerId: s.learnerId, timeMs: s.timeMs }));
   }
 
-  /** Names the window's content, as the Redis adapter's version does: equal exactly when the starts are. */
-  function windowVersion(starts: Map<string, DeviceStart> | undefined): string | null {
-    return starts && starts.size > 0 ? JSON.stringify(sortedStarts(starts)) : null;
+  /** Names a window by its sorted starts, as the Redis adapter's version does: equal exactly when they are. */
+  function windowVersion(sorted: readonly DeviceStart[]): string | null {
+    return sorted.length > 0 ? JSON.stringify(sorted) : null;
+  }
+
+  function windowOf(deviceId: string, t: number): DeviceStart[] {
+    const starts = liveDevice(deviceId, t);
+    return starts ? sortedStarts(starts) : [];
   }
 
   function trim(starts: Map<string, DeviceStart>): void {
@@ -133,9 +138,9 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       enter(deviceIds.length);
       const t = now();
       for (const id of deviceIds) {
-        const starts = liveDevice(id, t);
-        out.versions.set(id, windowVersion(starts));
-        if (starts && starts.size > 0) out.starts.set(id, sortedStarts(starts));
+        const window = windowOf(id, t);
+        out.versions.set(id, windowVersion(window));
+        if (window.length > 0) out.starts.set(id, window);
       }
       return out;
     },
@@ -147,7 +152,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       if (!record || record.epoch !== req.epoch) return 'fenced';
       const t = now();
       for (const [deviceId, version] of req.deviceVersions) {
-        if (windowVersion(liveDevice(deviceId, t)) !== version) return 'conflict';
+        if (windowVersion(windowOf(deviceId, t)) !== version) return 'conflict';
       }
       sweep(t);
       for (const [id, state] of req.learners) {

@@ -7,8 +7,8 @@ export interface DeviceStart {
 /**
  * The device windows a batch read. Device state is shared by every partition, so two partitions' batches
  * can run the shared-device check at once, each blind to the other's starts; the commit compares the
- * versions read with the stored ones and refuses ('conflict') when another commit wrote one of these
- * devices since, and the batch is run again on fresh windows. Commits touching a device are thus
+ * versions read with the stored ones and refuses ('conflict') when one of these windows has changed
+ * since, and the batch is run again on fresh windows. Commits touching a device are thus
  * serialized, as if one process handled every session start on it.
  */
 export interface DeviceWindows {
@@ -65,7 +65,7 @@ export interface StateStore {
   loadDevices(deviceIds: readonly string[]): Promise<DeviceWindows>;
   /**
    * Atomic: all or nothing. Writes nothing and returns 'fenced' if epoch is not the partition's current
-   * epoch, else 'conflict' if a device window in deviceVersions was written since it was read.
+   * epoch, else 'conflict' if a device window in deviceVersions has changed since it was read.
    */
   commit(req: CommitRequest): Promise<CommitOutcome>;
   /** Deletes the pending outbox, only if the epoch is current and the stored outbox is still that watermark's. */

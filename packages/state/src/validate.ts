@@ -41,8 +41,8 @@ export function validateCommit(req: CommitRequest): StartsByDevice {
       fail(`state of learner ${learnerId} must be a string or null`);
   }
   if (!(req.deviceVersions instanceof Map)) fail('deviceVersions must be a Map from loadDevices');
+  checkIds([...req.deviceVersions.keys()], 'device ids');
   for (const [deviceId, version] of req.deviceVersions) {
-    if (typeof deviceId !== 'string' || deviceId.length === 0) fail('device ids must be non-empty strings');
     if (version !== null && (typeof version !== 'string' || version.length === 0)) {
       fail(`version of device ${deviceId} must be a non-empty string or null`);
     }
