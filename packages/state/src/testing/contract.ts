@@ -420,6 +420,22 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       });
       await expect(store.commit(bad)).rejects.toSatisfy((e) => isStateError(e, 'invalid_argument'));
       await expect(store.claimPartition('')).rejects.toSatisfy((e) => isStateError(e, 'invalid_argument'));
+      // Device versions must be what loadDevices returned: a Map of device ids to a version or null.
+      const good = { epoch, watermark: '2', learners: new Map([['a', 'A']]) };
+      for (const [deviceVersions, reason] of [
+        [{ d: null }, /deviceVersions must be a Map from loadDevices/],
+        [new Map([['', null]]), /device ids must be non-empty strings/],
+        [new Map([['d', '']]), /version of device d must be a non-empty string or null/],
+        [new Map([['d', 7]]), /version of device d must be a non-empty string or null/],
+      ] as const) {
+        const commit = req({
+          ...good,
+          deviceVersions: deviceVersions as unknown as CommitRequest['deviceVersions'],
+        });
+        await expect(store.commit(commit)).rejects.toSatisfy(
+          (e) => isStateError(e, 'invalid_argument') && reason.test((e as Error).message),
+        );
+      }
       expect(await store.loadLearners(['a'])).toEqual(new Map());
     });
 
