@@ -71,6 +71,7 @@ const ring = fc
 const state: fc.Arbitrary<LearnerState> = fc.record({
   learnerId: text,
   latestMs: fc.option(time),
+  floorMs: fc.option(time),
   seen: ring,
   sessions: fc.array(session, { maxLength: 3 }),
 });

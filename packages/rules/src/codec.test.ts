@@ -48,6 +48,24 @@ describe('Serialized learner state', () => {
     expect(serializeState(read)).toBe(serializeState(state));
   });
 
+  it('writes a state without a floor in format 2, as detectors from before the session cap read it', () => {
+    const state = { ...emptyLearnerState('L1'), latestMs: 1_772_352_000_000 };
+    expect(serializeState(state)).toBe('2|L1|1772352000000||0|.');
+  });
+
+  it('writes a state with a floor in format 3, the floor after latestMs, and reads both', () => {
+    const state = { ...emptyLearnerState('L1'), latestMs: 1_772_352_000_000, floorMs: 1_772_351_000_000 };
+    const text = serializeState(state);
+    expect(text).toBe('3|L1|1772352000000|1772351000000||0|.');
+    expect(deserializeState(text)).toEqual(state);
+    expect(deserializeState('2|L1|1772352000000||0|.')).toEqual({ ...state, floorMs: null });
+  });
+
+  it('refuses a format 3 state whose floor is not an integer', () => {
+    expect(() => deserializeState('3|L1|1772352000000|||0|.')).toThrow(StateFormatError);
+    expect(() => deserializeState('3|L1|1772352000000|x||0|.')).toThrow(StateFormatError);
+  });
+
   it('is compact: one active session with 21 remembered ids and a flag with 5 pieces of evidence is under 1 KiB', () => {
     const beats = Array.from({ length: 20 }, (_, i) =>
       hb({ t: new Date(ms('08:00:00') + i * 30_000).toISOString(), seq: i + 1, interactions: i % 3 }),

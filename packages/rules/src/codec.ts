@@ -10,6 +10,7 @@ import type { Attributes, FlagState, LearnerState, SessionState } from './state'
  * to one string and the reader walks the text once, reading numbers in place (no substring per field).
  *
  *   learner  2 | learnerId | latestMs | ring | #sessions | session…
+ *            3 | learnerId | latestMs | floorMs | ring | #sessions | session…   (a learner with a floor)
  *   session  platformId | sessionId | bits(begun 1, hadStart 2, sharedDevice 4) | start−latest |
  *            last−start | lastSeq | intervalSec | A−start | mediaPosSec | end−start | courseId | deviceId |
  *            occupation | region | learnerGroup index | version | touched−start | #flags | flag…
@@ -21,8 +22,11 @@ import type { Attributes, FlagState, LearnerState, SessionState } from './state'
  * Numbers are decimal; an empty field is null (latestMs, A, mediaPosSec, end) or `unknown` (attributes).
  * A string that contains `|`, starts with `%` or is empty where empty means something else is written
  * as `%` + its JSON with `|` escaped, so any string round-trips. Format 1 (JSON) is not read any more.
+ * Format 3 is written only for a state with a floor (session-cap.ts), so nearly every state stays in
+ * format 2, which detectors from before the cap read too (a rolling deploy mixes both).
  */
 export const STATE_FORMAT = 2;
+const FLOOR_FORMAT = 3;
 
 const SEP = '|';
 const SEP_CODE = 124;
@@ -105,12 +109,12 @@ export function serializeState(state: LearnerState): string {
   const latest = state.latestMs ?? 0;
   fields.length = 0;
   fields.push(
-    STATE_FORMAT,
+    state.floorMs === null ? STATE_FORMAT : FLOOR_FORMAT,
     str(state.learnerId),
     state.latestMs === null ? '' : intText(state.latestMs),
-    state.seen,
-    state.sessions.length,
   );
+  if (state.floorMs !== null) fields.push(intText(state.floorMs));
+  fields.push(state.seen, state.sessions.length);
   for (const s of state.sessions) sessionOut(s, latest);
   fields.push(END);
   const out = fields.join(SEP);
@@ -307,16 +311,18 @@ function sessionIn(r: Reader, latest: number): SessionState {
 }
 
 export function deserializeState(text: string): LearnerState {
-  if (!text.startsWith(`${STATE_FORMAT}${SEP}`))
+  const withFloor = text.startsWith(`${FLOOR_FORMAT}${SEP}`);
+  if (!withFloor && !text.startsWith(`${STATE_FORMAT}${SEP}`))
     fail(`unknown format version, starts with ${JSON.stringify(text.slice(0, 8))}`);
   const r = new Reader(text);
   r.int('format');
   const learnerId = r.str('learnerId');
   const latestMs = r.intOrNull('latestMs');
+  const floorMs = withFloor ? r.int('floorMs') : null;
   const seen = r.ring();
   const n = r.int('sessions');
   const sessions: SessionState[] = [];
   for (let k = 0; k < n; k++) sessions.push(sessionIn(r, latestMs ?? 0));
   r.end();
-  return { learnerId, latestMs, seen, sessions };
+  return { learnerId, latestMs, floorMs, seen, sessions };
 }

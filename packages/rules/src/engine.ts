@@ -4,6 +4,7 @@ import { onHeartbeat } from './heartbeat';
 import { emptyOutput, type Step, type StepContext, type StepResult } from './output';
 import { PRUNE_AFTER_MS, pruneSessions } from './prune';
 import { onCertificate, onQuiz } from './quiz';
+import { beginHorizon, capSessions, MAX_SESSIONS } from './session-cap';
 import { onSessionEnd, onSessionStart } from './session-events';
 import type { LearnerState } from './state';
 import { toMs } from './time';
@@ -25,17 +26,27 @@ export function applyEvent(state: LearnerState, event: AcceptedEvent, ctx: StepC
   const tMs = toMs(event.time);
   const rMs = toMs(event.receivedAt);
   const latestMs = state.latestMs === null ? tMs : Math.max(state.latestMs, tMs);
-  const horizonMs = latestMs - PRUNE_AFTER_MS;
+  const pruneHorizonMs = latestMs - PRUNE_AFTER_MS;
   // Every remembered id belongs to an event no later than the previous latestMs; once that is past the
-  // horizon, none of them can come again.
-  const ring = state.latestMs !== null && state.latestMs < horizonMs ? '' : state.seen;
+  // pruning horizon, none of them can come again. (The floor does not apply: ids are not sessions.)
+  const ring = state.latestMs !== null && state.latestMs < pruneHorizonMs ? '' : state.seen;
+  // Once the pruning horizon has passed the floor, the floor says nothing more.
+  const floorMs = state.floorMs !== null && state.floorMs >= pruneHorizonMs ? state.floorMs : null;
+  const horizonMs = beginHorizon(pruneHorizonMs, floorMs);
   const learner: LearnerState = {
     learnerId: state.learnerId,
     latestMs,
+    floorMs,
     seen: remember(ring, fp),
     sessions: pruneSessions(state.sessions, horizonMs),
   };
   const step: Step = { learner, tMs, rMs, horizonMs, ctx };
+  const result = handle(step, event);
+  const capped = capSessions(result.state, ctx.maxSessions ?? MAX_SESSIONS);
+  return capped === result.state ? result : { state: capped, out: result.out };
+}
+
+function handle(step: Step, event: AcceptedEvent): StepResult {
   switch (event.type) {
     case 'heartbeat':
       return onHeartbeat(step, event);

@@ -24,6 +24,8 @@ export interface StepOutput {
 export interface StepContext {
   policyFor: PolicyFor;
   devices: DeviceView;
+  /** Sessions a learner keeps (session-cap.ts); default MAX_SESSIONS. Tests use small caps. */
+  maxSessions?: number;
 }
 
 export interface StepResult {
@@ -45,7 +47,7 @@ export interface Step {
   readonly learner: LearnerState;
   readonly tMs: number;
   readonly rMs: number;
-  /** Events older than this cannot begin a session: theirs would have been pruned already. */
+  /** Events older than this cannot begin a session: theirs would have been pruned or dropped already. */
   readonly horizonMs: number;
   readonly ctx: StepContext;
 }

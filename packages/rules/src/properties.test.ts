@@ -26,6 +26,7 @@ function drive(
     states?: Map<string, LearnerState>;
     devices?: MemoryDeviceView;
     between?: (i: number, states: Map<string, LearnerState>) => void;
+    maxSessions?: number;
   } = {},
 ): { states: Map<string, LearnerState>; out: StepOutput[] } {
   const states = opts.states ?? new Map<string, LearnerState>();
@@ -36,6 +37,7 @@ function drive(
     const step = applyEvent(states.get(e.learnerId) ?? emptyLearnerState(e.learnerId), e, {
       policyFor: PROPERTY_POLICY,
       devices,
+      ...(opts.maxSessions === undefined ? {} : { maxSessions: opts.maxSessions }),
     });
     states.set(e.learnerId, step.state);
     for (const d of step.out.deviceStarts) devices.record(d.deviceId, d);
@@ -180,20 +182,26 @@ describe('Properties over generated realistic sequences', () => {
     );
   });
 
-  it('serializing and deserializing every state mid-sequence gives the same results', () => {
+  it('serializing and deserializing every state mid-sequence gives the same results, with or without a session cap', () => {
     fc.assert(
-      fc.property(eventsArb, fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (events, cuts) => {
-        const straight = drive(events);
-        const cutAt = new Set(cuts.map((c) => c % (events.length + 1)));
-        const roundTripped = drive(events, {
-          between: (i, states) => {
-            if (!cutAt.has(i)) return;
-            for (const [id, s] of states) states.set(id, deserializeState(serializeState(s)));
-          },
-        });
-        expect(roundTripped.out).toEqual(straight.out);
-        expect(roundTripped.states).toEqual(straight.states);
-      }),
+      fc.property(
+        eventsArb,
+        fc.constantFrom(undefined, 1, 2),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+        (events, maxSessions, cuts) => {
+          const straight = drive(events, { maxSessions });
+          const cutAt = new Set(cuts.map((c) => c % (events.length + 1)));
+          const roundTripped = drive(events, {
+            maxSessions,
+            between: (i, states) => {
+              if (!cutAt.has(i)) return;
+              for (const [id, s] of states) states.set(id, deserializeState(serializeState(s)));
+            },
+          });
+          expect(roundTripped.out).toEqual(straight.out);
+          expect(roundTripped.states).toEqual(straight.states);
+        },
+      ),
       RUNS,
     );
   });
@@ -227,6 +235,81 @@ describe('Properties over generated realistic sequences', () => {
           expect(flagged).toBeGreaterThanOrEqual(Math.max(0, offsets.length - limit));
         },
       ),
+      RUNS,
+    );
+  });
+});
+
+describe('Properties with a session cap of 1 or 2 (sessions dropped all the time)', () => {
+  const capArb = fc.integer({ min: 1, max: 2 });
+
+  it('no state ever holds more sessions than the cap', () => {
+    fc.assert(
+      fc.property(eventsArb, capArb, (events, maxSessions) => {
+        drive(events, {
+          maxSessions,
+          between: (_i, states) => {
+            for (const s of states.values()) expect(s.sessions.length).toBeLessThanOrEqual(maxSessions);
+          },
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('a session’s segments never overlap, even across drops, and lie between its first and last event times', () => {
+    fc.assert(
+      fc.property(eventsArb, capArb, (events, maxSessions) => {
+        const { out } = drive(events, { maxSessions });
+        const times = new Map<string, number[]>();
+        for (const e of events) {
+          const k = `${e.platformId}/${'sessionId' in e ? e.sessionId : ''}`;
+          times.set(k, [...(times.get(k) ?? []), Date.parse(e.time)]);
+        }
+        for (const [key, list] of bySession(out.flatMap((o) => o.segments))) {
+          const sorted = [...list].sort((a, b) => a.startMs - b.startMs);
+          const eventTimes = times.get(key) ?? [];
+          let prevEnd = Math.min(...eventTimes);
+          for (const seg of sorted) {
+            expect(seg.endMs).toBeGreaterThan(seg.startMs);
+            expect(seg.startMs).toBeGreaterThanOrEqual(prevEnd);
+            prevEnd = seg.endMs;
+          }
+          expect(prevEnd).toBeLessThanOrEqual(Math.max(...eventTimes));
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('replaying the whole input afterwards under new ids credits no time twice, dropped sessions included', () => {
+    fc.assert(
+      fc.property(eventsArb, fc.option(capArb, { nil: undefined }), (events, maxSessions) => {
+        const first = drive(events, { maxSessions });
+        const replayed = events.map((e) => ({ ...e, id: `replay-${e.id}` }));
+        const again = drive(replayed, { states: first.states, devices: new MemoryDeviceView(), maxSessions });
+        const both = [...first.out, ...again.out].flatMap((o) => o.segments);
+        for (const list of bySession(both).values()) {
+          const sorted = [...list].sort((a, b) => a.startMs - b.startMs);
+          for (let i = 1; i < sorted.length; i++)
+            expect(sorted[i]!.startMs).toBeGreaterThanOrEqual(sorted[i - 1]!.endMs);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('the same input gives deep-equal output; re-applying any prefix afterwards changes nothing', () => {
+    fc.assert(
+      fc.property(eventsArb, capArb, fc.nat(), (events, maxSessions, cut) => {
+        const first = drive(events, { maxSessions });
+        expect(drive(events, { maxSessions })).toEqual(first);
+        const snapshot = new Map(first.states);
+        const prefix = events.slice(0, cut % (events.length + 1));
+        const again = drive(prefix, { states: first.states, maxSessions });
+        expect(again.out.every((o) => o.outcome === 'duplicate')).toBe(true);
+        for (const [id, s] of first.states) expect(s).toBe(snapshot.get(id));
+      }),
       RUNS,
     );
   });

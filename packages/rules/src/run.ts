@@ -24,10 +24,11 @@ export class MemoryDeviceView implements DeviceView {
 export function runSequence(
   events: readonly AcceptedEvent[],
   policyFor: PolicyFor,
+  opts: { maxSessions?: number } = {},
 ): { states: Map<string, LearnerState>; out: StepOutput[] } {
   const states = new Map<string, LearnerState>();
   const devices = new MemoryDeviceView();
-  const ctx = { policyFor, devices };
+  const ctx = { policyFor, devices, ...opts };
   const out: StepOutput[] = [];
   for (const event of events) {
     const before = states.get(event.learnerId) ?? emptyLearnerState(event.learnerId);

@@ -9,6 +9,11 @@ export interface LearnerState {
   readonly learnerId: string;
   /** Latest event time processed; the pruning horizon is measured from it. null before the first event. */
   readonly latestMs: number | null;
+  /**
+   * Set once sessions were dropped for the session cap (session-cap.ts): the latest touch of a dropped
+   * session. No event at or before it can begin a session. null while nothing was dropped.
+   */
+  readonly floorMs: number | null;
   /** Dedupe ring, see dedupe.ts. */
   readonly seen: string;
   readonly sessions: readonly SessionState[];
@@ -67,7 +72,7 @@ export interface FlagState {
 }
 
 export function emptyLearnerState(learnerId: string): LearnerState {
-  return { learnerId, latestMs: null, seen: '', sessions: [] };
+  return { learnerId, latestMs: null, floorMs: null, seen: '', sessions: [] };
 }
 
 export function findSession(
@@ -117,7 +122,13 @@ export function putSession(learner: LearnerState, session: SessionState): Learne
   )
     i++;
   sessions[i] = session;
-  return { learnerId: learner.learnerId, latestMs: learner.latestMs, seen: learner.seen, sessions };
+  return {
+    learnerId: learner.learnerId,
+    latestMs: learner.latestMs,
+    floorMs: learner.floorMs,
+    seen: learner.seen,
+    sessions,
+  };
 }
 
 export function touch(session: SessionState, tMs: number): SessionState {

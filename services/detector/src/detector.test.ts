@@ -121,8 +121,9 @@ describe('detector over the embedded log and memory state', () => {
     expect(accepted.reduce((n, c) => n + c.segments, 0)).toBe(expected.length);
   });
 
-  // One learner on 300 sessions of one heartbeat each (a platform minting a session id per heartbeat)
-  // and one with a single short session: one batch, whose largest state is the first learner's.
+  // One learner on 300 sessions of one heartbeat each (a platform minting a session id per heartbeat),
+  // which the session cap cuts to 100, and one with a single short session: one batch, whose largest
+  // state is the first learner's.
   const mintedBatch = (): AcceptedEvent[] => [
     ...Array.from(
       { length: 300 },
@@ -163,7 +164,7 @@ describe('detector over the embedded log and memory state', () => {
     await detector.stop();
 
     const largest = manyStateBytes(batch);
-    expect(largest).toBeGreaterThan(300 * 40);
+    expect(largest).toBeGreaterThan(100 * 40);
     const metric = await registry.getSingleMetric('hourglass_detector_largest_state_bytes')?.get();
     // A histogram's values name their series (_bucket, _sum, _count) in metricName.
     const values = (metric?.values ?? []) as {
@@ -177,6 +178,33 @@ describe('detector over the embedded log and memory state', () => {
     expect(value('hourglass_detector_largest_state_bytes_sum')).toBe(largest);
     expect(value('hourglass_detector_largest_state_bytes_bucket', 4096)).toBe(0);
     expect(value('hourglass_detector_largest_state_bytes_bucket', 16_384)).toBe(1);
+  });
+
+  it('counts and names, once per batch, the learners whose sessions went over the session cap', async () => {
+    const batch = mintedBatch();
+    const warnings: { obj: object; msg: string | undefined }[] = [];
+    const logger = { ...quiet, warn: (obj: object, msg?: string) => warnings.push({ obj, msg }) };
+    const registry = new Registry();
+    const state = createMemoryStateStore();
+    const detector = await runDetector(await logWith(batch), state, registry, { logger });
+    await waitFor(() => detector.status().processed === batch.length);
+    await detector.stop();
+
+    expect(warnings.filter((w) => w.msg?.startsWith('learners over the session cap'))).toEqual([
+      {
+        obj: { partition: `${topics.events}/0`, learners: 1, learnerIds: ['L-many'] },
+        msg: 'learners over the session cap: their least recently touched sessions were dropped',
+      },
+    ]);
+    const metric = await registry.getSingleMetric('hourglass_detector_session_cap_learners_total')?.get();
+    expect(metric?.values[0]?.value).toBe(1);
+    // The stored state keeps the 100 latest sessions and a floor at the latest touch of those dropped.
+    const stored = runSequence(batch, policyFor).states.get('L-many')!;
+    expect(stored.sessions.map((s) => s.sessionId)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `M${i + 200}`),
+    );
+    expect(stored.floorMs).toBe(Date.parse(at(199)));
+    expect((await state.loadLearners(['L-many'])).get('L-many')).toBe(serializeState(stored));
   });
 
   it('warns, naming the learner, when a batch writes a state larger than largeStateBytes', async () => {

@@ -36,8 +36,9 @@ export interface DetectorOptions {
   sessionTimeoutMs?: number;
   /**
    * A batch that writes a learner state larger than this many bytes logs a warning naming the learner:
-   * every event of that learner decodes and encodes all of it (the README's known limit). Default 256 KiB,
-   * ~5,000 sessions, ~10 ms per event.
+   * every event of that learner decodes and encodes all of it. The session cap keeps states far below the
+   * default, 256 KiB (~5,000 one-heartbeat sessions, ~10 ms per event); flags with evidence on all 100
+   * sessions come closest.
    */
   largeStateBytes?: number;
   /** Called after each committed batch (benchmarks and tests measure with it). */
@@ -255,6 +256,15 @@ export function createDetector(opts: DetectorOptions) {
       opts.logger.warn(
         { partition: key, learnerId: largest.learnerId, stateBytes: largest.bytes },
         'large learner state: each of its events decodes and encodes all of it',
+      );
+    }
+    if (result.overCap.length > 0) {
+      metrics.overCap.inc(result.overCap.length);
+      // One line per batch, a few ids: a platform minting session ids for many learners must not flood
+      // the log, and the metric counts them all.
+      opts.logger.warn(
+        { partition: key, learners: result.overCap.length, learnerIds: result.overCap.slice(0, 10) },
+        'learners over the session cap: their least recently touched sessions were dropped',
       );
     }
     const ms = performance.now() - started;

@@ -32,8 +32,8 @@ export function createDetectorMetrics(registry: Registry) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    // A learner's state keeps every session of the last 7 days with no cap (README, "Known limit"):
-    // one that grows without bound shows here long before it slows its partition to a crawl.
+    // A learner keeps at most 100 sessions (README, "Session cap"), but flags and their evidence still
+    // make some states larger than others; an outlier shows here before it slows its partition.
     largestState: new Histogram({
       name: 'hourglass_detector_largest_state_bytes',
       help: 'Size of the largest learner state each batch wrote, in bytes',
@@ -53,6 +53,11 @@ export function createDetectorMetrics(registry: Registry) {
     fenced: new Counter({
       name: 'hourglass_detector_fenced_total',
       help: 'Batches refused because another process claimed the partition',
+      registers: [registry],
+    }),
+    overCap: new Counter({
+      name: 'hourglass_detector_session_cap_learners_total',
+      help: 'Learners over the session cap in a batch: their least recently touched sessions were dropped (counted once per batch)',
       registers: [registry],
     }),
     deviceConflicts: new Counter({

@@ -123,3 +123,39 @@ describe('processBatch: the count records of a batch', () => {
     expect(run).toThrow(/^stored state of learner L7: invalid serialized learner state: /);
   });
 });
+
+describe('processBatch: learners over the session cap', () => {
+  // A learner on 102 sessions of one heartbeat each, a second apart: the cap of 100 drops two.
+  const minted = (from: number, n: number): AcceptedEvent[] =>
+    Array.from({ length: n }, (_, i) => ({
+      platformId: 'cvto',
+      learnerId: 'L-many',
+      sessionId: `M${from + i}`,
+      id: `M${from + i}-h1`,
+      type: 'heartbeat',
+      time: new Date(Date.UTC(2026, 2, 1, 8, 0, from + i)).toISOString(),
+      receivedAt: new Date(Date.UTC(2026, 2, 1, 8, 0, from + i)).toISOString(),
+      courseId: 'c1',
+      seq: 1,
+      intervalSec: 30,
+      focus: true,
+      interactions: 1,
+    }));
+  const opts = { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'p/0-1' };
+  const run = (events: AcceptedEvent[], learners = new Map<string, string>()) =>
+    processBatch({ events, learners, devices: new Map() }, opts);
+
+  it('names a learner whose batch dropped sessions, once; not one still under the cap', () => {
+    const r = run([...minted(0, 102), ...session('cvto', 'L1', [], t('08:00:00'))]);
+    expect(r.overCap).toEqual(['L-many']);
+  });
+
+  it('names a learner whose floor was already raised only when this batch drops sessions again', () => {
+    const first = run(minted(0, 102));
+    // Another event of a kept session adds no session: nothing more is dropped.
+    const kept = { ...(minted(101, 1)[0] as AcceptedEvent), id: 'M101-h2' };
+    const quiet = run([kept], first.learners);
+    expect(quiet.overCap).toEqual([]);
+    expect(run(minted(102, 1), first.learners).overCap).toEqual(['L-many']);
+  });
+});

@@ -32,6 +32,8 @@ export interface BatchResult {
   byType: Map<string, Record<EventOutcome, number>>;
   /** Events the rules could not evaluate (a record that is not a valid accepted event): skipped. */
   malformed: { id: string; learnerId: string; reason: string }[];
+  /** Learners whose sessions went over the session cap in this batch: some were dropped (rules' session-cap.ts). */
+  overCap: string[];
 }
 
 export type EventOutcome = StepOutput['outcome'] | 'malformed';
@@ -81,7 +83,10 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     counts: [],
     byType: new Map(),
     malformed: [],
+    overCap: [],
   };
+  // Floors of the states as loaded; a touched learner whose floor is another one now dropped sessions.
+  const floorsBefore = new Map<string, number>();
   // A label value only from the schema's list: a corrupt record must not mint metric series.
   const outcomesOf = (event: AcceptedEvent) => {
     const label = knownEventType(event) ?? 'unknown';
@@ -113,6 +118,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     if (state === undefined) {
       const stored = input.learners.get(event.learnerId);
       state = stored === undefined ? emptyLearnerState(event.learnerId) : readState(event.learnerId, stored);
+      if (state.floorMs !== null) floorsBefore.set(event.learnerId, state.floorMs);
     }
     let step: ReturnType<typeof applyEvent>;
     try {
@@ -156,7 +162,10 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
   }
   for (const learnerId of touched) {
     const state = states.get(learnerId);
-    if (state !== undefined) result.learners.set(learnerId, serializeState(state));
+    if (state === undefined) continue;
+    result.learners.set(learnerId, serializeState(state));
+    if (state.floorMs !== null && state.floorMs !== floorsBefore.get(learnerId))
+      result.overCap.push(learnerId);
   }
   for (const [key, { accepted, segments }] of perPlatformDay) {
     const [platformId = '', day = ''] = key.split('\u0000');

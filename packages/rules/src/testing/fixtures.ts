@@ -192,8 +192,12 @@ export function policies(
   return (platformId) => ({ ...DEFAULT_POLICY, ...overrides, ...(perPlatform[platformId] ?? {}) });
 }
 
-export function run(events: readonly AcceptedEvent[], policyFor: PolicyFor = policies()): Run {
-  const { states, out } = runSequence(events, policyFor);
+export function run(
+  events: readonly AcceptedEvent[],
+  policyFor: PolicyFor = policies(),
+  opts: { maxSessions?: number } = {},
+): Run {
+  const { states, out } = runSequence(events, policyFor, opts);
   const latest = new Map<string, FlagUpdate>();
   const flagUpdates = out.flatMap((o) => o.flags);
   for (const f of flagUpdates) latest.set(f.flagId, f);
