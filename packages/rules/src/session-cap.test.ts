@@ -116,6 +116,10 @@ describe('Session cap: a learner keeps at most MAX_SESSIONS sessions', () => {
     expect(serializeState(r.states.get('L1')!).startsWith('2|')).toBe(true);
   });
 
+  it('refuses a cap below 1', () => {
+    expect(() => run(threeSessions.slice(0, 1), undefined, { maxSessions: 0 })).toThrow(RangeError);
+  });
+
   it('the floor stays while the pruning horizon is at or before it', () => {
     const atHorizon = hb({ t: at('08:00:30', PRUNE_AFTER_MS), seq: 2, session: 'S3' });
     const r = run([...threeSessions, atHorizon], undefined, CAP_2);

@@ -17,6 +17,8 @@ export const MAX_SESSIONS = 100;
  */
 export function capSessions(state: LearnerState, max: number): LearnerState {
   if (state.sessions.length <= max) return state;
+  // A cap of 0 would drop the session the event just began, and the event with it.
+  if (!(max >= 1)) throw new RangeError(`maxSessions must be at least 1, not ${max}`);
   const touched = state.sessions.map((s) => s.touchedMs).sort((a, b) => b - a);
   const floorMs = touched[max] as number;
   return {
