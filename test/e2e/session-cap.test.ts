@@ -75,15 +75,11 @@ describe('session cap through the detector on real Kafka and Redis', () => {
     // The latest touch of a dropped sitting: the second heartbeat of sitting 149.
     expect(expected?.floorMs).toBe(t0 + 149 * 20_000 + 30_000);
 
-    // Every sitting was credited once, by its second heartbeat; the replays added no segment.
+    // Every sitting was credited, by its second heartbeat; the replays added no segment.
     const segments = (await readTopic(log, topics.segments, `${prefix}cap-seg`))
       .map((r) => JSON.parse(r.value) as Segment)
       .filter((s) => s.learnerId === learnerId);
-    const bySitting = new Map<string, Set<string>>();
-    for (const s of segments)
-      bySitting.set(s.sessionId, (bySitting.get(s.sessionId) ?? new Set()).add(s.segmentId));
-    expect(bySitting.size).toBe(250);
-    expect([...bySitting.values()].every((ids) => ids.size >= 1)).toBe(true);
+    expect(new Set(segments.map((s) => s.sessionId)).size).toBe(250);
     expect(segments.every((s) => !s.eventId.startsWith('replay-'))).toBe(true);
   }, 180_000);
 });

@@ -4,7 +4,7 @@ import { onHeartbeat } from './heartbeat';
 import { emptyOutput, type Step, type StepContext, type StepResult } from './output';
 import { PRUNE_AFTER_MS, pruneSessions } from './prune';
 import { onCertificate, onQuiz } from './quiz';
-import { beginHorizon, capSessions, MAX_SESSIONS } from './session-cap';
+import { capSessions, MAX_SESSIONS } from './session-cap';
 import { onSessionEnd, onSessionStart } from './session-events';
 import type { LearnerState } from './state';
 import { toMs } from './time';
@@ -30,9 +30,11 @@ export function applyEvent(state: LearnerState, event: AcceptedEvent, ctx: StepC
   // Every remembered id belongs to an event no later than the previous latestMs; once that is past the
   // pruning horizon, none of them can come again. (The floor does not apply: ids are not sessions.)
   const ring = state.latestMs !== null && state.latestMs < pruneHorizonMs ? '' : state.seen;
-  // Once the pruning horizon has passed the floor, the floor says nothing more.
+  // Events before the horizon cannot begin a session: theirs would have been pruned, or dropped for the
+  // session cap (at or before the floor). Once the pruning horizon has passed the floor, the floor says
+  // nothing more.
   const floorMs = state.floorMs !== null && state.floorMs >= pruneHorizonMs ? state.floorMs : null;
-  const horizonMs = beginHorizon(pruneHorizonMs, floorMs);
+  const horizonMs = floorMs === null ? pruneHorizonMs : floorMs + 1;
   const learner: LearnerState = {
     learnerId: state.learnerId,
     latestMs,

@@ -147,13 +147,13 @@ describe('Properties over generated realistic sequences', () => {
     );
   });
 
-  it('re-applying any prefix of the input afterwards changes nothing: every event is a duplicate', () => {
+  it('re-applying any prefix of the input afterwards changes nothing: every event is a duplicate, with or without a session cap', () => {
     fc.assert(
-      fc.property(eventsArb, fc.nat(), (events, cut) => {
-        const first = drive(events);
+      fc.property(eventsArb, fc.constantFrom(undefined, 1, 2), fc.nat(), (events, maxSessions, cut) => {
+        const first = drive(events, { maxSessions });
         const snapshot = new Map(first.states);
         const prefix = events.slice(0, events.length === 0 ? 0 : cut % (events.length + 1));
-        const again = drive(prefix, { states: first.states });
+        const again = drive(prefix, { states: first.states, maxSessions });
         expect(again.out.every((o) => o.outcome === 'duplicate')).toBe(true);
         for (const [id, s] of first.states) expect(s).toBe(snapshot.get(id));
       }),
@@ -173,10 +173,13 @@ describe('Properties over generated realistic sequences', () => {
     );
   });
 
-  it('processing the same input twice from scratch gives deep-equal output', () => {
+  it('processing the same input twice from scratch gives deep-equal output, with or without a session cap', () => {
     fc.assert(
-      fc.property(eventsArb, (events) => {
-        expect(runSequence(events, PROPERTY_POLICY)).toEqual(runSequence(events, PROPERTY_POLICY));
+      fc.property(eventsArb, fc.constantFrom(undefined, 1, 2), (events, maxSessions) => {
+        const opts = maxSessions === undefined ? {} : { maxSessions };
+        expect(runSequence(events, PROPERTY_POLICY, opts)).toEqual(
+          runSequence(events, PROPERTY_POLICY, opts),
+        );
       }),
       RUNS,
     );
@@ -294,21 +297,6 @@ describe('Properties with a session cap of 1 or 2 (sessions dropped all the time
           for (let i = 1; i < sorted.length; i++)
             expect(sorted[i]!.startMs).toBeGreaterThanOrEqual(sorted[i - 1]!.endMs);
         }
-      }),
-      RUNS,
-    );
-  });
-
-  it('the same input gives deep-equal output; re-applying any prefix afterwards changes nothing', () => {
-    fc.assert(
-      fc.property(eventsArb, capArb, fc.nat(), (events, maxSessions, cut) => {
-        const first = drive(events, { maxSessions });
-        expect(drive(events, { maxSessions })).toEqual(first);
-        const snapshot = new Map(first.states);
-        const prefix = events.slice(0, cut % (events.length + 1));
-        const again = drive(prefix, { states: first.states, maxSessions });
-        expect(again.out.every((o) => o.outcome === 'duplicate')).toBe(true);
-        for (const [id, s] of first.states) expect(s).toBe(snapshot.get(id));
       }),
       RUNS,
     );

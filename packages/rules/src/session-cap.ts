@@ -29,8 +29,3 @@ export function capSessions(state: LearnerState, max: number): LearnerState {
     sessions: state.sessions.filter((s) => s.touchedMs > floorMs),
   };
 }
-
-/** Events before this cannot begin a session: theirs would have been pruned or dropped already. */
-export function beginHorizon(pruneHorizonMs: number, floorMs: number | null): number {
-  return floorMs === null ? pruneHorizonMs : Math.max(pruneHorizonMs, floorMs + 1);
-}
