@@ -3,7 +3,8 @@ import { createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import { DEMO_TOKENS, developmentConfig } from '@hourglass/runtime';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
 import { hourglassClient, snapshot } from '../support/client';
 import { deleteKeys } from '../support/pipeline';
 import { freePort, type ServiceProcess, serviceProcess } from '../support/processes';
@@ -16,10 +17,7 @@ import { realServers, uniqueName } from '../support/servers';
  * supervisor's decision.
  */
 describe('end to end: embedded all-in-one and separate services on the real servers agree', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll();
 
   const traffic = generateTraffic({
     platforms: 3,

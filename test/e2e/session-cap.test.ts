@@ -1,9 +1,9 @@
 import type { AcceptedEvent, Segment } from '@hourglass/events';
 import { createPolicyFor, MAX_SESSIONS, runSequence } from '@hourglass/rules';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
 import {
-  type Cleanups,
   expectOutputsOfEngine,
   kafkaRun,
   preloadEvents,
@@ -20,10 +20,7 @@ import { readTopic } from '../support/topics';
  * keeps 100 sessions (format 3, with its floor), and the replays credit nothing.
  */
 describe('session cap through the detector on real Kafka and Redis', () => {
-  const cleanups: Cleanups = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('a learner over the cap keeps 100 sessions in Redis and replays of dropped sessions credit nothing', async () => {
     const { servers, prefix, topics, log } = await kafkaRun({

@@ -3,8 +3,9 @@ import { createDayOf } from '@hourglass/events';
 import type { OutgoingRecord } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
 import { createEmbeddedWarehouse, type HoursQuery } from '@hourglass/warehouse';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregatorRun } from '../support/aggregator-run';
+import { cleanupsAfterAll } from '../support/cleanups';
 import { serviceCtl } from '../support/infra';
 import { eventually } from '../support/servers';
 
@@ -14,11 +15,7 @@ import { eventually } from '../support/servers';
  * afterwards equal those of the same rows written once into the reference (embedded) warehouse.
  */
 describe('aggregator crash safety on real Kafka and ClickHouse', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterAll(async () => {
-    serviceCtl('start', 'clickhouse');
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll(() => serviceCtl('start', 'clickhouse'));
 
   it('kills after inserts and a ClickHouse outage change no total', async () => {
     // Small writes, so the kills below land between writes and commits instead of after the one

@@ -1,6 +1,7 @@
 import { createPolicyFor, runSequence } from '@hourglass/rules';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregatorRun } from '../support/aggregator-run';
+import { cleanupsAfterAll } from '../support/cleanups';
 import { groupMembers } from '../support/groups';
 import { trafficFor } from '../support/pipeline';
 import { eventually } from '../support/servers';
@@ -13,10 +14,7 @@ import { readTopic } from '../support/topics';
  * stores every segment exactly once.
  */
 describe('aggregator graceful shutdown on real Kafka and ClickHouse', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('on SIGTERM mid-run it finishes and commits its write, leaves the group and exits 0', async () => {
     // A long session on purpose: a member that did not leave would still be listed after it exited.

@@ -1,5 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { type Cleanups, detectorRun, expectOutputsOfEngine, waitForGroup } from '../support/pipeline';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
+import { detectorRun, expectOutputsOfEngine, waitForGroup } from '../support/pipeline';
 import { eventually } from '../support/servers';
 
 /**
@@ -8,10 +9,7 @@ import { eventually } from '../support/servers';
  * as the aggregator does) are exactly those of an uninterrupted run of the same events.
  */
 describe('detector crash safety on real Kafka and Redis', () => {
-  const cleanups: Cleanups = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('killing the detector mid-batch and restarting it changes no segment and no flag', async () => {
     // One events partition (detectorRun): even the shared-device rule, whose outcome SPEC §4 lets

@@ -4,9 +4,9 @@ import { createKafkaLog, type Log } from '@hourglass/log';
 import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore, type StateStore } from '@hourglass/state';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
 import {
-  type Cleanups,
   expectOutputsOfEngine,
   kafkaRun,
   preloadEvents,
@@ -21,10 +21,7 @@ import { eventually } from '../support/servers';
  * Redis and every effect is idempotent, so the outputs equal one uninterrupted run of the engine.
  */
 describe('detector rebalance on real Kafka and Redis', () => {
-  const cleanups: Cleanups = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('a second detector joining and the first leaving mid-run changes no output', async () => {
     const {

@@ -3,10 +3,10 @@ import { createDayOf } from '@hourglass/events';
 import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore } from '@hourglass/state';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
 import { serviceCtl } from '../support/infra';
 import {
-  type Cleanups,
   expectOutputsOfEngine,
   kafkaRun,
   preloadEvents,
@@ -16,11 +16,7 @@ import {
 import { eventually } from '../support/servers';
 
 describe('detector through a Redis outage', () => {
-  const cleanups: Cleanups = [];
-  afterAll(async () => {
-    serviceCtl('start', 'redis');
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll(() => serviceCtl('start', 'redis'));
 
   it('stopping Redis for a few seconds mid-run loses nothing and credits nothing twice', async () => {
     const { servers, prefix, topics, log } = await kafkaRun({

@@ -1,7 +1,8 @@
 import { createRedisStateStore } from '@hourglass/state';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
 import { groupMembers } from '../support/groups';
-import { type Cleanups, detectorRun, expectOutputsOfEngine, waitForGroup } from '../support/pipeline';
+import { detectorRun, expectOutputsOfEngine, waitForGroup } from '../support/pipeline';
 import { eventually } from '../support/servers';
 
 /**
@@ -12,10 +13,7 @@ import { eventually } from '../support/servers';
  * of one uninterrupted run.
  */
 describe('detector graceful shutdown on real Kafka and Redis', () => {
-  const cleanups: Cleanups = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('on SIGTERM mid-run it finishes and commits its batch, leaves the group and exits 0', async () => {
     // A long session on purpose: a member that did not leave would still be listed after it exited.

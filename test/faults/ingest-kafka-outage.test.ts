@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createIngestServer } from '@hourglass/ingest';
 import { createLogger, createMetricsRegistry, DEMO_TOKENS, developmentConfig } from '@hourglass/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
 import { serviceCtl } from '../support/infra';
-import { type Cleanups, kafkaRun } from '../support/pipeline';
+import { kafkaRun } from '../support/pipeline';
 import { eventually } from '../support/servers';
 
 /**
@@ -12,11 +13,7 @@ import { eventually } from '../support/servers';
  * accepts again without a restart, and every event it ever reported accepted is on the events topic.
  */
 describe('ingest through a Kafka outage', () => {
-  const cleanups: Cleanups = [];
-  afterAll(async () => {
-    serviceCtl('start', 'kafka');
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
+  const cleanups = cleanupsAfterAll(() => serviceCtl('start', 'kafka'));
 
   it('answers 503 while the broker is down, and accepts again once it is back', async () => {
     const { topics, log } = await kafkaRun({ name: 'fault-ingest', cleanups, eventsPartitions: 4 });

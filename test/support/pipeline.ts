@@ -5,11 +5,12 @@ import { createPolicyFor, runSequence } from '@hourglass/rules';
 import { deleteKeysUnder } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
+import type { Cleanups } from './cleanups';
 import { detectorProcess } from './processes';
 import { eventually, realServers, uniqueName } from './servers';
 import { latestById, readTopic } from './topics';
 
-export type Cleanups = (() => Promise<unknown>)[];
+export type { Cleanups } from './cleanups';
 
 /**
  * A run of its own on the real Kafka: unique topic prefix, topics created, deleted afterwards, and the
