@@ -1,6 +1,6 @@
 import type { AcceptedEvent } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
-import { end, flagsOf, hb, ms, quiz, run, seg, segsOf, start } from './testing/fixtures';
+import { end, flagsOf, hb, ms, policies, quiz, run, seg, segsOf, start } from './testing/fixtures';
 
 function kindsRaisedBy(events: AcceptedEvent[], index: number): string[] {
   return run(events).out[index]?.flags.map((f) => f.kind) ?? [];
@@ -19,6 +19,34 @@ describe('Progress manipulation flags withhold nothing', () => {
     const events = [hb({ t: '08:00:00', seq: 1, ...at0(100) }), hb({ t: '08:00:30', seq: 2, ...at0(pos) })];
     expect(kindsRaisedBy(events, 1)).toEqual(kinds);
     expect(segsOf(run(events))).toEqual([seg('08:00:00', '08:00:30', 30_000)]);
+  });
+
+  it.each([
+    // In binary doubles 32.02 − 7.02 = 25.000000000000004 and 128.3 − 63.3 = 65.00000000000001.
+    {
+      name: 'no seek_ahead at exactly 10 × 2.0 + 5 = 25 s from 7.02 s to 32.02 s',
+      from: 7.02,
+      to: 32.02,
+      t: '08:00:10',
+      kinds: [],
+    },
+    {
+      name: 'no seek_ahead at exactly 65 s from 63.3 s to 128.3 s',
+      from: 63.3,
+      to: 128.3,
+      t: '08:00:30',
+      kinds: [],
+    },
+    {
+      name: 'seek_ahead 1 µs past the allowance, from 7.02 s to 32.020001 s',
+      from: 7.02,
+      to: 32.020001,
+      t: '08:00:10',
+      kinds: ['seek_ahead'],
+    },
+  ])('decimal positions compare as decimals (to the µs): $name', ({ from, to, t, kinds }) => {
+    const events = [hb({ t: '08:00:00', seq: 1, ...at0(from) }), hb({ t, seq: 2, ...at0(to) })];
+    expect(kindsRaisedBy(events, 1)).toEqual(kinds);
   });
 
   it('seek_ahead is relative to the previous heartbeat’s media position; without one there is nothing to compare', () => {
@@ -75,6 +103,18 @@ describe('Quiz flags attach to the quiz’s session', () => {
   ])('$name', ({ durationSec, kinds }) => {
     const events = [start({ t: '08:00:00' }), quiz({ t: '08:00:30', questions: 10, durationSec })];
     expect(kindsRaisedBy(events, 1)).toEqual(kinds);
+  });
+
+  it.each([
+    // In binary doubles 3 × 0.1 = 0.30000000000000004.
+    { name: 'no quiz_too_fast for 3 questions in exactly 3 × 0.1 s', durationSec: 0.3, kinds: [] },
+    { name: 'quiz_too_fast for 3 questions in 0.299999 s', durationSec: 0.299999, kinds: ['quiz_too_fast'] },
+  ])('a fractional minQuizSecondsPerQuestion compares as a decimal: $name', ({ durationSec, kinds }) => {
+    const r = run(
+      [start({ t: '08:00:00' }), quiz({ t: '08:00:10', questions: 3, durationSec })],
+      policies({ minQuizSecondsPerQuestion: 0.1 }),
+    );
+    expect(r.out[1]?.flags.map((f) => f.kind)).toEqual(kinds);
   });
 
   it('a quiz inside a live session of the learner is not outside', () => {

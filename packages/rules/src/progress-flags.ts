@@ -1,5 +1,6 @@
 import type { HeartbeatEvent, QuizSubmittedEvent } from '@hourglass/events';
 import type { FlagHit } from './flags';
+import { micros } from './micros';
 import type { Policy } from './policy';
 
 /**
@@ -19,15 +20,14 @@ export function seekAhead(
   policy: Policy,
 ): FlagHit | null {
   if (h.media === undefined || prevMediaPosSec === null) return null;
-  const advancedSec = h.media.positionSec - prevMediaPosSec;
-  const elapsedSec = (tMs - pMs) / 1000;
-  const allowedSec = elapsedSec * policy.maxPlaybackRate + policy.seekToleranceSec;
-  if (advancedSec <= allowedSec) return null;
+  const advancedUs = micros(h.media.positionSec) - micros(prevMediaPosSec);
+  const allowedUs = Math.round((tMs - pMs) * 1000 * policy.maxPlaybackRate) + micros(policy.seekToleranceSec);
+  if (advancedUs <= allowedUs) return null;
   return hit(
     'seek_ahead',
     h.id,
     tMs,
-    `media advanced ${advancedSec} s in ${elapsedSec} s (allowed ${allowedSec} s)`,
+    `media advanced ${advancedUs / 1e6} s in ${(tMs - pMs) / 1000} s (allowed ${allowedUs / 1e6} s)`,
   );
 }
 
@@ -38,13 +38,13 @@ export function playbackRate(h: HeartbeatEvent, tMs: number, policy: Policy): Fl
 }
 
 export function quizTooFast(q: QuizSubmittedEvent, tMs: number, policy: Policy): FlagHit | null {
-  const minSec = q.questions * policy.minQuizSecondsPerQuestion;
-  if (q.durationSec >= minSec) return null;
+  const minUs = q.questions * micros(policy.minQuizSecondsPerQuestion);
+  if (micros(q.durationSec) >= minUs) return null;
   return hit(
     'quiz_too_fast',
     q.id,
     tMs,
-    `quiz ${q.quizId}: ${q.questions} questions in ${q.durationSec} s (minimum ${minSec} s)`,
+    `quiz ${q.quizId}: ${q.questions} questions in ${q.durationSec} s (minimum ${minUs / 1e6} s)`,
   );
 }
 

@@ -135,6 +135,32 @@ describe('Activity: engaged up to A + idleTimeoutSec, idle after', () => {
       flags: [{ kind: 'idle', occurrences: 2, withheldMs: 50_000 }],
     },
     {
+      // In binary doubles 16.4 − 1.4 = 14.999999999999998: the decimals must decide, not the rounding.
+      name: 'half-speed media from 1.4 s to 16.4 s advanced exactly half of 30 s: active',
+      policy: policies({ idleTimeoutSec: 10 }),
+      events: [
+        idleHb({ t: '08:00:00', seq: 1, focus: true, media: { positionSec: 1.4, rate: 0.5, playing: true } }),
+        idleHb({
+          t: '08:00:30',
+          seq: 2,
+          focus: true,
+          media: { positionSec: 16.4, rate: 0.5, playing: true },
+        }),
+        idleHb({
+          t: '08:01:00',
+          seq: 3,
+          focus: true,
+          media: { positionSec: 31.399999, rate: 0.5, playing: true },
+        }),
+      ],
+      segments: [
+        seg('08:00:00', '08:00:30', 30_000),
+        seg('08:00:30', '08:00:40', 10_000),
+        seg('08:00:40', '08:01:00', 20_000, ['idle']),
+      ],
+      flags: [{ kind: 'idle', occurrences: 1, withheldMs: 20_000 }],
+    },
+    {
       name: 'media without focus is not activity',
       policy: policies({ idleTimeoutSec: 10 }),
       events: [

@@ -1,4 +1,5 @@
 import type { HeartbeatEvent, WithholdKind } from '@hourglass/events';
+import { micros } from './micros';
 
 /** A half-open stretch of time (fromMs, toMs], in epoch ms. */
 export interface Span {
@@ -35,8 +36,8 @@ export function heartbeatActivity(
   if (h.interactions >= 1) return 'active';
   const media = h.media;
   if (media?.playing === true && prevMediaPosSec !== null) {
-    const advancedSec = media.positionSec - prevMediaPosSec;
-    if (advancedSec >= (0.5 * (tMs - pMs)) / 1000) return 'active';
+    // ≥ 0.5 × (t − p) seconds, in µs: 2 × advance ≥ (t − p) ms × 1000.
+    if (2 * (micros(media.positionSec) - micros(prevMediaPosSec)) >= (tMs - pMs) * 1000) return 'active';
   }
   return 'inactive';
 }
