@@ -118,6 +118,15 @@ describe('createHttpServer', () => {
       expect([c.payload.slice(0, 30), r.statusCode]).toEqual([c.payload.slice(0, 30), c.status]);
       expect(r.json()).toEqual({ error: { code: c.code, message: expect.any(String) } });
     }
+    // Faults of the router itself, before any handler runs.
+    const badEscape = await app.inject({ url: '/ids/%E0%A4%A' });
+    expect(badEscape.statusCode).toBe(400);
+    expect(badEscape.json()).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+    const longParam = await app.inject({ url: `/ids/${'a'.repeat(513)}` });
+    expect(longParam.statusCode).toBe(400);
+    expect(longParam.json()).toEqual({
+      error: { code: 'bad_request', message: 'a path parameter is longer than 512 characters' },
+    });
     const nf = await app.inject({ url: '/nope' });
     expect(nf.statusCode).toBe(404);
     expect(nf.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /nope' } });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { HttpError } from './errors';
 import { errorHandler } from './http-errors';
 
 export interface Readiness {
@@ -29,6 +30,8 @@ declare module 'fastify' {
 // Incoming ids are echoed only when harmless: they end up in logs and response headers.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_URLS = new Set(['/healthz', '/readyz', '/metrics']);
+/** Path parameters are identifiers of up to 128 characters (SPEC §2), URL-encoded up to 3 bytes each plus room. */
+const MAX_PARAM_LENGTH = 512;
 
 async function checkReadiness(readiness: () => Promise<Readiness>, timeoutMs: number): Promise<Readiness> {
   let timer: NodeJS.Timeout | undefined;
@@ -64,9 +67,23 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Path parameters are identifiers of up to 128 characters (SPEC §2), URL-encoded: find-my-way's
-    // default of 100 would answer 414 for valid ids.
-    routerOptions: { maxParamLength: 512 },
+    // find-my-way's default of 100 would refuse valid ids.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own faults (a broken percent-escape, an over-long parameter) are answered before any
+    // handler runs, with Fastify's body unless they are routed here. An over-long identifier is a bad
+    // query like any other invalid one: 400, not Fastify's 414.
+    frameworkErrors: (err, request, reply) =>
+      errorHandler(
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new HttpError(
+              400,
+              'bad_request',
+              `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`,
+            )
+          : err,
+        request,
+        reply,
+      ),
   });
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
