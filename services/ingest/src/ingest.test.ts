@@ -192,11 +192,13 @@ describe('POST /v1/events: NDJSON', () => {
       `${JSON.stringify(heartbeat())}\r`,
       '   ',
       '[1]',
+      '\u00a0',
     ];
     const r = await post(h, null, { raw: `\ufeff${lines.join('\n')}\n`, type: 'application/x-ndjson' });
     expect(r.statusCode).toBe(200);
     const body = r.json();
-    expect(body).toMatchObject({ accepted: 2, rejected: 2 });
+    // Blank means spaces and tabs: a line of U+00A0 is not JSON, so it is a rejected event, not nothing.
+    expect(body).toMatchObject({ accepted: 2, rejected: 3 });
     expect(body.errors[0]).toMatchObject({
       index: 1,
       id: null,
@@ -204,7 +206,8 @@ describe('POST /v1/events: NDJSON', () => {
     });
     expect(body.errors[1]).toMatchObject({ index: 3, errors: [{ code: 'invalid_type' }] });
     const recs = parse<RejectedEvent>(await h.read('rejected')).sort((a, b) => a.index - b.index);
-    expect(recs.map((x) => x.raw)).toEqual(['{"broken": ', '[1]']);
+    expect(body.errors[2]).toMatchObject({ index: 4, errors: [{ path: '', code: 'invalid_json' }] });
+    expect(recs.map((x) => x.raw)).toEqual(['{"broken": ', '[1]', '\u00a0']);
   });
 
   it('accepts a charset parameter', async () => {
@@ -219,9 +222,36 @@ describe('POST /v1/events: NDJSON', () => {
   });
 });
 
+/** The text with its (only) "X" replaced by the bytes FF FE, which no UTF-8 text contains. */
+function utf8Broken(text: string): Buffer {
+  const [before, after] = text.split('X') as [string, string];
+  return Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
+}
+
 describe('POST /v1/events: request-level failures accept nothing', () => {
   const cases: [string, () => Parameters<typeof post>, number, string][] = [
     ['not JSON', () => [h, null, { raw: '[{"id":' }], 400, 'invalid_json'],
+    [
+      'bytes that are not UTF-8 (not replaced by U+FFFD and accepted)',
+      () => [h, null, { raw: utf8Broken(JSON.stringify([heartbeat({ ext: { note: 'X' } })])) }],
+      400,
+      'invalid_json',
+    ],
+    [
+      'NDJSON with bytes that are not UTF-8 in one line',
+      () => [
+        h,
+        null,
+        {
+          raw: utf8Broken(
+            `${JSON.stringify(heartbeat())}\n${JSON.stringify(heartbeat({ ext: { note: 'X' } }))}`,
+          ),
+          type: 'application/x-ndjson',
+        },
+      ],
+      400,
+      'invalid_json',
+    ],
     ['an object, not an array', () => [h, heartbeat()], 400, 'bad_request'],
     ['an empty array', () => [h, []], 400, 'bad_request'],
     ['an empty body', () => [h, null, { raw: '' }], 400, 'invalid_json'],

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { processBatch } from './batch';
 import { type BodyFormat, parseBody } from './body';
+import { asText } from './body-text';
 import { ingestError } from './errors';
 import { createIngestMetrics } from './metrics';
 import { createRateLimiter } from './rate-limit';
@@ -157,14 +158,12 @@ export function createIngest(options: IngestOptions): Ingest {
         // Own parsers in this context only: the body is handed over as text and parsed by the route, so
         // NDJSON lines can fail one by one and the raw text of rejected events is available.
         scope.removeAllContentTypeParsers();
-        const asText = (_req: FastifyRequest, body: string, done: (err: null, body: string) => void) =>
-          done(null, body);
         scope.addContentTypeParser(
           'application/json',
-          { parseAs: 'string', bodyLimit: maxBodyBytes },
+          { parseAs: 'buffer', bodyLimit: maxBodyBytes },
           asText,
         );
-        scope.addContentTypeParser(NDJSON, { parseAs: 'string', bodyLimit: maxBodyBytes }, asText);
+        scope.addContentTypeParser(NDJSON, { parseAs: 'buffer', bodyLimit: maxBodyBytes }, asText);
         scope.addHook('onResponse', async (request, reply) => {
           const route = request.routeOptions.url === '/v1/replay/events' ? 'replay' : 'events';
           metrics.requests.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
