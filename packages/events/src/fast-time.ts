@@ -1,4 +1,4 @@
-import { parseTimestamp } from './time';
+import { parseTimestamp, utcMs } from './time';
 
 /**
  * parseTimestamp, without regex captures and intermediate arrays for the common shapes
@@ -57,5 +57,5 @@ export function fastParseTimestamp(s: string): number | null {
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1]!)) return null;
   if (h > 23 || mi > 59 || sec > 59) return null;
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000;
+  return utcMs(y, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000;
 }

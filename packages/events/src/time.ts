@@ -36,7 +36,27 @@ export function parseTimestamp(value: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMin = (oh * 60 + om) * (m[8]?.startsWith('-') ? -1 : 1);
   }
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
+  return utcMs(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
+}
+
+/** 400 Gregorian years in ms: the calendar repeats after them, leap days included. */
+const CYCLE_MS = 146_097 * 86_400_000;
+
+/**
+ * Date.UTC for every year RFC 3339 can write (0000-9999). Date.UTC itself reads years 0-99 as 1900-1999,
+ * which would put "0050-03-01" 1900 years late; those years are computed one 400-year cycle later and
+ * moved back by it.
+ */
+export function utcMs(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+): number {
+  return y < 100 ? Date.UTC(y + 400, mo, d, h, mi, s, ms) - CYCLE_MS : Date.UTC(y, mo, d, h, mi, s, ms);
 }
 
 /** Parses a YYYY-MM-DD calendar day, or returns null. */

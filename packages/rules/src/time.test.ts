@@ -13,6 +13,8 @@ describe('Event times', () => {
     ['2026-03-01T16:00:30+08:00', Date.UTC(2026, 2, 1, 8, 0, 30)],
     ['2026-03-01T03:00:30.001-05:00', Date.UTC(2026, 2, 1, 8, 0, 30, 1)],
     ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    // Years 0-99 are not 1900-1999 (Date.UTC's reading of them).
+    ['0050-03-01T11:59:00Z', -60_584_155_260_000],
   ])('%s is %d ms', (text, expected) => {
     expect(toMs(text)).toBe(expected);
   });

@@ -45,8 +45,6 @@ function dateDays(s: string): number {
   if (hi < 0 || lo < 0) return Number.NaN;
   const y = hi * 100 + lo;
   if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return Number.NaN;
-  // Date.UTC maps years 0–99 to 1900–1999; leave that oddity to parseTimestamp, which shares it.
-  if (y < 100) return Number.NaN;
   lastDate = s.slice(0, 10);
   lastDays = daysFromCivil(y, mo, d);
   return lastDays;
