@@ -75,6 +75,27 @@ describe('Properties over generated realistic sequences', () => {
     );
   });
 
+  it('withheld time added to a flag ends after the flag’s lastAt as it stood before (what a decision covers, SPEC §4 Review)', () => {
+    // A decision covers its flag's segments up to the flag's lastAt; any later withheld time must lie
+    // past it, or an approval would cover time created after it and the flag would never reopen.
+    fc.assert(
+      fc.property(eventsArb, (events) => {
+        const { out } = runSequence(events, PROPERTY_POLICY);
+        const lastAt = new Map<string, number>();
+        for (const o of out) {
+          for (const s of o.segments) {
+            for (const f of s.flagIds) {
+              const before = lastAt.get(f);
+              if (before !== undefined) expect(s.endMs).toBeGreaterThan(before);
+            }
+          }
+          for (const f of o.flags) lastAt.set(f.flagId, f.lastAtMs);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('segments have positive integer durations, lie inside their session and never overlap within it', () => {
     fc.assert(
       fc.property(eventsArb, (events) => {

@@ -42,7 +42,11 @@ export function onSessionStart(step: Step, e: SessionStartEvent): StepResult {
     patchSession(base, { hadStart: true, sharedDevice: base.sharedDevice || shared !== null }),
     learner.learnerId,
   );
-  const flagged = raiseFlags(session, learner.learnerId, tMs, shared === null ? [] : [shared]);
+  // A late start (after a heartbeat began the session) may carry a time past p, and the windows it
+  // withholds from all lie after p, some of them before t. Its flag is dated no later than p, so that
+  // withheld time always ends after the lastAt a decision covers up to (SPEC §4 Review) and reopens it.
+  const flagAtMs = existing?.begun === true ? Math.min(tMs, existing.lastMs) : tMs;
+  const flagged = raiseFlags(session, learner.learnerId, flagAtMs, shared === null ? [] : [shared]);
   const out = emptyOutput('applied');
   out.sessions.push(record);
   out.flags.push(...flagged.updates);

@@ -90,6 +90,31 @@ describe('Shared devices: more than deviceShareLimit learners starting on one de
     ]);
   });
 
+  it('a late session.start timed after p dates its flag at p, so the time it withholds later lies past the flag’s lastAt (what a decision covers)', () => {
+    const r = run([
+      start({ t: '08:00:00', learner: 'L2', session: 'S-L2' }),
+      start({ t: '08:00:00', learner: 'L3', session: 'S-L3' }),
+      start({ t: '08:00:00', learner: 'L5', session: 'S-L5' }),
+      hb({ t: '09:00:00', seq: 1, learner: 'L4' }),
+      hb({ t: '09:00:30', seq: 2, learner: 'L4' }),
+      start({ t: '09:10:00', learner: 'L4' }),
+      // Closes (09:00:30, 09:01:00], which ends before the start's own time.
+      hb({ t: '09:01:00', seq: 3, learner: 'L4' }),
+    ]);
+    const flag = r.out[5]?.flags[0];
+    expect(flag).toMatchObject({
+      kind: 'shared_device',
+      firstAtMs: ms('09:00:30'),
+      lastAtMs: ms('09:00:30'),
+    });
+    expect(flag?.evidence[0]?.atMs).toBe(ms('09:10:00'));
+    expect(segsOf(r)).toEqual([
+      seg('09:00:00', '09:00:30', 30_000),
+      seg('09:00:30', '09:01:00', 30_000, ['shared_device']),
+    ]);
+    expect(r.out[6]?.flags[0]).toMatchObject({ lastAtMs: ms('09:01:00'), withheldMs: 30_000 });
+  });
+
   it('every processed session.start is reported for the device window', () => {
     const r = run([start({ t: '08:00:00', device: 'D7' }), start({ t: '08:00:05', id: 'again' })]);
     expect(r.out.map((o) => o.deviceStarts)).toEqual([

@@ -39,6 +39,8 @@ const sessionArb = fc.record({
   startOffsetSec: fc.integer({ min: 0, max: 1800 }),
   withStart: fc.constantFrom(true, true, true, false),
   startFirst: fc.constantFrom(true, true, true, false),
+  /** A start sent after heartbeats (startFirst false) may also carry a time after theirs. */
+  startLagSec: fc.constantFrom(0, 0, 0, 45),
   device: fc.constantFrom('D1', 'D2', 'D3', 'D4'),
   intervalSec: fc.constantFrom(10, 30, 60),
   beats: fc.array(beatArb, { maxLength: 18 }),
@@ -97,11 +99,12 @@ export function eventsOf(sc: Scenario): AcceptedEvent[] {
       });
       const t0 = BASE_MS + s.startOffsetSec * 1000;
       if (s.withStart) {
-        const r = s.startFirst ? t0 : t0 + 1000 * s.intervalSec * 1.5;
+        const at = s.startFirst ? t0 : t0 + 1000 * s.startLagSec;
+        const r = s.startFirst ? t0 : Math.max(at + 500, t0 + 1000 * s.intervalSec * 1.5);
         timed.push({
           r,
           e: {
-            ...env(`${sessionId}-start`, t0, r - t0),
+            ...env(`${sessionId}-start`, at, r - at),
             type: 'session.start',
             courseId: 'C1',
             deviceId: s.device,
