@@ -1,5 +1,5 @@
 import type { DecisionRecord, FlagUpdate, Segment } from '@hourglass/events';
-import { FLAG_KINDS } from '@hourglass/events';
+import { FLAG_KINDS, WITHHOLD_KINDS } from '@hourglass/events';
 import { invalid } from './errors';
 import type {
   EffectiveStatus,
@@ -117,20 +117,33 @@ export function effectiveStatus(
  * hours count. `sorted` must be ordered by compareDecisions.
  */
 export function flagStatus(
-  lastAtMs: number,
+  reviewAtMs: number,
   sorted: readonly DecisionRecord[],
 ): { status: FlagStatus; decidedUntilMs: number | null } {
   if (sorted.length === 0) return { status: 'open', decidedUntilMs: null };
   let until = Number.NEGATIVE_INFINITY;
   for (const d of sorted) if (d.coversUntilMs > until) until = d.coversUntilMs;
-  const code = governingCode(sorted, lastAtMs);
+  const code = governingCode(sorted, reviewAtMs);
   const status: FlagStatus = code === 1 ? 'open' : code === 2 ? 'rejected' : 'approved';
   return { status, decidedUntilMs: until };
 }
 
+const WITHHOLDING: ReadonlySet<string> = new Set(WITHHOLD_KINDS);
+
+/**
+ * The time a flag's decisions must reach for it to stay decided. SPEC §4: "New withheld time on a decided
+ * flag reopens it". For a kind that withholds time that is its latest occurrence (each one withholds,
+ * and lies past what was decided: a rules property). A kind that withholds nothing (`seek_ahead`, quiz
+ * flags, `replayed_event`, …) never has new withheld time, so later occurrences add evidence and count
+ * but leave the verdict standing; 0 lies before every decision's cover (all ≥ 1970-01-02).
+ */
+export function reviewAtMs(flag: Pick<FlagUpdate, 'kind' | 'lastAtMs'>): number {
+  return WITHHOLDING.has(flag.kind) ? flag.lastAtMs : 0;
+}
+
 export function flagView(flag: FlagUpdate, decisions: readonly DecisionRecord[]): FlagView {
   const sorted = [...decisions].sort(compareDecisions);
-  return { ...flag, ...flagStatus(flag.lastAtMs, sorted), decisions: sorted };
+  return { ...flag, ...flagStatus(reviewAtMs(flag), sorted), decisions: sorted };
 }
 
 /** Listing order: newest first (firstAtMs DESC, flagId DESC). */

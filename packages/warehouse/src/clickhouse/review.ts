@@ -1,4 +1,5 @@
 import type { Evidence, FlagUpdate, Segment, SessionRecord } from '@hourglass/events';
+import { WITHHOLD_KINDS } from '@hourglass/events';
 import {
   cmp,
   compareDecisions,
@@ -88,6 +89,8 @@ const SEGMENT_COLUMNS =
 
 /** The code of the decision governing the flag's latest withheld time (semantics.ts flagStatus). */
 const GOVERNING_LAST = governingCodeSql('fLast');
+/** semantics.ts reviewAtMs: the latest occurrence for kinds that withhold time, else 0. */
+const REVIEW_AT = `argMax(lastAtMs, version) * (any(kind) IN (${WITHHOLD_KINDS.map(sqlString).join(', ')}))`;
 const STATUS_SQL = {
   open: '(length(codes) = 0 OR fLast > decidedUntil)',
   approved: `(length(codes) > 0 AND fLast <= decidedUntil AND ${GOVERNING_LAST} = 0)`,
@@ -136,7 +139,7 @@ export function createReview(opts: { conn: Connection; db: string }) {
       const flagsWhere = where.join(' AND ');
       // Page keys only; full rows and decisions of the page are read by id afterwards.
       const sql = `SELECT flagId, fFirst FROM (
-          SELECT flagId, argMax(firstAtMs, version) AS fFirst, argMax(lastAtMs, version) AS fLast
+          SELECT flagId, argMax(firstAtMs, version) AS fFirst, ${REVIEW_AT} AS fLast
           FROM ${db}.flags WHERE ${flagsWhere} GROUP BY flagId
         ) AS f ANY LEFT JOIN (
           ${decisionArraysSql(db, [`flagId IN (SELECT flagId FROM ${db}.flags WHERE ${flagsWhere})`])}

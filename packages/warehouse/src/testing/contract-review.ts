@@ -92,6 +92,28 @@ export function describeReviewContract(setup: Setup): void {
     expect((await w.getFlag('flag-a'))?.status).toBe('rejected');
   });
 
+  it('a flag that withholds nothing stays decided when it occurs again: only new withheld time reopens a flag', async () => {
+    const w = await setup();
+    await loadBase(w);
+    const seek = (version: number, lastIso: string) => ({
+      ...flag('flag-s', 'seek_ahead', 'S1', '2026-03-01T16:10:00Z', lastIso, 0, version),
+      occurrences: version,
+    });
+    await w.upsertFlags([seek(1, '2026-03-01T16:10:00Z')]);
+    await w.insertDecisions([
+      decision('d1', 'flag-s', 'reject', '2026-03-05T00:00:00Z', '2026-03-01T16:10:00Z'),
+    ]);
+    // The learner seeks ahead again after the decision: one more occurrence, nothing withheld.
+    await w.upsertFlags([seek(2, '2026-03-05T09:00:00Z')]);
+    const f = (await w.getFlag('flag-s')) as FlagView;
+    expect([f.status, f.occurrences, f.withheldMs]).toEqual(['rejected', 2, 0]);
+    const listed = async (status: 'open' | 'rejected') =>
+      (await w.listFlags({ scope: '*', status, kind: 'seek_ahead', limit: 100 })).flags.map((x) => x.flagId);
+    // flag-d is the base data's own seek_ahead flag, never decided.
+    expect([await listed('open'), await listed('rejected')]).toEqual([['flag-d'], ['flag-s']]);
+    expect(await total(w)).toEqual([hrs({}, 165, 21, 0, 3)]);
+  });
+
   it('a segment with two flags needs both approved', async () => {
     const w = await setup();
     await loadBase(w);
