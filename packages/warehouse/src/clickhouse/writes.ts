@@ -192,8 +192,10 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
           'insertCertificates',
           'certificates',
           "concat(platformId, '/', certificateId)",
+          // Not by learnerId, though it leads the sort key: a resent copy naming another learner is the
+          // same certificate and must be found (the embedded store keeps the first copy too).
           (chunk) => [
-            inSet('learnerId', chunk, (c) => c.learnerId),
+            inSet('platformId', chunk, (c) => c.platformId),
             inSet('certificateId', chunk, (c) => c.certificateId),
           ],
         ),

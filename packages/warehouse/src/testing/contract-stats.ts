@@ -64,6 +64,10 @@ export function describeStatsContract(setup: Setup): void {
     // Certificates are idempotent by (platformId, certificateId).
     await w.insertCertificates([{ ...(CERTIFICATES[0] as (typeof CERTIFICATES)[0]), requiredHours: 99 }]);
     expect((await w.learnerTotals('L1')).certificates).toEqual([cert(0, 100, true), cert(1, 100, true)]);
+    // Also when the resent copy names another learner: the first copy stands.
+    await w.insertCertificates([{ ...(CERTIFICATES[0] as (typeof CERTIFICATES)[0]), learnerId: 'L2' }]);
+    expect((await w.learnerTotals('L2')).certificates).toEqual([]);
+    expect((await w.programme()).certificatesIssued).toBe(2);
     expect(await w.learnerTotals('nobody')).toEqual({ rows: [], certificates: [] });
   });
 
