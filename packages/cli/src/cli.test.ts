@@ -13,6 +13,19 @@ describe('hourglass command line', () => {
     },
   );
 
+  it.each([
+    ['start', '--bogus'],
+    ['detector', '--partitions=4'],
+    ['migrate', 'now'],
+  ])(
+    'refuses arguments to %s, which is configured by the environment, with exit code 2',
+    async (command, arg) => {
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      expect(await runCli([command, arg])).toBe(2);
+      expect(String(err.mock.calls[0]?.[0])).toContain(`hourglass ${command}: takes no arguments`);
+    },
+  );
+
   it('prints a command’s help with --help and exits 0', async () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await runCli(['hash-token', '--help'])).toBe(0);

@@ -15,6 +15,16 @@ const SERVICES = {
 } as const;
 
 /** The `hourglass` command. Returns the exit code; long-running commands resolve once started. */
+/** Commands configured only by the environment (SPEC §6). */
+const NO_ARGUMENTS: ReadonlySet<string> = new Set([
+  'start',
+  'ingest',
+  'detector',
+  'aggregator',
+  'api',
+  'migrate',
+]);
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
   if (command === '' || command === '--help' || command === '-h' || command === 'help') {
@@ -29,6 +39,13 @@ export async function runCli(argv: string[]): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${HELP[command]}\n`);
     return 0;
+  }
+  if (NO_ARGUMENTS.has(command) && rest.length > 0) {
+    // A flag that does nothing would be a setting the operator believes in: refuse it.
+    process.stderr.write(
+      `hourglass ${command}: takes no arguments (it is configured by the environment and HOURGLASS_CONFIG), got ${JSON.stringify(rest.join(' '))}\n\n${HELP[command]}\n`,
+    );
+    return 2;
   }
   try {
     switch (command) {
