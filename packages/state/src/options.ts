@@ -2,7 +2,15 @@ import { StateError } from './errors';
 import type { StateStoreLimits } from './types';
 
 export const DEFAULT_LEARNER_TTL_SEC = 8 * 24 * 60 * 60;
-export const DEFAULT_DEVICE_WINDOW_MS = 48 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long device starts are kept behind the newest start on the device. A session.start can be
+ * processed up to 7 d + 30 s after a newer one (ingest refuses times older than receipt − 7 d and newer
+ * than receipt + 30 s), and its check needs the starts 24 h before it (SPEC §4). Kept this long, a late
+ * start sees what it would have seen in time order, so that "at least (learners − limit) sessions are
+ * flagged" does not depend on the order (with partitions processed in receipt order, as everywhere).
+ */
+export const DEFAULT_DEVICE_WINDOW_MS = 7 * DAY_MS + 30_000 + DAY_MS;
 export const DEFAULT_DEVICE_MAX_STARTS = 1000;
 
 export interface ResolvedLimits {
@@ -10,9 +18,9 @@ export interface ResolvedLimits {
   deviceWindowMs: number;
   deviceMaxStarts: number;
   /**
-   * Wall-clock expiry of a device key. The window is measured in event time, expiry in wall-clock time;
-   * they differ during replay and for late data, so devices are kept as long as learners (and at least two
-   * windows), not just one window.
+   * Wall-clock expiry of a device key, refreshed by every start written to it. The window is measured in
+   * event time, expiry in wall-clock time; they differ during replay and for late data, so a key outlives
+   * one window by a day, and learners too.
    */
   deviceTtlMs: number;
 }
@@ -41,6 +49,6 @@ export function resolveLimits(opts: StateStoreLimits): ResolvedLimits {
     learnerTtlMs,
     deviceWindowMs,
     deviceMaxStarts,
-    deviceTtlMs: Math.max(learnerTtlMs, 2 * deviceWindowMs),
+    deviceTtlMs: Math.max(learnerTtlMs, deviceWindowMs + DAY_MS),
   };
 }

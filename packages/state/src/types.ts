@@ -61,7 +61,7 @@ export interface StateStore {
   claimPartition(partition: string): Promise<PartitionClaim>;
   /** Missing (or expired) ids are absent from the result. */
   loadLearners(learnerIds: readonly string[]): Promise<Map<string, string>>;
-  /** Device windows: per device, the (learner, session start time) pairs recorded within the last ~48 h of the newest start on that device, and the window's version. */
+  /** Device windows: per device, the (learner, session start time) pairs recorded within the last ~8 days (DEFAULT_DEVICE_WINDOW_MS) of the newest start on that device, and the window's version. */
   loadDevices(deviceIds: readonly string[]): Promise<DeviceWindows>;
   /**
    * Atomic: all or nothing. Writes nothing and returns 'fenced' if epoch is not the partition's current
@@ -79,7 +79,7 @@ export interface StateStore {
 export interface StateStoreLimits {
   /** Learner state expires this long after its last write. Default 8 days. */
   learnerTtlSec?: number;
-  /** Device starts older than (newest start on the device − window) are dropped. Default 48 h. */
+  /** Device starts older than (newest start on the device − window) are dropped. Default 8 d + 30 s (options.ts). */
   deviceWindowMs?: number;
   /** At most this many starts are kept per device (newest win), so one abused device stays O(1). Default 1000. */
   deviceMaxStarts?: number;

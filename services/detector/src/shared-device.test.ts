@@ -103,3 +103,44 @@ describe('shared devices across partitions (SPEC §4)', () => {
     expect(conflicts[0]! + conflicts[1]!).toBe(1);
   });
 });
+
+describe('shared device: a session.start processed late (SPEC §4 "as known at that moment")', () => {
+  const H = 3600;
+  const startOn = (learnerId: string, sec: number, receivedSec = sec + 1): AcceptedEvent => ({
+    platformId: 'cvto',
+    learnerId,
+    sessionId: `${learnerId}-s`,
+    id: `${learnerId}-s-start`,
+    type: 'session.start',
+    time: at(sec),
+    receivedAt: at(receivedSec),
+    courseId: 'c1',
+    deviceId: 'D1',
+  });
+
+  it('a start processed 6 days after a newer start on its device still sees the starts 24 h before it', async () => {
+    const log = embeddedLog(1);
+    const detector = await runDetector(log, createMemoryStateStore());
+    const producer = log.producer();
+    const send = async (events: AcceptedEvent[], total: number) => {
+      await producer.send(
+        events.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
+      );
+      await waitFor(() => detector.status().processed === total, 10_000);
+    };
+    // Limit 3: three learners on D1 within three hours, nobody flagged.
+    await send([startOn('L1', 0), startOn('L2', 1 * H), startOn('L3', 2 * H)], 3);
+    // A fourth learner four days later, far from the others: not flagged either.
+    await send([startOn('L4', 96 * H)], 4);
+    // L5's start at +20 h, received at +164 h (6 days late; ingest takes up to 7 days): within 24 h of
+    // +20 h are L1, L2, L3 and L5 itself, 4 learners > 3, as in time order.
+    await send([startOn('L5', 20 * H, 164 * H)], 5);
+    await detector.stop();
+
+    const produced = (await log.admin().endOffsets(topics.flags)).reduce((n, e) => n + Number(e.offset), 0);
+    const flags = (produced === 0 ? [] : await collect(log, topics.flags, 'check', produced)).map(
+      (v) => JSON.parse(v) as FlagUpdate,
+    );
+    expect(flags.filter((f) => f.kind === 'shared_device').map((f) => f.learnerId)).toEqual(['L5']);
+  });
+});

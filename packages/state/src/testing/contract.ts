@@ -14,6 +14,8 @@ export interface ContractHarness {
 export type MakeContractHarness = (limits: StateStoreLimits) => Promise<ContractHarness>;
 
 const HOUR = 3_600_000;
+/** The default device window, literally: a start may be processed 7 d + 30 s late and looks 24 h back. */
+const WINDOW = 8 * 24 * HOUR + 30_000;
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, an event time unrelated to the wall clock
 const P = 'hourglass.events.v1/3';
 
@@ -329,14 +331,14 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
           ['dev-2', [{ learnerId: 'l4', timeMs: T0 }]],
         ]),
       );
-      // Newest moves to T0+49h: everything before T0+1h goes; a start exactly at the edge stays; a late
-      // start already outside the window is dropped at once.
+      // Newest moves to T0 + 1 h + the window (8 d + 30 s): everything before T0+1h goes; a start exactly at
+      // the edge stays; a late start already outside the window is dropped at once.
       await store.commit(
         req({
           epoch,
           watermark: '3',
           deviceStarts: [
-            { deviceId: 'dev-1', learnerId: 'l5', timeMs: T0 + 49 * HOUR },
+            { deviceId: 'dev-1', learnerId: 'l5', timeMs: T0 + HOUR + WINDOW },
             { deviceId: 'dev-1', learnerId: 'late', timeMs: T0 - 10 * HOUR },
           ],
         }),
@@ -345,7 +347,7 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
         { learnerId: 'l2', timeMs: T0 + HOUR },
         { learnerId: 'l3', timeMs: T0 + 2 * HOUR },
         { learnerId: 'l1', timeMs: T0 + 3 * HOUR },
-        { learnerId: 'l5', timeMs: T0 + 49 * HOUR },
+        { learnerId: 'l5', timeMs: T0 + HOUR + WINDOW },
       ]);
       expect((await store.loadDevices(['dev-2'])).starts.get('dev-2')).toHaveLength(1); // other devices untouched
     });
