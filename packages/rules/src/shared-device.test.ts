@@ -7,6 +7,23 @@ function hour(h: number): string {
   return `${String(h).padStart(2, '0')}:00:00`;
 }
 
+/**
+ * Three learners start on D1 at 08:00; L4's session is begun by heartbeats at 09:00 and 09:00:30, its
+ * session.start (time `startAt`, the 4th learner: over the limit of 3) processed after them, then one
+ * more heartbeat at 09:01.
+ */
+function lateStart(startAt: string) {
+  return run([
+    start({ t: '08:00:00', learner: 'L2', session: 'S-L2' }),
+    start({ t: '08:00:00', learner: 'L3', session: 'S-L3' }),
+    start({ t: '08:00:00', learner: 'L5', session: 'S-L5' }),
+    hb({ t: '09:00:00', seq: 1, learner: 'L4' }),
+    hb({ t: '09:00:30', seq: 2, learner: 'L4' }),
+    start({ t: startAt, learner: 'L4' }),
+    hb({ t: '09:01:00', seq: 3, learner: 'L4' }),
+  ]);
+}
+
 describe('Shared devices: more than deviceShareLimit learners starting on one device within 24 h', () => {
   it('seven learners on one device with limit 3: the 4th to 7th to start are withheld as shared_device', () => {
     const events = learners.flatMap((learner, i) => [
@@ -71,15 +88,7 @@ describe('Shared devices: more than deviceShareLimit learners starting on one de
   });
 
   it('a late session.start runs the check: segments closed before keep their status, later ones are withheld', () => {
-    const r = run([
-      start({ t: '08:00:00', learner: 'L2', session: 'S-L2' }),
-      start({ t: '08:00:00', learner: 'L3', session: 'S-L3' }),
-      start({ t: '08:00:00', learner: 'L5', session: 'S-L5' }),
-      hb({ t: '09:00:00', seq: 1, learner: 'L4' }),
-      hb({ t: '09:00:30', seq: 2, learner: 'L4' }),
-      start({ t: '08:59:50', learner: 'L4' }),
-      hb({ t: '09:01:00', seq: 3, learner: 'L4' }),
-    ]);
+    const r = lateStart('08:59:50');
     expect(r.segments.map((s) => [s.startMs, s.status, s.kinds])).toEqual([
       [ms('09:00:00'), 'verified', []],
       [ms('09:00:30'), 'withheld', ['shared_device']],
@@ -91,16 +100,8 @@ describe('Shared devices: more than deviceShareLimit learners starting on one de
   });
 
   it('a late session.start timed after p dates its flag at p, so the time it withholds later lies past the flag’s lastAt (what a decision covers)', () => {
-    const r = run([
-      start({ t: '08:00:00', learner: 'L2', session: 'S-L2' }),
-      start({ t: '08:00:00', learner: 'L3', session: 'S-L3' }),
-      start({ t: '08:00:00', learner: 'L5', session: 'S-L5' }),
-      hb({ t: '09:00:00', seq: 1, learner: 'L4' }),
-      hb({ t: '09:00:30', seq: 2, learner: 'L4' }),
-      start({ t: '09:10:00', learner: 'L4' }),
-      // Closes (09:00:30, 09:01:00], which ends before the start's own time.
-      hb({ t: '09:01:00', seq: 3, learner: 'L4' }),
-    ]);
+    // The heartbeat after it closes (09:00:30, 09:01:00], which ends before the start's own time.
+    const r = lateStart('09:10:00');
     const flag = r.out[5]?.flags[0];
     expect(flag).toMatchObject({
       kind: 'shared_device',

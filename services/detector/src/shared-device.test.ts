@@ -12,7 +12,8 @@ function learnersOn(partition: number, n: number): string[] {
   return out;
 }
 
-function farmStart(learnerId: string, sec: number): AcceptedEvent {
+/** A learner's session.start on a device at `sec`, received a second later unless `receivedSec` says. */
+function startOn(deviceId: string, learnerId: string, sec: number, receivedSec = sec + 1): AcceptedEvent {
   return {
     platformId: 'cvto',
     learnerId,
@@ -20,11 +21,13 @@ function farmStart(learnerId: string, sec: number): AcceptedEvent {
     id: `${learnerId}-s-start`,
     type: 'session.start',
     time: at(sec),
-    receivedAt: at(sec + 1),
+    receivedAt: at(receivedSec),
     courseId: 'c1',
-    deviceId: 'FARM',
+    deviceId,
   };
 }
+
+const farmStart = (learnerId: string, sec: number) => startOn('FARM', learnerId, sec);
 
 /**
  * Holds every commit that writes device starts until `parties` batches have read their device windows:
@@ -106,17 +109,8 @@ describe('shared devices across partitions (SPEC §4)', () => {
 
 describe('shared device: a session.start processed late (SPEC §4 "as known at that moment")', () => {
   const H = 3600;
-  const startOn = (learnerId: string, sec: number, receivedSec = sec + 1): AcceptedEvent => ({
-    platformId: 'cvto',
-    learnerId,
-    sessionId: `${learnerId}-s`,
-    id: `${learnerId}-s-start`,
-    type: 'session.start',
-    time: at(sec),
-    receivedAt: at(receivedSec),
-    courseId: 'c1',
-    deviceId: 'D1',
-  });
+  const onD1 = (learnerId: string, sec: number, receivedSec?: number) =>
+    startOn('D1', learnerId, sec, receivedSec);
 
   it('a start processed 6 days after a newer start on its device still sees the starts 24 h before it', async () => {
     const log = embeddedLog(1);
@@ -129,12 +123,12 @@ describe('shared device: a session.start processed late (SPEC §4 "as known at t
       await waitFor(() => detector.status().processed === total, 10_000);
     };
     // Limit 3: three learners on D1 within three hours, nobody flagged.
-    await send([startOn('L1', 0), startOn('L2', 1 * H), startOn('L3', 2 * H)], 3);
+    await send([onD1('L1', 0), onD1('L2', 1 * H), onD1('L3', 2 * H)], 3);
     // A fourth learner four days later, far from the others: not flagged either.
-    await send([startOn('L4', 96 * H)], 4);
+    await send([onD1('L4', 96 * H)], 4);
     // L5's start at +20 h, received at +164 h (6 days late; ingest takes up to 7 days): within 24 h of
     // +20 h are L1, L2, L3 and L5 itself, 4 learners > 3, as in time order.
-    await send([startOn('L5', 20 * H, 164 * H)], 5);
+    await send([onD1('L5', 20 * H, 164 * H)], 5);
     await detector.stop();
 
     const produced = (await log.admin().endOffsets(topics.flags)).reduce((n, e) => n + Number(e.offset), 0);
