@@ -18,6 +18,18 @@ const AREA_NAMES: Record<Area, string> = {
   admin: 'admin',
 };
 
+/**
+ * The area a route belongs to, by its URL pattern; null for routes open to anyone (the OpenAPI document)
+ * and for requests that matched no route.
+ */
+export function areaOfRoute(url: string | undefined): Area | null {
+  if (url === undefined) return null;
+  if (url.startsWith('/v1/stats/')) return 'stats';
+  if (url.startsWith('/v1/flags') || url.startsWith('/v1/sessions/')) return 'review';
+  if (url.startsWith('/v1/admin/')) return 'admin';
+  return null;
+}
+
 export function createAuthGuard({ authenticator }: { authenticator: Authenticator }) {
   return {
     /**

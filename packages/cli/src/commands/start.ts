@@ -66,6 +66,7 @@ export async function startAllInOne(opts: {
     groupId: groups.detector,
     registry,
     logger: logger.child({ service: 'detector' }),
+    ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
   });
   const aggregator = createAggregator({
     log: adapters.log,
@@ -74,6 +75,8 @@ export async function startAllInOne(opts: {
     groupId: groups.aggregator,
     registry,
     logger: logger.child({ service: 'aggregator' }),
+    ...(env.kafkaSessionTimeoutMs ? { sessionTimeoutMs: env.kafkaSessionTimeoutMs } : {}),
+    ...(env.aggregatorBatchRows ? { maxGroupRows: env.aggregatorBatchRows } : {}),
   });
   const ingest = createIngest({
     config,
