@@ -1,16 +1,22 @@
 import {
   type CertificateRecord,
+  certificateRecordSchema,
   type DecisionRecord,
+  decisionRecordSchema,
   type EventCountRecord,
+  eventCountSchema,
   FLAG_KINDS,
   type FlagUpdate,
+  flagUpdateSchema,
   LEARNER_GROUPS,
   OCCUPATION,
   PLATFORM_ID,
   parseDay,
   REGION,
+  rejectedEventSchema,
   type Segment,
   type SessionRecord,
+  sessionRecordSchema,
   UNKNOWN,
   WITHHOLD_KINDS,
 } from '@hourglass/events';
@@ -241,8 +247,28 @@ function checkEvidence(v: unknown): void {
   }
 }
 
+const keysOf = (shape: object, ...more: string[]): ReadonlySet<string> =>
+  new Set([...Object.keys(shape), ...more]);
+const FLAG_KEYS = keysOf(flagUpdateSchema.shape);
+const SESSION_KEYS = keysOf(sessionRecordSchema.shape);
+const CERTIFICATE_KEYS = keysOf(certificateRecordSchema.shape);
+const DECISION_KEYS = keysOf(decisionRecordSchema.shape);
+const REJECTED_KEYS = keysOf(rejectedEventSchema.shape, 'rowId');
+const EVENT_COUNT_KEYS = keysOf(eventCountSchema.shape);
+
+/**
+ * A record with a key its message schema does not have is not a pipeline message. ClickHouse would
+ * refuse the whole insert over it (JSONEachRow: unknown field) while the embedded store kept it, and a
+ * refused write blocks every partition of its group; as invalid it is skipped by both instead.
+ * (Segments are not checked here: they are written column by column, and this runs per row there.)
+ */
+function onlyKnownKeys(what: string, o: object, keys: ReadonlySet<string>): void {
+  for (const k of Object.keys(o)) if (!keys.has(k)) fail(`${what} (unknown key)`, k);
+}
+
 export function checkFlag(f: FlagUpdate): void {
   if (typeof f !== 'object' || f === null) fail('flag', f);
+  onlyKnownKeys('flag', f, FLAG_KEYS);
   checkId('flag.flagId', f.flagId);
   if (typeof f.kind !== 'string' || !FLAG_KIND_SET.has(f.kind)) fail('flag.kind', f.kind);
   checkId('flag.learnerId', f.learnerId);
@@ -258,6 +284,7 @@ export function checkFlag(f: FlagUpdate): void {
 
 export function checkSession(s: SessionRecord): void {
   if (typeof s !== 'object' || s === null) fail('session', s);
+  onlyKnownKeys('session', s, SESSION_KEYS);
   checkSessionAttributes('session', s, PLAIN_CHECKS);
   checkMs('session.startMs', s.startMs);
   if (s.endMs !== null) checkMs('session.endMs', s.endMs);
@@ -266,6 +293,7 @@ export function checkSession(s: SessionRecord): void {
 
 export function checkCertificate(c: CertificateRecord): void {
   if (typeof c !== 'object' || c === null) fail('certificate', c);
+  onlyKnownKeys('certificate', c, CERTIFICATE_KEYS);
   checkId('certificate.certificateId', c.certificateId);
   checkPlatform('certificate.platformId', c.platformId);
   checkId('certificate.learnerId', c.learnerId);
@@ -279,6 +307,7 @@ export function checkCertificate(c: CertificateRecord): void {
 
 export function checkDecision(d: DecisionRecord): void {
   if (typeof d !== 'object' || d === null) fail('decision', d);
+  onlyKnownKeys('decision', d, DECISION_KEYS);
   checkId('decision.decisionId', d.decisionId);
   checkId('decision.flagId', d.flagId);
   if (d.decision !== 'approve' && d.decision !== 'reject') fail('decision.decision', d.decision);
@@ -291,6 +320,7 @@ export function checkDecision(d: DecisionRecord): void {
 /** Rejected events are whatever a platform sent: only what we key on or sum by is constrained. */
 export function checkRejected(r: RejectedRow): void {
   if (typeof r !== 'object' || r === null) fail('rejected', r);
+  onlyKnownKeys('rejected', r, REJECTED_KEYS);
   checkText('rejected.rowId', r.rowId, 512, 1);
   checkText('rejected.platformId', r.platformId, 128);
   checkText('rejected.receivedAt', r.receivedAt, 64);
@@ -311,6 +341,7 @@ export function checkRejected(r: RejectedRow): void {
 
 export function checkEventCount(c: EventCountRecord): void {
   if (typeof c !== 'object' || c === null) fail('count', c);
+  onlyKnownKeys('count', c, EVENT_COUNT_KEYS);
   checkText('count.countId', c.countId, 512, 1);
   checkPlatform('count.platformId', c.platformId);
   checkDay('count.day', c.day);

@@ -1,9 +1,10 @@
+import type { CertificateRecord, FlagUpdate, SessionRecord } from '@hourglass/events';
 import { expect, it } from 'vitest';
 import { isWarehouseError } from '../errors';
 import { MIGRATIONS } from '../migrations';
 import type { HoursRow } from '../types';
 import type { MakeWarehouse, Setup, WarehouseHarness } from './contract';
-import { FLAGS, loadBase, MIN, SEGMENTS, segment } from './fixtures';
+import { CERTIFICATES, decision, FLAGS, loadBase, MIN, SEGMENTS, SESSIONS, segment } from './fixtures';
 
 /** An expected hours row: keys as given, times in minutes. */
 export function hrs(
@@ -207,6 +208,23 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
     await expectInvalid(
       w.queryHours({ fromDay: '2026-02-30', toDay: '2026-03-01', groupBy: [], filters: {} }),
     );
+    // A record with a key its message does not have is not a pipeline message: refused by both adapters
+    // (ClickHouse's JSONEachRow would refuse it as an unexpected error, which the aggregator retries).
+    const extra = { extra: 1 } as object;
+    await expectInvalid(w.upsertSessions([{ ...(SESSIONS.S1 as SessionRecord), ...extra }]));
+    await expectInvalid(w.insertCertificates([{ ...(CERTIFICATES[0] as CertificateRecord), ...extra }]));
+    await expectInvalid(
+      w.insertDecisions([
+        { ...decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-05T00:00:00Z'), ...extra },
+      ]),
+    );
+    await expectInvalid(w.upsertFlags([{ ...(FLAGS[0] as FlagUpdate), ...extra }]));
+    await expectInvalid(
+      w.insertEventCounts([
+        { countId: 'k-1', platformId: 'alpha', day: '2026-03-01', accepted: 5, ...extra },
+      ]),
+    );
+    expect(await w.counts()).toEqual({ segments: 0, flags: 0, decisions: 0, rejected: 0 });
     await expectInvalid(w.learnerTotals('L1\u0000'));
     await expectInvalid(w.getSession('Alpha', 'S1'));
     await expectInvalid(w.listFlags({ scope: '*', limit: 0 }));
