@@ -149,7 +149,9 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       const byDevice = validateCommit(req);
       enter(1);
       const record = partitions.get(req.partition);
-      if (!record || record.epoch !== req.epoch) return 'fenced';
+      if (!record) return 'lost';
+      if (record.epoch !== req.epoch) return 'fenced';
+      if (req.previousWatermark !== undefined && record.watermark !== req.previousWatermark) return 'lost';
       const t = now();
       for (const [deviceId, version] of req.deviceVersions) {
         if (windowVersion(windowOf(deviceId, t)) !== version) return 'conflict';

@@ -206,10 +206,11 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         ...values,
         ...readVersions,
         ...deviceArgs,
+        req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
       ];
       // Arrays are flattened by ioredis, so a batch of thousands of learners is not spread into call args.
       const reply = await run('commit', 1, () => scripts.hourglassCommit(allKeys.length, allKeys, args));
-      return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : 'fenced';
+      return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : reply === 3 ? 'lost' : 'fenced';
     },
 
     async clearOutbox(partition, epoch, watermark) {

@@ -55,11 +55,18 @@ end
  * ARGV[6] device ttl ms  ARGV[7] max starts per device  ARGV[8] n  ARGV[9] m  ARGV[10] ops: one char per
  * learner, 'S' = set, 'D' = delete;  ARGV[11 .. 10+n] learner values ('' for deletes);
  * ARGV[11+n .. 10+n+r] the versions of the windows read ('' = empty);  then per device written, in
- * KEYS order: count c, then c pairs (score = time ms, member).
- * Returns 1 = ok, 0 = fenced, 2 = conflict (a window read has changed since); nothing written unless 1.
+ * KEYS order: count c, then c pairs (score = time ms, member);  last, ARGV[#ARGV]: the watermark the
+ * caller believes is stored ('' = none, '*' = do not check).
+ * Returns 1 = ok, 0 = fenced, 2 = conflict (a window read has changed since), 3 = lost (no epoch: the
+ * keys are gone; or the stored watermark is not the caller's: the store went back in time); nothing
+ * written unless 1.
  */
 export const COMMIT_SCRIPT = `${WINDOW_VERSION_LUA}
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then return 3 end
+if epoch ~= ARGV[1] then return 0 end
+local previous = ARGV[#ARGV]
+if previous ~= '*' and (redis.call('GET', KEYS[2]) or '') ~= previous then return 3 end
 local n = tonumber(ARGV[8])
 local m = tonumber(ARGV[9])
 local firstDevice = 4 + n

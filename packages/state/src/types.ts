@@ -44,9 +44,21 @@ export interface CommitRequest {
    * is refused with 'conflict', writing nothing, if any of them changed since.
    */
   deviceVersions: ReadonlyMap<string, string | null>;
+  /**
+   * The watermark this process believes is stored (the claim's, then each of its commits'; null for
+   * none). If given, the commit is refused with 'lost', writing nothing, when the stored one differs:
+   * the store went back in time under the process (Redis restarted from an AOF missing its last writes,
+   * a replica promoted behind), and applying the batch to older state would credit it wrongly.
+   */
+  previousWatermark?: string | null;
 }
 
-export type CommitOutcome = 'ok' | 'fenced' | 'conflict';
+/**
+ * 'ok' written; 'fenced' a newer claim exists; 'conflict' a device window read has changed since;
+ * 'lost' the store no longer holds what this claim wrote (its epoch is gone, or its watermark is not
+ * previousWatermark): claim again, which reads what the store does hold.
+ */
+export type CommitOutcome = 'ok' | 'fenced' | 'conflict' | 'lost';
 
 export interface StateStoreStats {
   /** Requests that waited for the server (a pipeline or a script counts once). */

@@ -34,6 +34,9 @@ export function validateCommit(req: CommitRequest): StartsByDevice {
   if (typeof req.watermark !== 'string' || req.watermark.length === 0)
     fail('watermark must be a non-empty string');
   if (typeof req.outbox !== 'string') fail('outbox must be a string');
+  const prev = req.previousWatermark;
+  if (prev !== undefined && prev !== null && (typeof prev !== 'string' || prev.length === 0))
+    fail('previousWatermark must be a non-empty string, null or absent');
   for (const [learnerId, state] of req.learners) {
     if (typeof learnerId !== 'string' || learnerId.length === 0)
       fail('learner ids must be non-empty strings');

@@ -156,9 +156,19 @@ export function createDetector(opts: DetectorOptions) {
         deviceStarts: result.deviceStarts,
         outbox: encodeOutbox(records),
         deviceVersions: devices.versions,
+        previousWatermark: c.watermark === null ? null : String(c.watermark),
       });
       metrics.stateRoundTrips.inc();
       if (outcome === 'ok') return { result, records };
+      if (outcome === 'lost') {
+        // onBatch drops the claim: the retry claims again and rebuilds from what the store holds.
+        metrics.stateLost.inc();
+        opts.logger.warn({ partition: key }, "state store lost this partition's last writes: claiming again");
+        throw new DetectorError(
+          'state_lost',
+          `partition ${key}: the state store no longer holds this claim's writes`,
+        );
+      }
       if (outcome === 'fenced') {
         c.fenced = true;
         metrics.fenced.inc();

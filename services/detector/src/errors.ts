@@ -5,8 +5,16 @@
  *   guess; an operator repairs or deletes the named learner's key (its open sessions then start over).
  * device_conflict: the batch's device windows kept changing under its commits; the batch is retried
  *   after the log's backoff.
+ * state_lost: the state store no longer holds what this process's claim wrote (keys gone, or its
+ *   watermark went back: a restart without persistence, an AOF missing its last writes). Retried with a
+ *   fresh claim, which reads the stored watermark and rebuilds from the log if the store is behind.
  */
-export type DetectorErrorCode = 'fenced' | 'invalid_output' | 'corrupt_state' | 'device_conflict';
+export type DetectorErrorCode =
+  | 'fenced'
+  | 'invalid_output'
+  | 'corrupt_state'
+  | 'device_conflict'
+  | 'state_lost';
 
 export class DetectorError extends Error {
   constructor(

@@ -55,6 +55,11 @@ export function createDetectorMetrics(registry: Registry) {
       help: 'Batches refused because another process claimed the partition',
       registers: [registry],
     }),
+    stateLost: new Counter({
+      name: 'hourglass_detector_state_lost_total',
+      help: 'Batch commits refused because the state store lost what this process wrote (keys gone or watermark gone back); the partition is claimed again and rebuilt from the log',
+      registers: [registry],
+    }),
     overCap: new Counter({
       name: 'hourglass_detector_session_cap_learners_total',
       help: 'Learners over the session cap in a batch: their least recently touched sessions were dropped (counted once per batch)',

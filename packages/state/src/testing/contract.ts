@@ -214,13 +214,26 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       ).toBe('fenced');
     });
 
-    it('fences a commit on a partition that was never claimed', async () => {
+    it('refuses a commit on a partition it holds no claim of (never claimed, or its keys lost) as lost', async () => {
       const { store } = await setup();
       expect(await store.commit(req({ epoch: 1, watermark: '1', learners: new Map([['a', 'x']]) }))).toBe(
-        'fenced',
+        'lost',
       );
       expect(await store.loadLearners(['a'])).toEqual(new Map());
       expect(await store.claimPartition(P)).toMatchObject({ watermark: null, outbox: null });
+    });
+
+    it('refuses as lost, writing nothing, a commit whose previousWatermark is not the stored one (the store went back in time)', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      expect(await store.commit(req({ epoch, watermark: '3', previousWatermark: null }))).toBe('ok');
+      expect(await store.commit(req({ epoch, watermark: '5', previousWatermark: '3' }))).toBe('ok');
+      // This process wrote 7 too, but the store restarted without it: it still holds 5.
+      const behind = req({ epoch, watermark: '9', previousWatermark: '7', learners: new Map([['a', 'x']]) });
+      expect(await store.commit(behind)).toBe('lost');
+      expect(await store.commit(req({ epoch, watermark: '9', previousWatermark: null }))).toBe('lost');
+      expect(await store.loadLearners(['a'])).toEqual(new Map());
+      expect(await store.claimPartition(P)).toMatchObject({ watermark: '5', outbox: 'out@5' });
     });
 
     it('keeps partitions independent', async () => {
