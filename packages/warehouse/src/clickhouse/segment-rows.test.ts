@@ -139,4 +139,13 @@ describe('segment rows', () => {
       }
     }
   });
+
+  it('agrees with createDayOf where the offset is not whole quarter hours (Africa/Monrovia, UTC−00:44:30 until 1972)', () => {
+    const fast = createFastDayOf('Africa/Monrovia');
+    const slow = createDayOf('Africa/Monrovia');
+    // 00:00:10 local on 1971-06-02 lies inside the UTC quarter 00:30-00:45, which began on 1971-06-01.
+    expect(fast(Date.parse('1971-06-02T00:44:40Z')).text).toBe('1971-06-02');
+    for (let ms = Date.UTC(1971, 5, 1); ms < Date.UTC(1971, 5, 3); ms += 10_007)
+      expect(fast(ms).text).toBe(slow(ms));
+  });
 });

@@ -1,7 +1,10 @@
 import { createDayOf, type Segment } from '@hourglass/events';
 import { sameSessionAttributes } from '../session-attributes';
 
-/** UTC offsets are whole quarter hours, so a local calendar day never changes inside a UTC quarter. */
+/**
+ * Today's UTC offsets are whole quarter hours, so a local calendar day almost never changes inside a UTC
+ * quarter; a quarter where it does (an offset like Monrovia's −00:44:30 before 1972) is not cached.
+ */
 const QUARTER_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 
@@ -16,6 +19,10 @@ export interface Day {
  * `createDayOf` with a cache per UTC quarter hour: it runs for every inserted segment, and formatting
  * a date costs microseconds where a Map lookup costs nanoseconds.
  */
+function dayFromText(text: string): Day {
+  return { text, number: Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS) };
+}
+
 export function createFastDayOf(timeZone: string): (ms: number) => Day {
   const dayOf = createDayOf(timeZone);
   const cache = new Map<number, Day>();
@@ -28,7 +35,8 @@ export function createFastDayOf(timeZone: string): (ms: number) => Day {
     let day = cache.get(q);
     if (day === undefined) {
       const text = dayOf(q * QUARTER_MS);
-      day = { text, number: Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS) };
+      if (dayOf(q * QUARTER_MS + QUARTER_MS - 1) !== text) return dayFromText(dayOf(ms));
+      day = dayFromText(text);
       if (cache.size > 200_000) cache.clear();
       cache.set(q, day);
     }

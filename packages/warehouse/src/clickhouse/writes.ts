@@ -210,8 +210,9 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'decisions',
         rows,
         (d) => d.decisionId,
+        // By id alone (a full read of a small table): a resent copy naming another flag is the same
+        // decision, found and kept out, as the embedded store keeps the first copy.
         storedKeys<DecisionRecord>('insertDecisions', 'decisions', 'decisionId', (chunk) => [
-          inSet('flagId', chunk, (d) => d.flagId),
           inSet('decisionId', chunk, (d) => d.decisionId),
         ]),
         (d) => ({ ...d }),
@@ -225,6 +226,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'rejected',
         rows,
         (r) => r.rowId,
+        // Narrowed by platform (the sort key's prefix): a row id is the record's place in the log, and
+        // every copy of that record names the same platform.
         storedKeys<RejectedRow>('insertRejected', 'rejected', 'rowId', (chunk) => [
           inSet('platformId', chunk, (r) => r.platformId),
           inSet('rowId', chunk, (r) => r.rowId),
@@ -251,6 +254,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         'event_counts',
         rows,
         (c) => c.countId,
+        // Narrowed by platform (the sort key's prefix; this runs with every group write): a count id
+        // names its platform (batch/platform/day), so no copy of one can name another.
         storedKeys<EventCountRow>('insertEventCounts', 'event_counts', 'countId', (chunk) => [
           inSet('platformId', chunk, (c) => c.platformId),
           inSet('countId', chunk, (c) => c.countId),

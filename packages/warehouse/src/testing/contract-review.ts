@@ -114,6 +114,17 @@ export function describeReviewContract(setup: Setup): void {
     expect(await total(w)).toEqual([hrs({}, 165, 21, 0, 3)]);
   });
 
+  it('a decision resent naming another flag is the same decision: the first copy stands', async () => {
+    const w = await setup();
+    await loadBase(w);
+    const d = decision('d1', 'flag-a', 'reject', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z');
+    await w.insertDecisions([d]);
+    await w.insertDecisions([{ ...d, flagId: 'flag-b' }]);
+    expect((await w.getFlag('flag-a'))?.decisions.map((x) => x.decisionId)).toEqual(['d1']);
+    expect((await w.getFlag('flag-b'))?.decisions).toEqual([]);
+    expect((await w.getFlag('flag-b'))?.status).toBe('open');
+  });
+
   it('a segment with two flags needs both approved', async () => {
     const w = await setup();
     await loadBase(w);
