@@ -7,3 +7,4 @@ export * from './random';
 export * from './schemas';
 export * from './time';
 export * from './validate';
+export { wellFormed } from './well-formed';

@@ -8,6 +8,7 @@ import type {
   SessionRecord,
   TopicName,
 } from '@hourglass/events';
+import { wellFormed } from '@hourglass/events';
 import type { LogRecord } from '@hourglass/log';
 
 export type AggregatedTopics = Pick<
@@ -52,6 +53,28 @@ export function mergeRows(list: readonly Rows[]): Rows {
   return merged;
 }
 
+/**
+ * A rejected event's texts with lone surrogates as U+FFFD. What a platform sent can hold them (a "\ud800"
+ * escape in its id), and records written before ingest cleaned them would otherwise be refused by the
+ * warehouse and the rejected event left out of the counts. Anything not shaped like a rejected event is
+ * left for the warehouse's checks to refuse.
+ */
+function wellFormedRejected(v: RejectedEvent): RejectedEvent {
+  if (typeof v !== 'object' || v === null) return v;
+  const text = <T>(s: T): T => (typeof s === 'string' ? (wellFormed(s) as T) : s);
+  return {
+    ...v,
+    id: text(v.id),
+    type: text(v.type),
+    errors: Array.isArray(v.errors)
+      ? v.errors.map((e) =>
+          typeof e === 'object' && e !== null ? { ...e, path: text(e.path), message: text(e.message) } : e,
+        )
+      : v.errors,
+    raw: text(v.raw),
+  };
+}
+
 /** Sorts consumed records into the warehouse tables they feed. */
 export function routeRecords(
   records: readonly LogRecord[],
@@ -68,7 +91,10 @@ export function routeRecords(
     [
       topics.rejected,
       (v, r) =>
-        rows.rejected.push({ ...(v as RejectedEvent), rowId: `${r.topic}/${r.partition}/${r.offset}` }),
+        rows.rejected.push({
+          ...wellFormedRejected(v as RejectedEvent),
+          rowId: `${r.topic}/${r.partition}/${r.offset}`,
+        }),
     ],
     [topics.counts, (v) => rows.counts.push(v as EventCountRecord)],
   ]);

@@ -1,4 +1,4 @@
-import { type FieldError, REJECTED_RAW_MAX_BYTES, type RejectedEvent } from '@hourglass/events';
+import { type FieldError, REJECTED_RAW_MAX_BYTES, type RejectedEvent, wellFormed } from '@hourglass/events';
 
 /**
  * Bounds on what one rejected event reports. An event with 100 000 unknown keys, or one key a megabyte
@@ -9,8 +9,14 @@ export const MAX_ERRORS_PER_EVENT = 20;
 const MAX_PATH_CHARS = 256;
 const MAX_MESSAGE_CHARS = 512;
 
+/** At most `max` UTF-16 units, well-formed: never half of a surrogate pair (the warehouse refuses those). */
 function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+  const w = wellFormed(s);
+  if (w.length <= max) return w;
+  let end = max - 1;
+  const last = w.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${w.slice(0, end)}…`;
 }
 
 export function boundErrors(errors: readonly FieldError[]): FieldError[] {
@@ -67,7 +73,7 @@ export function rejectedRecord(r: RejectedInput): RejectedEvent {
     receivedAt: r.receivedAt,
     source: r.source,
     index: r.index,
-    id: r.id,
+    id: r.id === null ? null : wellFormed(r.id),
     type,
     errors: r.errors,
     raw: text,

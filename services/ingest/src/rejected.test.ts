@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { boundErrors, rejectedRecord } from './rejected';
+
+const input = {
+  platformId: 'cvto',
+  receivedAt: '2026-03-01T12:00:00.000Z',
+  source: 'ingest' as const,
+  index: 0,
+};
+const LONE = /\p{Cs}/u;
+
+describe('rejected-event records hold well-formed text (the warehouse refuses lone surrogates)', () => {
+  it('a platform’s id with a lone surrogate keeps its other characters, the surrogate as U+FFFD', () => {
+    const r = rejectedRecord({
+      ...input,
+      id: 'bad\ud800',
+      value: { type: 'heartbeat' },
+      errors: [],
+      raw: '{}',
+    });
+    expect(r.id).toBe('bad\ufffd');
+  });
+
+  it('a type clipped to 64 units never ends in half of a surrogate pair', () => {
+    const type = '\u{1F600}'.repeat(40); // 80 UTF-16 units
+    const r = rejectedRecord({ ...input, id: 'e1', value: { type }, errors: [], raw: '{}' });
+    expect(r.type).toBe(`${'\u{1F600}'.repeat(31)}…`);
+    expect(LONE.test(r.type ?? '')).toBe(false);
+  });
+
+  it('error paths and messages are well-formed and clipped', () => {
+    const [e] = boundErrors([
+      { path: `heartbeat.x\udc00${'y'.repeat(300)}`, code: 'unrecognized_key', message: 'm' },
+    ]);
+    expect(LONE.test(e?.path ?? '')).toBe(false);
+    expect(e?.path.length).toBe(256);
+    expect(e?.path.startsWith('heartbeat.x\ufffdy')).toBe(true);
+  });
+});
