@@ -8,6 +8,7 @@ export interface KeyLayout {
   partitionEpoch(partition: string): string;
   partitionWatermark(partition: string): string;
   partitionOutbox(partition: string): string;
+  partitionCounted(partition: string): string;
 }
 
 export function keyLayout(prefix: string): KeyLayout {
@@ -17,6 +18,7 @@ export function keyLayout(prefix: string): KeyLayout {
     partitionEpoch: (partition) => `${prefix}p:{${partition}}:epoch`,
     partitionWatermark: (partition) => `${prefix}p:{${partition}}:watermark`,
     partitionOutbox: (partition) => `${prefix}p:{${partition}}:outbox`,
+    partitionCounted: (partition) => `${prefix}p:{${partition}}:counted`,
   };
 }
 

@@ -24,6 +24,7 @@ interface PartitionRecord {
   epoch: number;
   watermark: string | null;
   outbox: string | null;
+  countedUntil: string | null;
 }
 
 /**
@@ -104,7 +105,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
     async claimPartition(partition) {
       checkPartition(partition);
       enter(1);
-      const record = partitions.get(partition) ?? { epoch: 0, watermark: null, outbox: null };
+      const record = partitions.get(partition) ?? { epoch: 0, watermark: null, outbox: null, countedUntil: null };
       // Same rule as the Redis script: seeded from the clock so epochs keep increasing after a state loss.
       record.epoch = Math.max(record.epoch + 1, Math.floor(now()));
       partitions.set(partition, record);
@@ -112,6 +113,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
         epoch: record.epoch,
         watermark: record.watermark,
         outbox: record.outbox,
+        countedUntil: record.countedUntil,
       };
       return claim;
     },
@@ -170,6 +172,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       }
       record.watermark = req.watermark;
       record.outbox = req.outbox;
+      if (req.countedUntil !== undefined) record.countedUntil = req.countedUntil;
       return 'ok';
     },
 

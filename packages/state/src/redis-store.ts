@@ -114,7 +114,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
     async claimPartition(partition) {
       checkPartition(partition);
       const reply = await run('claimPartition', 1, () =>
-        scripts.hourglassClaim(3, partitionKeys(partition), []),
+        scripts.hourglassClaim(4, [...partitionKeys(partition), keys.partitionCounted(partition)], []),
       );
       if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
         throw new StateError('unexpected', `claimPartition: unexpected reply ${JSON.stringify(reply)}`);
@@ -122,13 +122,17 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       const epoch = Number(reply[0]);
       const watermark: unknown = reply[1] ?? null;
       const outbox: unknown = reply[2] ?? null;
+      const countedUntil: unknown = reply[3] ?? null;
       if (typeof watermark !== 'string' && watermark !== null) {
         throw new StateError('corrupt', 'claimPartition: watermark is not a string');
       }
       if (typeof outbox !== 'string' && outbox !== null) {
         throw new StateError('corrupt', 'claimPartition: outbox is not a string');
       }
-      return { epoch, watermark, outbox };
+      if (typeof countedUntil !== 'string' && countedUntil !== null) {
+        throw new StateError('corrupt', 'claimPartition: counted offset is not a string');
+      }
+      return { epoch, watermark, outbox, countedUntil };
     },
 
     async loadLearners(learnerIds) {
@@ -191,7 +195,13 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         readKeys.push(keys.device(deviceId));
         readVersions.push(version ?? '');
       }
-      const allKeys = [...partitionKeys(req.partition), ...learnerKeys, ...deviceKeys, ...readKeys];
+      const allKeys = [
+        ...partitionKeys(req.partition),
+        ...learnerKeys,
+        ...deviceKeys,
+        ...readKeys,
+        keys.partitionCounted(req.partition),
+      ];
       const args = [
         String(req.epoch),
         req.watermark,
@@ -206,6 +216,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         ...values,
         ...readVersions,
         ...deviceArgs,
+        req.countedUntil ?? '',
         req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
       ];
       // Arrays are flattened by ioredis, so a batch of thousands of learners is not spread into call args.

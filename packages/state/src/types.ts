@@ -25,6 +25,12 @@ export interface PartitionClaim {
   watermark: string | null;
   /** Outputs of the last committed batch that were not confirmed produced (null = none pending). */
   outbox: string | null;
+  /**
+   * The offset below which the partition's event counts were produced (CommitRequest.countedUntil);
+   * null if never written. After a state loss it can lie above watermark + 1: a rebuild replays those
+   * offsets and must not count them again.
+   */
+  countedUntil: string | null;
 }
 
 export interface CommitRequest {
@@ -51,6 +57,8 @@ export interface CommitRequest {
    * a replica promoted behind), and applying the batch to older state would credit it wrongly.
    */
   previousWatermark?: string | null;
+  /** If given, stored with the watermark and returned by claims: see PartitionClaim.countedUntil. */
+  countedUntil?: string;
 }
 
 /**

@@ -68,6 +68,11 @@ interface Claim {
   watermark: bigint | null;
   fenced: boolean;
   rewoundTo: bigint | null;
+  /**
+   * Offsets below this had their event counts produced already (null: no such knowledge). A rebuild
+   * replays offsets the log had committed, whose counts went out under other batches' ids.
+   */
+  countFrom: bigint | null;
 }
 
 /**
@@ -103,6 +108,7 @@ export function createDetector(opts: DetectorOptions) {
       watermark: c.watermark === null ? null : BigInt(c.watermark),
       fenced: false,
       rewoundTo: null,
+      countFrom: c.countedUntil === null ? null : BigInt(c.countedUntil),
     };
     claims.set(key, fresh);
     opts.logger.info({ partition: key, epoch: fresh.epoch, watermark: c.watermark }, 'partition claimed');
@@ -129,11 +135,11 @@ export function createDetector(opts: DetectorOptions) {
    * are this partition's alone (the commit is fenced), so they are loaded once.
    */
   async function runAndCommit(
-    events: readonly AcceptedEvent[],
+    { events, countedBefore }: { events: readonly AcceptedEvent[]; countedBefore: number },
     key: string,
     c: Claim,
     batchId: string,
-    watermark: string,
+    { watermark, countedUntil }: { watermark: string; countedUntil: string },
   ) {
     const learnerIds = [...new Set(events.map((e) => e.learnerId))];
     const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
@@ -144,7 +150,7 @@ export function createDetector(opts: DetectorOptions) {
     metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
     for (let attempt = 1; ; attempt++) {
       const result = processBatch(
-        { events, learners, devices: devices.starts },
+        { events, learners, devices: devices.starts, countedBefore },
         { policyFor: opts.policyFor, dayOf: opts.dayOf, batchId },
       );
       const records = toRecords(result.outputs, result.counts, opts.topics);
@@ -157,6 +163,7 @@ export function createDetector(opts: DetectorOptions) {
         outbox: encodeOutbox(records),
         deviceVersions: devices.versions,
         previousWatermark: c.watermark === null ? null : String(c.watermark),
+        countedUntil,
       });
       metrics.stateRoundTrips.inc();
       if (outcome === 'ok') return { result, records };
@@ -201,6 +208,9 @@ export function createDetector(opts: DetectorOptions) {
       // rather than credit anything on incomplete state. Outputs are deterministic, so the replay
       // re-emits the same ids and downstream totals do not change.
       c.rewoundTo = expected;
+      // Everything below the offset the log resumed at was produced, counts included.
+      const resumedAt = BigInt(first.offset);
+      if (c.countFrom === null || c.countFrom < resumedAt) c.countFrom = resumedAt;
       metrics.rebuilds.inc();
       opts.logger.warn(
         { partition: key, from: String(expected), at: first.offset },
@@ -211,6 +221,7 @@ export function createDetector(opts: DetectorOptions) {
       return;
     }
     const events: AcceptedEvent[] = [];
+    let countedBefore = 0;
     let lastOffset = BigInt(first.offset);
     for (const r of batch.records) {
       const offset = BigInt(r.offset);
@@ -227,16 +238,20 @@ export function createDetector(opts: DetectorOptions) {
         continue;
       }
       events.push(parsed.event);
+      if (c.countFrom !== null && offset < c.countFrom) countedBefore = events.length;
     }
     if (c.watermark !== null && lastOffset <= c.watermark) return;
+    const countedUntil =
+      c.countFrom !== null && c.countFrom > lastOffset + 1n ? c.countFrom : lastOffset + 1n;
     const { result, records } = await runAndCommit(
-      events,
+      { events, countedBefore },
       key,
       c,
       `${key}/${first.offset}-${lastOffset}`,
-      String(lastOffset),
+      { watermark: String(lastOffset), countedUntil: String(countedUntil) },
     );
     c.watermark = lastOffset;
+    c.countFrom = countedUntil;
     c.rewoundTo = null;
     if (records.length > 0) await producer!.send(records);
     processed += events.length;

@@ -21,6 +21,12 @@ export interface BatchInput {
   events: readonly AcceptedEvent[];
   learners: ReadonlyMap<string, string>;
   devices: ReadonlyMap<string, readonly DeviceStartRef[]>;
+  /**
+   * How many of the first events were counted by an earlier run of their offsets (a rebuild after the
+   * state store lost data replays them): they run the rules again but add nothing to the counts, whose
+   * ids name this batch's offsets and would not match the earlier ones. Default 0.
+   */
+  countedBefore?: number;
 }
 
 export interface BatchResult {
@@ -113,7 +119,9 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
   };
   // The count of the current run of events; replaced by the first event (receivedAt is never empty).
   let count = { accepted: 0, segments: 0 };
-  for (const event of input.events) {
+  const countedBefore = input.countedBefore ?? 0;
+  for (let i = 0; i < input.events.length; i++) {
+    const event = input.events[i] as AcceptedEvent;
     let state = states.get(event.learnerId);
     if (state === undefined) {
       const stored = input.learners.get(event.learnerId);
@@ -154,6 +162,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       deviceWindows.set(start.deviceId, window);
       result.deviceStarts.push(start);
     }
+    if (i < countedBefore) continue;
     count.accepted += 1;
     // A segment is counted on its own platform (an event could close another session's window).
     for (const segment of step.out.segments) {
@@ -168,6 +177,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       result.overCap.push(learnerId);
   }
   for (const [key, { accepted, segments }] of perPlatformDay) {
+    if (accepted === 0 && segments === 0) continue; // only events counted before
     const [platformId = '', day = ''] = key.split('\u0000');
     result.counts.push({
       countId: `${opts.batchId}/${platformId}/${day}`,

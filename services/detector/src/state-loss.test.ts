@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AcceptedEvent, Segment } from '@hourglass/events';
+import type { AcceptedEvent, EventCountRecord, Segment } from '@hourglass/events';
 import {
   createMemoryStateStore,
   createRedisStateStore,
   deleteKeysUnder,
+  StateError,
   type StateStore,
 } from '@hourglass/state';
 import { Redis } from 'ioredis';
@@ -119,6 +120,73 @@ describe('the state store loses data under a running detector (DESIGN: notice it
     // Without the check, hb 4 closed (60, 120] on the state after hb 2: the id of hb 3's (60, 90] with
     // another content, and the warehouse kept 90 s.
     expect(await p.segments()).toEqual({ verifiedMs: 120_000, twoContents: [] });
+  });
+
+  it('a rebuild counts no event twice: the per-platform-day counts over distinct ids equal the events and segments', async () => {
+    const events = [start, hb(1), hb(2), hb(3), hb(4), hb(5)];
+    const log = embeddedLog(1);
+    const producer = log.producer();
+    const send = (list: AcceptedEvent[]) =>
+      producer.send(list.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })));
+    const committed = async () => (await log.admin().committedOffsets('detector', topics.events))[0]?.offset;
+    // First life: batches of 2, so its count ids name offsets 0-1 and 2-3.
+    await send(events.slice(0, 4));
+    const first = await runDetector(log, createMemoryStateStore(), undefined, { maxBatchSize: 2 });
+    await waitFor(async () => (await committed()) === '4');
+    await first.stop();
+    // The store lost everything; two more events; the next life rebuilds offsets 0-3 in other batches.
+    await send(events.slice(4));
+    const second = await runDetector(log, createMemoryStateStore());
+    await waitFor(async () => (await committed()) === '6');
+    await second.stop();
+
+    const ends = await log.admin().endOffsets(topics.counts);
+    const counts = (await collect(log, topics.counts, 'counts', Number(ends[0]!.offset))).map(
+      (v) => JSON.parse(v) as EventCountRecord,
+    );
+    const firstCopy = new Map<string, EventCountRecord>();
+    for (const c of counts) if (!firstCopy.has(c.countId)) firstCopy.set(c.countId, c);
+    const sum = (k: 'accepted' | 'segments') => [...firstCopy.values()].reduce((n, c) => n + (c[k] ?? 0), 0);
+    expect({ accepted: sum('accepted'), segments: sum('segments') }).toEqual({ accepted: 6, segments: 5 });
+  });
+
+  it('a rebuild interrupted after its first batch counts no event twice either (the counted offset is stored)', async () => {
+    const events = [start, hb(1), hb(2), hb(3), hb(4), hb(5)];
+    const log = embeddedLog(1);
+    const producer = log.producer();
+    const send = (list: AcceptedEvent[]) =>
+      producer.send(list.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })));
+    const committed = async () => (await log.admin().committedOffsets('detector', topics.events))[0]?.offset;
+    await send(events.slice(0, 4));
+    const first = await runDetector(log, createMemoryStateStore(), undefined, { maxBatchSize: 4 });
+    await waitFor(async () => (await committed()) === '4');
+    await first.stop();
+    await send(events.slice(4));
+    // The rebuild's second commit fails (its reply lost): the detector forgets its claim and claims
+    // again, and all it knows then of what was counted is what the store holds.
+    const store = createMemoryStateStore();
+    let commits = 0;
+    const failing: StateStore = {
+      ...switchable(() => store),
+      async commit(req) {
+        commits += 1;
+        if (commits === 2) throw new StateError('unavailable', 'reply lost');
+        return store.commit(req);
+      },
+    };
+    const second = await runDetector(log, failing, undefined, { maxBatchSize: 2 });
+    await waitFor(async () => (await committed()) === '6');
+    await second.stop();
+    expect(commits).toBeGreaterThan(3);
+
+    const ends = await log.admin().endOffsets(topics.counts);
+    const counts = (await collect(log, topics.counts, 'counts', Number(ends[0]!.offset))).map(
+      (v) => JSON.parse(v) as EventCountRecord,
+    );
+    const firstCopy = new Map<string, EventCountRecord>();
+    for (const c of counts) if (!firstCopy.has(c.countId)) firstCopy.set(c.countId, c);
+    const sum = (k: 'accepted' | 'segments') => [...firstCopy.values()].reduce((n, c) => n + (c[k] ?? 0), 0);
+    expect({ accepted: sum('accepted'), segments: sum('segments') }).toEqual({ accepted: 6, segments: 5 });
   });
 
   it.skipIf(!process.env.REDIS_URL)('on the real Redis: keys deleted under a running detector', async () => {

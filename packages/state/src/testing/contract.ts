@@ -236,6 +236,19 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       expect(await store.claimPartition(P)).toMatchObject({ watermark: '5', outbox: 'out@5' });
     });
 
+    it('stores the counted offset a commit gives and returns it with later claims; a commit without one leaves it', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      expect(await store.claimPartition(P)).toMatchObject({ countedUntil: null });
+      const next = (await store.claimPartition(P)).epoch;
+      expect(epoch).toBeLessThan(next);
+      expect(await store.commit(req({ epoch: next, watermark: '4', countedUntil: '9' }))).toBe('ok');
+      const again = await store.claimPartition(P);
+      expect(again).toMatchObject({ watermark: '4', countedUntil: '9' });
+      expect(await store.commit(req({ epoch: again.epoch, watermark: '5' }))).toBe('ok');
+      expect(await store.claimPartition(P)).toMatchObject({ watermark: '5', countedUntil: '9' });
+    });
+
     it('keeps partitions independent', async () => {
       const { store } = await setup();
       const a = await store.claimPartition('topic/0');
