@@ -105,7 +105,12 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
     async claimPartition(partition) {
       checkPartition(partition);
       enter(1);
-      const record = partitions.get(partition) ?? { epoch: 0, watermark: null, outbox: null, countedUntil: null };
+      const record = partitions.get(partition) ?? {
+        epoch: 0,
+        watermark: null,
+        outbox: null,
+        countedUntil: null,
+      };
       // Same rule as the Redis script: seeded from the clock so epochs keep increasing after a state loss.
       record.epoch = Math.max(record.epoch + 1, Math.floor(now()));
       partitions.set(partition, record);

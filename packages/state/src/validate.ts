@@ -37,7 +37,10 @@ export function validateCommit(req: CommitRequest): StartsByDevice {
   const prev = req.previousWatermark;
   if (prev !== undefined && prev !== null && (typeof prev !== 'string' || prev.length === 0))
     fail('previousWatermark must be a non-empty string, null or absent');
-  if (req.countedUntil !== undefined && (typeof req.countedUntil !== 'string' || req.countedUntil.length === 0))
+  if (
+    req.countedUntil !== undefined &&
+    (typeof req.countedUntil !== 'string' || req.countedUntil.length === 0)
+  )
     fail('countedUntil must be a non-empty string or absent');
   for (const [learnerId, state] of req.learners) {
     if (typeof learnerId !== 'string' || learnerId.length === 0)
