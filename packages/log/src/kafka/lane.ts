@@ -163,8 +163,13 @@ export function createLane(settings: LaneSettings): Lane {
     return fresh;
   }
 
-  /** One attempt: a request per leader, each holding one batch per partition. */
-  async function attempt(s: Session, records: RoutedRecord[]): Promise<void> {
+  /**
+   * One attempt: a request per leader, each holding one batch per partition. Every request is waited
+   * for, also when another failed: a partition's sequence advances only with its own acknowledgement,
+   * which `acked` records, and no retry may start while a request of this one is still in flight (two
+   * in flight for a partition get OUT_OF_ORDER_SEQUENCE_NUMBER).
+   */
+  async function attempt(s: Session, records: RoutedRecord[], acked: Set<string>): Promise<void> {
     const byPartition = new Map<string, Map<number, RoutedRecord[]>>();
     for (const r of records) {
       const topic = entry(byPartition, r.topic, () => new Map<number, RoutedRecord[]>());
@@ -195,7 +200,7 @@ export function createLane(settings: LaneSettings): Lane {
         request.count.push([seqKey, list.length]);
       }
     }
-    await Promise.all(
+    const settled = await Promise.allSettled(
       [...requests].map(async ([leader, request]) => {
         const broker = where.brokers.get(leader);
         if (!broker) {
@@ -211,10 +216,21 @@ export function createLane(settings: LaneSettings): Lane {
           topics: request.topics,
         });
         await produceApi.async(await s.pool.get(broker), body);
-        for (const [seqKey, n] of request.count)
-          s.sequences.set(seqKey, nextSequence(s.sequences.get(seqKey) ?? 0, n));
+        return request.count;
       }),
     );
+    let failure: unknown;
+    for (const result of settled) {
+      if (result.status === 'rejected') {
+        failure ??= result.reason;
+        continue;
+      }
+      for (const [seqKey, n] of result.value) {
+        s.sequences.set(seqKey, nextSequence(s.sequences.get(seqKey) ?? 0, n));
+        acked.add(seqKey);
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 
   const queue = createSendQueue<RoutedRecord>({
@@ -224,14 +240,19 @@ export function createLane(settings: LaneSettings): Lane {
     timeoutMs: settings.sendTimeoutMs,
     async sendBatch(records) {
       const s = session();
+      const acked = new Set<string>();
+      let pending = records;
       for (let tries = 0; ; tries++) {
         try {
-          await attempt(s, records);
+          await attempt(s, pending, acked);
           ok = true;
           return;
         } catch (err) {
           const error = toLogError(err, 'send');
-          // Same producer id, same sequence numbers: what the broker already wrote is acknowledged, not repeated.
+          // Same producer id, same sequence numbers: what the broker already wrote is acknowledged, not
+          // repeated. Partitions a leader acknowledged in this attempt are not sent again: their
+          // sequences moved on, and the same records under the next number would be written twice.
+          pending = pending.filter((r) => !acked.has(`${r.topic}\0${r.partition}`));
           if (error.code === 'unavailable' && tries < settings.retries) {
             s.leaders = undefined;
             await new Promise((resolve) => setTimeout(resolve, 100 * (tries + 1)));
