@@ -41,8 +41,11 @@ export function resolveConsumerOptions(opts: ConsumerOptions): ResolvedConsumerO
   };
 }
 
+/** Kafka's own rule for topic names, so that the embedded log refuses what the broker would. */
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
 export function validateTopicName(topic: unknown): asserts topic is string {
-  if (typeof topic !== 'string' || topic.length === 0 || topic.length > 249) {
+  if (typeof topic !== 'string' || !TOPIC_NAME.test(topic) || topic === '.' || topic === '..') {
     throw new LogError('invalid_argument', `invalid topic name ${JSON.stringify(topic)}`);
   }
 }

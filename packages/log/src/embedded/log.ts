@@ -22,6 +22,9 @@ export interface EmbeddedLog extends Log {
   setUnavailable(unavailable: boolean): void;
 }
 
+/** Kafka's default message.max.bytes less a batch's and a record's own overhead. */
+const MAX_RECORD_BYTES = 1_048_588 - 100;
+
 /** In-process log for development, evaluation and tests: append-only arrays, nothing survives the process. */
 export function createEmbeddedLog(opts: EmbeddedLogOptions = {}): EmbeddedLog {
   const defaultPartitions = opts.partitions ?? 4;
@@ -57,6 +60,15 @@ export function createEmbeddedLog(opts: EmbeddedLogOptions = {}): EmbeddedLog {
         assertOpen();
         if (disconnected) throw new LogError('closed', 'producer was disconnected');
         validateRecords(records);
+        for (const r of records) {
+          // What a broker with the default message.max.bytes (1,048,588, batch overhead included) refuses.
+          if (Buffer.byteLength(r.key) + Buffer.byteLength(r.value) > MAX_RECORD_BYTES) {
+            throw new LogError(
+              'rejected',
+              `record of ${r.topic} over ${MAX_RECORD_BYTES} bytes (message.max.bytes)`,
+            );
+          }
+        }
         if (unavailable) {
           connected = false;
           throw new LogError('unavailable', 'embedded log is marked unavailable (fault injection)');

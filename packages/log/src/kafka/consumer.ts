@@ -290,6 +290,9 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
       validatePartition(partition);
       validateOffset(offset);
       if (!consumer || !running || !assignment) return;
+      // kafkajs keeps a seek until it next fetches that partition, whoever owns it then: a seek of a
+      // partition another member owns would rewind it whenever a later rebalance brings it here.
+      if (!assignment.partitions.some((tp) => tp.topic === topic && tp.partition === partition)) return;
       consumer.seek({ topic, partition, offset });
     },
   };

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { isLogError } from '../errors';
 import { partitionFor } from '../partition';
-import { type ContractFixture, collector, records, sleep, unique, waitFor } from './fixture';
+import type { LogConsumer, LogRecord, TopicPartition } from '../types';
+import { type ContractFixture, collector, FAST_CONSUMER, records, sleep, unique, waitFor } from './fixture';
 
 /** Seeking, assignment callbacks, offsets reporting and typed errors. */
 export function controlContract(f: ContractFixture): void {
@@ -135,5 +136,85 @@ export function controlContract(f: ContractFixture): void {
     );
     await producer.send([]);
     expect(await f.ends(topic)).toEqual(['0']);
+  });
+
+  it('ignores a seek of a partition another member owns, also once a rebalance brings it here', async () => {
+    const topic = await f.topicWith(2, 'seek-foreign');
+    const group = unique('g-seek-foreign');
+    const got = new Map<string, LogRecord[]>();
+    const owned = new Map<string, TopicPartition[]>();
+    const consumers: LogConsumer[] = [];
+    const start = async (member: string): Promise<LogConsumer> => {
+      const c = f.log().consumer({ groupId: group, ...FAST_CONSUMER });
+      consumers.push(c);
+      got.set(member, []);
+      await c.start({
+        topics: [topic],
+        fromBeginning: true,
+        onAssigned: (tps) => void owned.set(member, tps),
+        onBatch: async (b) => void got.get(member)?.push(...b.records),
+      });
+      return c;
+    };
+    try {
+      const a = await start('a');
+      const b = await start('b');
+      await waitFor(
+        'one partition each',
+        () => owned.get('a')?.length === 1 && owned.get('b')?.length === 1,
+        30_000,
+      );
+      const keyOn = (p: number) => {
+        for (let i = 0; ; i++) if (partitionFor(`k${i}`, 2) === p) return `k${i}`;
+      };
+      await f
+        .log()
+        .producer()
+        .send(
+          [0, 1].flatMap((p) =>
+            Array.from({ length: 5 }, (_, i) => ({ topic, key: keyOn(p), value: `${p}-${i}` })),
+          ),
+        );
+      await waitFor('10 records', () => (got.get('a')?.length ?? 0) + (got.get('b')?.length ?? 0) >= 10);
+      await sleep(500);
+      const foreign = (owned.get('b') as TopicPartition[])[0] as TopicPartition;
+      a.seek(topic, foreign.partition, '0');
+      await sleep(500);
+      got.set('a', []);
+      await b.stop();
+      await waitFor('a owns both partitions', () => owned.get('a')?.length === 2, 30_000);
+      await sleep(2000);
+      expect((got.get('a') as LogRecord[]).map((r) => `${r.partition}/${r.offset}`)).toEqual([]);
+    } finally {
+      for (const c of consumers) await c.stop();
+    }
+  }, 90_000);
+
+  it('rejects a record over message.max.bytes and writes nothing of it', async () => {
+    const topic = await f.topicWith(1, 'big');
+    await expect(
+      f
+        .log()
+        .producer()
+        .send([{ topic, key: 'k', value: 'x'.repeat(2_000_000) }]),
+    ).rejects.toSatisfy((e) => isLogError(e, 'rejected'));
+    expect(await f.ends(topic)).toEqual(['0']);
+    await f
+      .log()
+      .producer()
+      .send([{ topic, key: 'k', value: 'x'.repeat(900_000) }]);
+    expect(await f.ends(topic)).toEqual(['1']);
+  });
+
+  it('refuses topic names Kafka does not allow before contacting anything, on every adapter', async () => {
+    for (const name of ['a b', 'a/b', '.', '..', 'ü', 'x'.repeat(250)]) {
+      await expect(
+        f
+          .log()
+          .admin()
+          .ensureTopics([{ name, partitions: 1 }]),
+        name,
+      ).rejects.toSatisfy((e) => isLogError(e, 'invalid_argument'));
+    }
   });
 }
