@@ -1,4 +1,4 @@
-import { DEFAULT_PARTITIONS, type Log, openLog } from '@hourglass/log';
+import { DEFAULT_PARTITIONS, type Log, openLog, type PinoLikeLogger } from '@hourglass/log';
 import type { Config, Env } from '@hourglass/runtime';
 import { openStateStore, type StateStore } from '@hourglass/state';
 import { openWarehouse, type Warehouse } from '@hourglass/warehouse';
@@ -17,8 +17,10 @@ export function buildAdapters(
   config: Config,
   clientId: string,
   partitions = DEFAULT_PARTITIONS,
+  logger?: PinoLikeLogger,
 ): Adapters {
-  const log = openLog({ brokers: env.kafkaBrokers, clientId, partitions });
+  // The log's consumers report retried batches (a corrupt learner state, say) and kafkajs' errors here.
+  const log = openLog({ brokers: env.kafkaBrokers, clientId, partitions, ...(logger ? { logger } : {}) });
   const state = openStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` });
   const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });
   return { log, state, warehouse, modes: { log: log.kind, state: state.kind, warehouse: warehouse.kind } };

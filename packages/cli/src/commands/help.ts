@@ -43,6 +43,9 @@ demo tokens is used (printed at start-up).`,
                        carrying the receipt time a platform would have had
   --id-prefix P        learner/device id prefix (default: sim<seed>-<time>, a fresh population)
 Tokens default to the development configuration's demo tokens; override with
---platform-token id=token (repeatable), --admin-token, --supervisor-token.`,
+--platform-token id=token (repeatable), --admin-token, --supervisor-token.
+Exits 0 only if the pipeline caught up, every cheater was flagged with an expected kind, no honest
+learner was flagged, and the honest learners' hours were verified exactly; 3 otherwise (the summary's
+last line says why).`,
   'hash-token': 'Usage: hourglass hash-token <token>\n\nPrints sha256:<hex> for the configuration file.',
 };

@@ -40,7 +40,7 @@ export async function startAllInOne(opts: {
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
   const partitions = opts.partitions ?? DEFAULT_PARTITIONS;
-  const adapters = buildAdapters(env, config, 'hourglass', partitions);
+  const adapters = buildAdapters(env, config, 'hourglass', partitions, logger);
   logger.info(
     { ...adapters.modes },
     `hourglass starting: log=${adapters.modes.log} state=${adapters.modes.state} warehouse=${adapters.modes.warehouse}`,
@@ -100,7 +100,16 @@ export async function startAllInOne(opts: {
     bodyLimit: config.ingest.maxBodyBytes,
     readiness: async () => {
       // ingest.ready() also asks a producer that failed a send to reconnect.
-      const checks = { ingest: await ingest.ready(), detector: detector.status().producerConnected };
+      // The warehouse too, as `hourglass api` and `hourglass aggregator` check it: every query needs it.
+      const warehouse = await adapters.warehouse.counts().then(
+        () => true,
+        () => false,
+      );
+      const checks = {
+        ingest: await ingest.ready(),
+        detector: detector.status().producerConnected,
+        warehouse,
+      };
       return { ready: Object.values(checks).every(Boolean), checks };
     },
   });

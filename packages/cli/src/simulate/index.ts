@@ -12,4 +12,11 @@ export {
   SIDE_KINDS,
 } from './scenarios';
 export { type SimulateOptions, simulate } from './simulate';
-export { type Detection, formatSummary, type ScenarioResult, type Summary, scoreFlags } from './summary';
+export {
+  type Detection,
+  failures,
+  formatSummary,
+  type ScenarioResult,
+  type Summary,
+  scoreFlags,
+} from './summary';

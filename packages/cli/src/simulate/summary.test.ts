@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelOf } from './scenarios';
-import { formatSummary, type Summary, scoreFlags } from './summary';
+import { failures, formatSummary, type Summary, scoreFlags } from './summary';
 
 const labels = new Map([
   ['h1', labelOf('honest')],
@@ -36,6 +36,51 @@ describe('scoreFlags', () => {
     const d = scoreFlags(new Map(), []);
     expect(d.recall).toBe(1);
     expect(d.falseAlarmRate).toBe(0);
+  });
+});
+
+describe('failures: when a run passes', () => {
+  const passing: Summary = {
+    ...scoreFlags(labels, [
+      { kind: 'idle', learnerId: 'i1' },
+      { kind: 'idle', learnerId: 'i2' },
+      { kind: 'playback_rate', learnerId: 'f1' },
+    ]),
+    mode: 'replay',
+    sent: 10,
+    accepted: 10,
+    rejected: 0,
+    rejectionCodes: {},
+    rejectionSamples: [],
+    caughtUp: true,
+    hours: { honestStudied: 1.25, honestVerified: 1.25, cheatersVerified: 0.5, pending: 0.2, rejected: 0 },
+    elapsedMs: 1000,
+  };
+
+  it('passes with every cheater flagged, no honest learner, exact honest hours, caught up', () => {
+    expect(failures(passing)).toEqual([]);
+    expect(formatSummary(passing)).toContain('result        passed');
+  });
+
+  it.each([
+    ['not caught up', { caughtUp: false }, 'the pipeline had not caught up'],
+    ['one cheater missed (99 % recall is not enough)', { detected: 2 }, '1 of 3 cheaters not flagged'],
+    ['an honest learner flagged', { falselyFlagged: 1 }, '1 honest learners flagged'],
+    ['hours unreadable', { hours: undefined }, 'the hours could not be read'],
+    [
+      'half the honest hours verified',
+      { hours: { ...passing.hours!, honestVerified: 0.625 } },
+      'honest verified 0.625 h of 1.25 h studied',
+    ],
+    [
+      'nothing reflected at all, no cheaters to miss',
+      { cheaters: 0, detected: 0, recall: 1, hours: { ...passing.hours!, honestVerified: 0 } },
+      'honest verified 0 h of 1.25 h studied',
+    ],
+  ] as const)('fails when %s', (_what, patch, why) => {
+    const s = { ...passing, ...patch } as Summary;
+    expect(failures(s)).toEqual([why]);
+    expect(formatSummary(s)).toContain(`result        FAILED: ${why}`);
   });
 });
 

@@ -45,6 +45,24 @@ export interface Summary extends Detection, SendCounts {
   elapsedMs: number;
 }
 
+/**
+ * Why a run failed, or [] when it passed. The expected figures come from the generator, not from the
+ * system under test: honest learners study within every rule, so SPEC §4 must verify all of their time,
+ * no more and no less (to 1e-6 h, floating-point addition); every cheater must be flagged with one of
+ * its expected kinds and no honest learner at all; and the pipeline must have caught up, or the figures
+ * read were not the final ones.
+ */
+export function failures(s: Summary): string[] {
+  const out: string[] = [];
+  if (!s.caughtUp) out.push('the pipeline had not caught up');
+  if (s.detected < s.cheaters) out.push(`${s.cheaters - s.detected} of ${s.cheaters} cheaters not flagged`);
+  if (s.falselyFlagged > 0) out.push(`${s.falselyFlagged} honest learners flagged`);
+  if (s.hours === undefined) out.push('the hours could not be read');
+  else if (Math.abs(s.hours.honestVerified - s.hours.honestStudied) > 1e-6)
+    out.push(`honest verified ${s.hours.honestVerified} h of ${s.hours.honestStudied} h studied`);
+  return out;
+}
+
 /** Scores flags against the labels: a cheater is detected by a flag of one of its expected kinds. */
 export function scoreFlags(labels: ReadonlyMap<string, Label>, flags: readonly FlagLite[]): Detection {
   const kindsOf = new Map<string, Set<string>>();
@@ -194,5 +212,7 @@ export function formatSummary(s: Summary): string {
   if (!s.caughtUp)
     lines.push('warning       the pipeline had not caught up when flags were read: figures may be low');
   lines.push(`took          ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  const failed = failures(s);
+  lines.push(failed.length === 0 ? 'result        passed' : `result        FAILED: ${failed.join('; ')}`);
   return `${lines.join('\n')}\n`;
 }
