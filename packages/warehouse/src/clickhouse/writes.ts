@@ -11,6 +11,7 @@ import {
   checkRows,
   checkSession,
 } from '../validate';
+import { CERTIFICATE_COLUMNS_WRITTEN, certificatesRowBinary } from './certificate-rows';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
 import { createSegmentInsert } from './segment-insert';
@@ -133,6 +134,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     keyOf: (r: T) => string,
     stored: (batch: readonly T[]) => Promise<Set<string>>,
     toRow: (r: T) => object,
+    /** Writes the fresh rows some other way than as JSONEachRow of toRow. */
+    write?: (fresh: T[], queryId: string) => Promise<void>,
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
@@ -141,7 +144,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       const fresh = batch.filter((r) => !have.has(keyOf(r)));
       if (fresh.length === 0) return;
       const queryId = queryIdOf(table, fresh.length, (i) => keyOf(fresh[i] as T));
-      await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
+      if (write !== undefined) await write(fresh, queryId);
+      else await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
     });
   };
 
@@ -200,6 +204,16 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
           ],
         ),
         (c) => ({ ...c }),
+        // RowBinary: requiredHours is a Float64 that JSON would not always carry exactly.
+        (fresh, queryId) =>
+          conn.insertBody(
+            'insertCertificates',
+            `${db}.certificates`,
+            CERTIFICATE_COLUMNS_WRITTEN,
+            'RowBinary',
+            certificatesRowBinary(fresh),
+            queryId,
+          ),
       );
     },
 
