@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createClient } from '@clickhouse/client';
 import type { CertificateRecord, Segment } from '@hourglass/events';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { clickHouseOptionsFromUrl } from './clickhouse/url';
+import { describe, expect, it } from 'vitest';
 import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { createEmbeddedWarehouse } from './embedded/warehouse';
 import { allReads } from './testing/all-reads';
+import { testDatabases } from './testing/test-databases';
 import { TZ, workloadArb } from './testing/workload-arbitrary';
 import { build, load, sharedOrder } from './testing/workload-rows';
 
@@ -27,24 +25,8 @@ if (raw === undefined || raw === '') {
     });
   });
 } else {
-  const { url, username, password } = clickHouseOptionsFromUrl(raw);
-  const creds = {
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-  };
-  const prefix = `hg_diff_${randomBytes(4).toString('hex')}`;
-  let n = 0;
-  const created: string[] = [];
-  const admin = createClient({ url, ...creds, keep_alive: { idle_socket_ttl: 2_000 } });
-  afterAll(async () => {
-    for (const db of created) await admin.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-    await admin.close();
-  });
-  const fresh = () => {
-    const database = `${prefix}_${++n}`;
-    created.push(database);
-    return createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
-  };
+  const { url, creds, database } = testDatabases(raw, 'hg_diff');
+  const fresh = () => createClickHouseWarehouse({ url, ...creds, database: database(), timeZone: TZ });
 
   describe('embedded and ClickHouse warehouses agree (SPEC §6)', () => {
     it('every read answers the same for the same random workload (property)', async () => {

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { createClient } from '@clickhouse/client';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { clickHouseOptionsFromUrl } from './clickhouse/url';
+import { describe, expect, it } from 'vitest';
 import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { isWarehouseError } from './errors';
 import { MIGRATIONS } from './migrations';
 import { sqlNumber, sqlString } from './sql';
 import { describeWarehouseContract } from './testing/contract';
 import { decision, flag, loadBase, SEGMENTS, segment, TZ } from './testing/fixtures';
+import { testDatabases } from './testing/test-databases';
 import type { HoursQuery, Warehouse } from './types';
 
 /** Query answers over the fixtures' range that a change of storage (merges, an upgrade) must leave as they are. */
@@ -34,24 +32,10 @@ if (raw === undefined || raw === '') {
     });
   });
 } else {
-  const { url, username, password } = clickHouseOptionsFromUrl(raw);
-  const creds = {
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-  };
-  const prefix = `hg_test_${randomBytes(4).toString('hex')}`;
-  let n = 0;
-  const created: string[] = [];
-  const admin = createClient({ url, ...creds, keep_alive: { idle_socket_ttl: 2_000 } });
-
-  afterAll(async () => {
-    for (const db of created) await admin.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-    await admin.close();
-  });
+  const { url, creds, admin, database: newDatabase, unused } = testDatabases(raw, 'hg_test');
 
   describeWarehouseContract('clickhouse', async () => {
-    const database = `${prefix}_${++n}`;
-    created.push(database);
+    const database = newDatabase();
     const warehouse = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
     return {
       warehouse,
@@ -101,8 +85,7 @@ if (raw === undefined || raw === '') {
     });
 
     it('reopening a database in another time zone is refused', async () => {
-      const database = `${prefix}_tz`;
-      created.push(database);
+      const database = newDatabase('tz');
       const a = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await a.migrate();
       await a.close();
@@ -118,7 +101,7 @@ if (raw === undefined || raw === '') {
     it('an unreachable server is "unavailable" (retry), not a crash', async () => {
       const w = createClickHouseWarehouse({
         url: 'http://127.0.0.1:1',
-        database: `${prefix}_x`,
+        database: unused('x'),
         timeZone: TZ,
       });
       const err = await w.counts().then(
@@ -130,8 +113,7 @@ if (raw === undefined || raw === '') {
     });
 
     it('answers survive background merges (OPTIMIZE … FINAL of every table)', async () => {
-      const database = `${prefix}_merged`;
-      created.push(database);
+      const database = newDatabase('merged');
       const w = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await w.migrate();
       const read = async () => ({
@@ -168,8 +150,7 @@ if (raw === undefined || raw === '') {
 
     it('a database made before the grouped view upgrades: same answers as a new one, one view', async () => {
       const open = async (name: string) => {
-        const database = `${prefix}_${name}`;
-        created.push(database);
+        const database = newDatabase(name);
         return { database, w: createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ }) };
       };
       // The old database: migrations 1–4 as an earlier release applied them, half the rows through the old view.
@@ -230,8 +211,7 @@ if (raw === undefined || raw === '') {
     });
 
     it('a duplicate that slipped past the insert check is reported by reconcile', async () => {
-      const database = `${prefix}_dup`;
-      created.push(database);
+      const database = newDatabase('dup');
       const w = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await w.migrate();
       await loadBase(w);

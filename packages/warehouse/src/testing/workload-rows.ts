@@ -9,6 +9,7 @@ import {
   flagIdOf,
   type Segment,
   type SessionRecord,
+  seededRandom,
   segmentIdOf,
   WITHHOLD_KINDS,
 } from '@hourglass/events';
@@ -245,17 +246,8 @@ export function build(w: Workload): Rows {
   };
 }
 
-/** mulberry32: delivery orders are reproducible from the counterexample's seeds. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Delivery orders are reproducible from the counterexample's seeds. */
+const rng = seededRandom;
 
 /**
  * The rows of one table as some delivery would bring them: shuffled, with a few resent. For versioned
