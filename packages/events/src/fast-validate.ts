@@ -1,7 +1,7 @@
 import { fastParseTimestamp } from './fast-time';
 import { IDENTIFIER, LEARNER_GROUPS, OCCUPATION, PLATFORM_ID, REGION } from './patterns';
 import { type AcceptedEvent, EXT_MAX_BYTES } from './schemas';
-import { MAX_AGE_MS, MAX_FUTURE_MS } from './validate';
+import { MAX_AGE_MS, MAX_EVENT_MS, MAX_FUTURE_MS, MIN_EVENT_MS } from './validate';
 
 /**
  * A hand-written fast path for the common case: it either accepts an event exactly as validateEvent
@@ -162,6 +162,8 @@ export function fastValidate(raw: unknown, ctx: FastContext): AcceptedEvent | nu
   }
   if (timeMs === null || receivedAtMs === undefined) return null;
   if (timeMs > receivedAtMs + MAX_FUTURE_MS || timeMs < receivedAtMs - MAX_AGE_MS) return null;
+  if (receivedAtMs < MIN_EVENT_MS || receivedAtMs > MAX_EVENT_MS) return null;
+  if (timeMs < MIN_EVENT_MS || timeMs > MAX_EVENT_MS) return null;
 
   // The parsed request is ours alone: stamping it in place saves copying every event.
   if (!replay) raw.receivedAt = ctx.receivedAtIso ?? new Date(receivedAtMs).toISOString();

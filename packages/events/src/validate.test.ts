@@ -262,6 +262,32 @@ describe('validateEvent: replay (receivedAt carried by the event)', () => {
     );
   });
 
+  it('a replayed time or receivedAt outside 1970-01-02 .. 2105-12-30 (what the warehouse stores) is time_out_of_range', () => {
+    accepts(ev('heartbeat', { time: '1970-01-02T00:00:00Z', receivedAt: '1970-01-02T00:00:10Z' }), replay);
+    rejects(
+      ev('heartbeat', { time: '1970-01-01T23:59:59.999Z', receivedAt: '1970-01-02T00:00:10Z' }),
+      'time_out_of_range',
+      'heartbeat.time',
+      replay,
+    );
+    accepts(ev('heartbeat', { time: '2105-12-29T23:59:50Z', receivedAt: '2105-12-30T00:00:00Z' }), replay);
+    rejects(
+      ev('heartbeat', { time: '2105-12-29T23:59:50Z', receivedAt: '2105-12-30T00:00:00.001Z' }),
+      'time_out_of_range',
+      'heartbeat.receivedAt',
+      replay,
+    );
+    // A typo in the year of an archive: both fields, not a credit refused downstream.
+    const r = validateEvent(
+      ev('heartbeat', { time: '0202-03-01T08:00:00Z', receivedAt: '0202-03-01T08:00:01Z' }),
+      {},
+    );
+    expect(r.ok ? [] : r.errors.map((e) => `${e.path} ${e.code}`)).toEqual([
+      'heartbeat.receivedAt time_out_of_range',
+      'heartbeat.time time_out_of_range',
+    ]);
+  });
+
   it('an ingest event may not carry receivedAt', () => {
     rejects(
       ev('heartbeat', { receivedAt: '2026-03-01T12:00:00Z' }),

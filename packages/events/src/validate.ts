@@ -23,6 +23,9 @@ export interface ValidationContext {
 
 export const MAX_FUTURE_MS = 30_000;
 export const MAX_AGE_MS = 7 * 24 * 3_600_000;
+/** The times an event may carry: what every store down the pipeline holds (ClickHouse Date days). */
+export const MIN_EVENT_MS = Date.UTC(1970, 0, 2);
+export const MAX_EVENT_MS = Date.UTC(2105, 11, 30);
 
 const TYPES = new Set<string>(EVENT_TYPES);
 
@@ -186,6 +189,20 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
     });
   }
   const timeMs = typeof raw.time === 'string' ? parseTimestamp(raw.time) : null;
+  // Only replay can send such times (ingest's clock is now): the warehouse stores days of 1970-01-02 to
+  // 2105-12-30, and an event outside them would be credited and then refused downstream, not here.
+  for (const [field, ms] of [
+    ['receivedAt', receivedAtMs],
+    ['time', timeMs],
+  ] as const) {
+    if (ms !== null && (ms < MIN_EVENT_MS || ms > MAX_EVENT_MS)) {
+      errors.push({
+        path: `${type}.${field}`,
+        code: 'time_out_of_range',
+        message: 'must lie between 1970-01-02T00:00:00Z and 2105-12-30T00:00:00Z',
+      });
+    }
+  }
   if (timeMs !== null && receivedAtMs !== null) {
     if (timeMs > receivedAtMs + MAX_FUTURE_MS) {
       errors.push({ path: `${type}.time`, code: 'time_in_future', message: 'is later than receipt + 30 s' });
