@@ -21,6 +21,22 @@ describe('createRateLimiter', () => {
     expect(rl.take('p', 10, 10)).toEqual({ ok: false, retryAfterSec: 1 });
   });
 
+  it.each([0.1, 0.3, 0.7, 2.5, 1 / 3])(
+    'at a fractional rate of %s events/s, a platform that waits exactly its Retry-After is let in',
+    (rate) => {
+      let now = 0;
+      const rl = createRateLimiter(() => now);
+      for (let i = 0; i < 20; i++) {
+        const r = rl.take('p', rate, 1);
+        if (r.ok) continue;
+        now += r.retryAfterSec * 1000;
+        expect(rl.take('p', rate, 1), `after waiting ${r.retryAfterSec} s`).toEqual({ ok: true });
+      }
+      // And the rate holds: 20 requests of one event took at least (20 − capacity) / rate seconds.
+      expect(now / 1000).toBeGreaterThanOrEqual((20 - Math.max(1, rate)) / rate - 1e-6);
+    },
+  );
+
   it('lets an oversized batch through a full bucket, leaving debt', () => {
     let now = 0;
     const rl = createRateLimiter(() => now);

@@ -16,6 +16,13 @@ interface Bucket {
   atMs: number;
 }
 
+/**
+ * Token counts are sums of floating-point refills: at 0.1 events/s, ten seconds after one event of debt
+ * the bucket holds 0.09999999999999998, not 0.1. Comparisons allow this much (relative to the rate), so
+ * a platform that waits exactly its Retry-After is let in.
+ */
+const TOLERANCE = 1e-9;
+
 export function createRateLimiter(clock: () => number): RateLimiter {
   const buckets = new Map<string, Bucket>();
 
@@ -36,11 +43,12 @@ export function createRateLimiter(clock: () => number): RateLimiter {
     take(key, rate, events) {
       const b = refill(key, rate);
       const need = Math.min(events, rate);
-      if (b.tokens >= need) {
+      const slack = TOLERANCE * Math.max(1, rate);
+      if (b.tokens + slack >= need) {
         b.tokens -= events;
         return { ok: true };
       }
-      return { ok: false, retryAfterSec: Math.max(1, Math.ceil((need - b.tokens) / rate)) };
+      return { ok: false, retryAfterSec: Math.max(1, Math.ceil((need - b.tokens - slack) / rate)) };
     },
     refund(key, rate, events) {
       const b = refill(key, rate);
