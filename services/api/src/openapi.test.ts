@@ -69,4 +69,57 @@ describe('OpenAPI document', () => {
     expect(names('/v1/sessions/{platformId}/{sessionId}')).toEqual(['platformId', 'sessionId', 'format']);
     expect(names('/v1/flags/{flagId}/decision', 'post')).toEqual(['flagId']);
   });
+
+  type Doc = {
+    paths: Record<
+      string,
+      Record<
+        string,
+        { responses: Record<string, unknown>; parameters?: { name: string; schema: { pattern?: string } }[] }
+      >
+    >;
+  };
+  const documented = (path: string, method = 'get') =>
+    Object.keys((buildOpenApi() as Doc).paths[path]?.[method]?.responses ?? {});
+
+  it('documents the statuses the routes answer: 503 when the warehouse is unavailable, 415 for a decision that is not JSON', async () => {
+    const down = await createHarness();
+    await down.warehouse.close();
+    const reads = [
+      '/v1/stats/hours?from=2026-03-01&to=2026-03-02',
+      '/v1/stats/programme',
+      '/v1/flags',
+      '/v1/flags/f1',
+    ];
+    for (const url of reads) expect((await down.get(url, 'admin')).status, url).toBe(503);
+    await down.close();
+    for (const path of [
+      '/v1/stats/hours',
+      '/v1/stats/programme',
+      '/v1/flags',
+      '/v1/flags/{flagId}',
+      '/v1/admin/pipeline',
+    ])
+      expect(documented(path), path).toContain('503');
+    const text = await h.post('/v1/flags/f1/decision', 'decision=approve', 'admin', {
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    expect(documented('/v1/flags/{flagId}/decision', 'post')).toContain('415');
+  });
+
+  it('documents the groupBy the route takes, spaces around names included', async () => {
+    const res = await h.get(
+      '/v1/stats/hours?from=2026-03-01&to=2026-03-02&groupBy=day,%20platform',
+      'statistician',
+    );
+    expect(res.status).toBe(200);
+    const p = (buildOpenApi() as Doc).paths['/v1/stats/hours']?.get?.parameters?.find(
+      (x) => x.name === 'groupBy',
+    );
+    const pattern = new RegExp(p?.schema.pattern ?? '');
+    for (const v of ['', 'day', 'day,platform', 'day, platform', ' learner ,course'])
+      expect(pattern.test(v), v).toBe(true);
+    for (const v of ['week', 'day,', 'day;platform']) expect(pattern.test(v), v).toBe(false);
+  });
 });

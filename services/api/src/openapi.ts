@@ -94,6 +94,9 @@ const ERRORS = {
   '400': errorResponse('Invalid parameter or body; the message names each problem'),
   '401': errorResponse('Missing or unknown bearer token'),
   '403': errorResponse('Token of a role (or a platform) that may not use this endpoint'),
+  '503': errorResponse(
+    'A server the answer needs is unavailable (the warehouse; for the pipeline status, the log); retry after Retry-After seconds',
+  ),
 };
 
 function jsonResponse(name: keyof typeof COMPONENTS & string, description: string, csv?: string): Json {
@@ -186,6 +189,7 @@ export function buildOpenApi(): Json {
             ...jsonResponse('Flag', 'The updated flag'),
             ...notFound,
             '409': errorResponse('The flag is already decided and has no new withheld time'),
+            '415': errorResponse('The body is not application/json'),
             '503': errorResponse('The decisions log is unavailable; retry after Retry-After seconds'),
           },
           {

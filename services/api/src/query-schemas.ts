@@ -122,7 +122,8 @@ const groupByParam = z
   .string()
   .meta({
     description: `Comma-separated subset of ${GROUP_NAMES.join(', ')}; none (or empty) gives one total row`,
-    pattern: `^((${GROUP_NAMES.join('|')})(,(${GROUP_NAMES.join('|')}))*)?$`,
+    // Names are trimmed, so spaces around them are allowed.
+    pattern: `^(\\s*(${GROUP_NAMES.join('|')})\\s*(,\\s*(${GROUP_NAMES.join('|')})\\s*)*)?$`,
   })
   .transform((value, ctx): GroupName[] => {
     const names = value === '' ? [] : value.split(',');
