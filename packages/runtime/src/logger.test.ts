@@ -28,4 +28,23 @@ describe('createLogger', () => {
     for (const secret of ['t1', 't2', 't3', 't4', 't5']) expect(out).not.toContain(`"${secret}`);
     expect(out).not.toContain('Bearer');
   });
+
+  it('redacts cookies and the arguments of a failed Redis command (ioredis attaches AUTH with the password)', () => {
+    let out = '';
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        out += String(chunk);
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', name: 't', destination });
+    log.info({ request: { headers: { authorization: 'Bearer tok-A', cookie: 'sid=cookie-secret-B' } } }, 'x');
+    const err = Object.assign(new Error('WRONGPASS invalid username-password pair'), {
+      name: 'ReplyError',
+      command: { name: 'auth', args: ['rvuser', 'S3cretPW'] },
+    });
+    log.warn({ err }, 'redis connection error');
+    expect(out).toContain('WRONGPASS');
+    for (const secret of ['tok-A', 'cookie-secret-B', 'S3cretPW']) expect(out).not.toContain(secret);
+  });
 });

@@ -11,8 +11,10 @@ export interface LoggerOptions {
 }
 
 /**
- * Credentials must never reach logs: authorization headers and any `token`/`tokens` field, at the top
- * level or one or two levels down (request objects, config entries), are replaced.
+ * Credentials must never reach logs: authorization headers, cookies and any `token`/`tokens` field, at
+ * the top level or one or two levels down (request objects, config entries), are replaced; so are the
+ * arguments of a failed Redis command, which ioredis attaches to its errors (a failed AUTH carries the
+ * password of REDIS_URL).
  */
 export const REDACT_PATHS = [
   'authorization',
@@ -28,6 +30,13 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'request.headers.authorization',
+  'request.headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'cookie',
+  '*.cookie',
+  'command.args',
+  '*.command.args',
 ];
 
 /** A pino JSON logger with ISO timestamps and credential redaction. */
