@@ -14,7 +14,6 @@ const SERVICES = {
   api: () => import('@hourglass/api/main'),
 } as const;
 
-/** The `hourglass` command. Returns the exit code; long-running commands resolve once started. */
 /** Commands configured only by the environment (SPEC §6). */
 const NO_ARGUMENTS: ReadonlySet<string> = new Set([
   'start',
@@ -25,6 +24,7 @@ const NO_ARGUMENTS: ReadonlySet<string> = new Set([
   'migrate',
 ]);
 
+/** The `hourglass` command. Returns the exit code; long-running commands resolve once started. */
 export async function runCli(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
   if (command === '' || command === '--help' || command === '-h' || command === 'help') {

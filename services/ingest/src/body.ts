@@ -19,8 +19,11 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Only JSON's own whitespace makes a line blank; a line of U+00A0 is a (bad) event, not nothing. */
-const BLANK = /^[ \t]*$/;
+/**
+ * Only JSON's own whitespace makes a line blank (a CRLF line's CR included); a line of U+00A0 is a
+ * (bad) event, not nothing.
+ */
+const BLANK = /^[ \t]*\r?$/;
 
 function checkCount(n: number): void {
   if (n === 0) throw ingestError(400, 'bad_request', 'the body holds no event: send 1 to 1000 events');
@@ -59,8 +62,9 @@ export function parseJsonArray(body: string): ParsedBody {
 }
 
 /**
- * `application/x-ndjson`: one event per line. Blank lines (spaces and tabs only) are skipped and do not count; a line that is not
- * JSON is a rejected event (`invalid_json`), not a failed request, so one bad line cannot sink a batch.
+ * `application/x-ndjson`: one event per line. Blank lines (spaces and tabs only) are skipped and do not
+ * count; a line that is not JSON is a rejected event (`invalid_json`), not a failed request, so one bad
+ * line cannot sink a batch.
  */
 export function parseNdjson(body: string): ParsedBody {
   const lines = stripBom(body).split('\n');
@@ -72,7 +76,7 @@ export function parseNdjson(body: string): ParsedBody {
     if (BLANK.test(line)) continue;
     if (values.length === MAX_EVENTS_PER_REQUEST) {
       // Counting the rest is enough: there is no need to parse what will be refused.
-      const more = lines.filter((l) => !BLANK.test(l.endsWith('\r') ? l.slice(0, -1) : l)).length;
+      const more = lines.filter((l) => !BLANK.test(l)).length;
       checkCount(more);
     }
     raws.push(line);

@@ -55,6 +55,11 @@ function overlaps(a: IdSet, b: IdSet): boolean {
   return false;
 }
 
+/** How an id-keyed table's fresh rows are sent: JSONEachRow of a row object, or a RowBinary body. */
+type Encoding<T> =
+  | { json: (r: T) => object }
+  | { columns: string; rowBinary: (fresh: readonly T[]) => Buffer };
+
 export function createWriter(opts: { conn: Connection; db: string; timeZone: string }) {
   const { conn, db } = opts;
   /** Per table: the writes in flight and the ids each of them holds. */
@@ -133,9 +138,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     rows: T[],
     keyOf: (r: T) => string,
     stored: (batch: readonly T[]) => Promise<Set<string>>,
-    toRow: (r: T) => object,
-    /** Writes the fresh rows some other way than as JSONEachRow of toRow. */
-    write?: (fresh: T[], queryId: string) => Promise<void>,
+    encoding: Encoding<T>,
   ): Promise<void> => {
     const batch = uniqueBy(rows, keyOf);
     if (batch.length === 0) return;
@@ -144,8 +147,11 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       const fresh = batch.filter((r) => !have.has(keyOf(r)));
       if (fresh.length === 0) return;
       const queryId = queryIdOf(table, fresh.length, (i) => keyOf(fresh[i] as T));
-      if (write !== undefined) await write(fresh, queryId);
-      else await conn.insert(op, `${db}.${table}`, fresh.map(toRow), queryId);
+      if ('json' in encoding) await conn.insert(op, `${db}.${table}`, fresh.map(encoding.json), queryId);
+      else {
+        const body = encoding.rowBinary(fresh);
+        await conn.insertBody(op, `${db}.${table}`, encoding.columns, 'RowBinary', body, queryId);
+      }
     });
   };
 
@@ -203,17 +209,8 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
             inSet('certificateId', chunk, (c) => c.certificateId),
           ],
         ),
-        (c) => ({ ...c }),
         // RowBinary: requiredHours is a Float64 that JSON would not always carry exactly.
-        (fresh, queryId) =>
-          conn.insertBody(
-            'insertCertificates',
-            `${db}.certificates`,
-            CERTIFICATE_COLUMNS_WRITTEN,
-            'RowBinary',
-            certificatesRowBinary(fresh),
-            queryId,
-          ),
+        { columns: CERTIFICATE_COLUMNS_WRITTEN, rowBinary: certificatesRowBinary },
       );
     },
 
@@ -229,7 +226,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
         storedKeys<DecisionRecord>('insertDecisions', 'decisions', 'decisionId', (chunk) => [
           inSet('decisionId', chunk, (d) => d.decisionId),
         ]),
-        (d) => ({ ...d }),
+        { json: (d) => ({ ...d }) },
       );
     },
 
@@ -246,18 +243,20 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
           inSet('platformId', chunk, (r) => r.platformId),
           inSet('rowId', chunk, (r) => r.rowId),
         ]),
-        (r) => ({
-          rowId: r.rowId,
-          platformId: r.platformId,
-          receivedAt: r.receivedAt,
-          source: r.source,
-          eventIndex: r.index,
-          id: r.id,
-          type: r.type,
-          errors: JSON.stringify(r.errors),
-          raw: r.raw,
-          truncated: r.truncated ? 1 : 0,
-        }),
+        {
+          json: (r) => ({
+            rowId: r.rowId,
+            platformId: r.platformId,
+            receivedAt: r.receivedAt,
+            source: r.source,
+            eventIndex: r.index,
+            id: r.id,
+            type: r.type,
+            errors: JSON.stringify(r.errors),
+            raw: r.raw,
+            truncated: r.truncated ? 1 : 0,
+          }),
+        },
       );
     },
 
@@ -274,13 +273,15 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
           inSet('platformId', chunk, (c) => c.platformId),
           inSet('countId', chunk, (c) => c.countId),
         ]),
-        (c) => ({
-          countId: c.countId,
-          platformId: c.platformId,
-          day: c.day,
-          accepted: c.accepted,
-          segments: c.segments ?? -1,
-        }),
+        {
+          json: (c) => ({
+            countId: c.countId,
+            platformId: c.platformId,
+            day: c.day,
+            accepted: c.accepted,
+            segments: c.segments ?? -1,
+          }),
+        },
       );
     },
   };
