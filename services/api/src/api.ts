@@ -4,7 +4,7 @@ import { type Config, createAuthenticator, errorHandler } from '@hourglass/runti
 import type { Warehouse } from '@hourglass/warehouse';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { areaOfRoute, createAuthGuard } from './auth-guard';
+import { createAuthGuard } from './auth-guard';
 import { createHoursRenderer } from './hours';
 import { createApiMetrics } from './metrics';
 import { registerAdminRoutes } from './routes/admin';
@@ -62,12 +62,7 @@ export function createApi(options: ApiOptions) {
         scope.setErrorHandler(errorHandler);
         // The only body is the decision, JSON: anything else is 415 rather than a parsed string.
         scope.removeContentTypeParser('text/plain');
-        // The token before anything else: a caller without one learns 401, not how its body would have
-        // been parsed. Handlers check it again to get the user; that is a hash lookup.
-        scope.addHook('onRequest', async (request) => {
-          const area = areaOfRoute(request.routeOptions.url);
-          if (area !== null) ctx.guard.require(request, area);
-        });
+        scope.addHook('onRequest', async (request) => ctx.guard.check(request));
         // Answers depend on the caller and change with every decision: never cache them on the way.
         scope.addHook('onSend', async (_request, reply, payload) => {
           void reply.header('cache-control', 'no-store');

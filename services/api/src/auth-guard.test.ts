@@ -38,6 +38,21 @@ function headersOf(caller: Caller): Record<string, string> {
   return {};
 }
 
+describe('which routes are gated', () => {
+  it('every /v1 route but the OpenAPI document declares the area of callers it admits', async () => {
+    const open: string[] = [];
+    const h = await createHarness({
+      onRoute: (route) => {
+        if (route.url.startsWith('/v1/') && route.config?.area === undefined) {
+          open.push(`${String(route.method)} ${route.url}`);
+        }
+      },
+    });
+    await h.close();
+    expect(open).toEqual(['GET /v1/openapi.json', 'HEAD /v1/openapi.json']);
+  });
+});
+
 describe('role × endpoint matrix', () => {
   let h: Harness;
   beforeAll(async () => {

@@ -18,25 +18,30 @@ const AREA_NAMES: Record<Area, string> = {
   admin: 'admin',
 };
 
-/**
- * The area a route belongs to, by its URL pattern; null for routes open to anyone (the OpenAPI document)
- * and for requests that matched no route.
- */
-export function areaOfRoute(url: string | undefined): Area | null {
-  if (url === undefined) return null;
-  if (url.startsWith('/v1/stats/')) return 'stats';
-  if (url.startsWith('/v1/flags') || url.startsWith('/v1/sessions/')) return 'review';
-  if (url.startsWith('/v1/admin/')) return 'admin';
-  return null;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route (SPEC §1); a route without one is open to anyone (the OpenAPI document). */
+    area?: Area;
+  }
 }
 
+/**
+ * The routes' gate. `check` runs as the scope's onRequest hook, before the body is parsed, so a caller
+ * without a token learns 401 rather than how its body would have been read; the area comes from the
+ * route's own `config`, so the gate and the route cannot name different areas. Handlers take the
+ * checked user with `userOf`.
+ */
 export function createAuthGuard({ authenticator }: { authenticator: Authenticator }) {
+  const users = new WeakMap<FastifyRequest, UserPrincipal>();
   return {
     /**
-     * The user behind the request's bearer token if its role may use `area`; 401 for a missing or
-     * unknown token, 403 for a platform token or a user of another role.
+     * Stores the user behind the request's bearer token if its role may use the route's area; 401 for a
+     * missing or unknown token, 403 for a platform token or a user of another role.
      */
-    require(request: FastifyRequest, area: Area): UserPrincipal {
+    check(request: FastifyRequest): void {
+      // Unmatched requests (the 404 handler) have no route config of ours.
+      const area = request.routeOptions.config?.area;
+      if (area === undefined) return;
       const header = request.headers.authorization;
       const principal = authenticator.authenticate(header);
       if (principal === null) {
@@ -50,7 +55,17 @@ export function createAuthGuard({ authenticator }: { authenticator: Authenticato
       if (!(ROLES_FOR[area] as readonly Role[]).includes(principal.role)) {
         throw forbidden(`role ${principal.role} may not use this endpoint (needs ${AREA_NAMES[area]})`);
       }
-      return principal;
+      users.set(request, principal);
+    },
+    /** The user `check` let through; throws for a route declared without an area (a wiring mistake). */
+    userOf(request: FastifyRequest): UserPrincipal {
+      const user = users.get(request);
+      if (user === undefined) {
+        throw new Error(
+          `route ${request.routeOptions.url ?? '?'} declares no config.area but reads the user`,
+        );
+      }
+      return user;
     },
   };
 }

@@ -9,8 +9,7 @@ export function registerAdminRoutes(
   app: FastifyInstance,
   ctx: RouteContext & { pipelineStatus: () => Promise<PipelineStatus> },
 ) {
-  app.get('/v1/admin/pipeline', async (request) => {
-    ctx.guard.require(request, 'admin');
+  app.get('/v1/admin/pipeline', { config: { area: 'admin' } }, async (request) => {
     parseQuery(jsonOnlyQuerySchema, request.query);
     let status: PipelineStatus;
     try {

@@ -27,8 +27,8 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
   // One decision per flag at a time in this process, so the open → decided check cannot race itself.
   const lock = createKeyedLock();
 
-  app.post('/v1/flags/:flagId/decision', async (request) => {
-    const user = ctx.guard.require(request, 'review');
+  app.post('/v1/flags/:flagId/decision', { config: { area: 'review' } }, async (request) => {
+    const user = ctx.guard.userOf(request);
     const { flagId } = parseParams(flagParamsSchema, request.params);
     parseQuery(jsonOnlyQuerySchema, request.query);
     const body = parseBody(decisionBodySchema, request.body);

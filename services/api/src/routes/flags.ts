@@ -18,8 +18,8 @@ const BAD_CURSOR = 'cursor: must be a nextCursor returned by this endpoint';
 
 export function registerFlagRoutes(app: FastifyInstance, ctx: RouteContext) {
   /** GET /v1/flags: the caller's scope only; a platformId outside it simply matches nothing. */
-  app.get('/v1/flags', async (request, reply) => {
-    const user = ctx.guard.require(request, 'review');
+  app.get('/v1/flags', { config: { area: 'review' } }, async (request, reply) => {
+    const user = ctx.guard.userOf(request);
     const q = parseQuery(flagsQuerySchema, request.query);
     let page: { flags: ReturnType<typeof renderFlag>[]; nextCursor: string | null };
     if (q.platformId !== undefined && !inScope(user, q.platformId)) {
@@ -54,8 +54,8 @@ export function registerFlagRoutes(app: FastifyInstance, ctx: RouteContext) {
   });
 
   /** GET /v1/flags/{flagId}: outside the caller's scope it answers exactly like an unknown flag. */
-  app.get('/v1/flags/:flagId', async (request) => {
-    const user = ctx.guard.require(request, 'review');
+  app.get('/v1/flags/:flagId', { config: { area: 'review' } }, async (request) => {
+    const user = ctx.guard.userOf(request);
     const { flagId } = parseParams(flagParamsSchema, request.params);
     parseQuery(jsonOnlyQuerySchema, request.query);
     const flag = await fromWarehouse('flag', () => ctx.warehouse.getFlag(flagId));

@@ -8,8 +8,8 @@ import type { RouteContext } from './context';
 
 /** GET /v1/sessions/{platformId}/{sessionId}: the session's timeline; out of scope = unknown. */
 export function registerSessionRoute(app: FastifyInstance, ctx: RouteContext) {
-  app.get('/v1/sessions/:platformId/:sessionId', async (request) => {
-    const user = ctx.guard.require(request, 'review');
+  app.get('/v1/sessions/:platformId/:sessionId', { config: { area: 'review' } }, async (request) => {
+    const user = ctx.guard.userOf(request);
     const { platformId, sessionId } = parseParams(sessionParamsSchema, request.params);
     parseQuery(jsonOnlyQuerySchema, request.query);
     const missing = () => notFound(`no session ${sessionId} of platform ${platformId}`);

@@ -23,8 +23,7 @@ function compareRows(keys: readonly GroupKey[]) {
 
 /** GET /v1/stats/hours (SPEC §5): verified, pending and rejected hours, grouped and filtered. */
 export function registerHoursRoute(app: FastifyInstance, ctx: RouteContext) {
-  app.get('/v1/stats/hours', async (request, reply) => {
-    ctx.guard.require(request, 'stats');
+  app.get('/v1/stats/hours', { config: { area: 'stats' } }, async (request, reply) => {
     const q = parseQuery(hoursQuerySchema, request.query);
     const groupBy = q.groupBy ?? [];
     const filters: Partial<Record<(typeof FILTERS)[number], string>> = {};

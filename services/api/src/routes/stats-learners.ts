@@ -16,8 +16,7 @@ const AMOUNTS = ['verified', 'pending', 'rejected'] as const;
  * not enumerable through this endpoint either way, and "no hours" is a valid answer.
  */
 export function registerLearnerRoute(app: FastifyInstance, ctx: RouteContext) {
-  app.get('/v1/stats/learners/:learnerId', async (request, reply) => {
-    ctx.guard.require(request, 'stats');
+  app.get('/v1/stats/learners/:learnerId', { config: { area: 'stats' } }, async (request, reply) => {
     const { learnerId } = parseParams(learnerParamsSchema, request.params);
     const q = parseQuery(learnerQuerySchema, request.query);
     const totals = await fromWarehouse('learner totals', () =>

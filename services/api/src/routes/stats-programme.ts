@@ -14,8 +14,7 @@ export const PROGRAMME_TARGETS = { platforms: 50, occupations: 100 } as const;
  * per-platform quality figures used to evaluate (and remove) platforms.
  */
 export function registerProgrammeRoute(app: FastifyInstance, ctx: RouteContext) {
-  app.get('/v1/stats/programme', async (request) => {
-    ctx.guard.require(request, 'stats');
+  app.get('/v1/stats/programme', { config: { area: 'stats' } }, async (request) => {
     parseQuery(jsonOnlyQuerySchema, request.query);
     const p = await fromWarehouse('programme', () => ctx.warehouse.programme());
     // Every kind is listed (0 when none) so consumers need not know which kinds exist.

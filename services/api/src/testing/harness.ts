@@ -9,7 +9,7 @@ import {
   developmentConfig,
 } from '@hourglass/runtime';
 import { createEmbeddedWarehouse, type Warehouse } from '@hourglass/warehouse';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, RouteOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createApi, type PipelineStatus } from '../api';
 
@@ -57,6 +57,8 @@ export interface HarnessOptions {
   clock?: () => number;
   /** Default: always caught up. Given the harness's log, e.g. to read real consumer-group lag. */
   pipelineStatus?: (log: EmbeddedLog) => () => Promise<PipelineStatus>;
+  /** Sees every route the API registers (Fastify's onRoute hook). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The API as the services mount it (runtime's server, embedded log), on the given or an embedded warehouse. */
@@ -70,6 +72,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const registry = createMetricsRegistry({ defaultMetrics: false });
   const logger = createLogger({ level: 'silent', name: 'api-test' });
   const app = createHttpServer({ logger, registry, readiness: async () => ({ ready: true, checks: {} }) });
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   let clock = 1_800_000_000_000;
   const api = createApi({
     config,
