@@ -2,7 +2,7 @@ import type { AcceptedEvent } from '@hourglass/events';
 import { fingerprint, hasSeen, remember } from './dedupe';
 import { onHeartbeat } from './heartbeat';
 import { emptyOutput, type Step, type StepContext, type StepResult } from './output';
-import { PRUNE_AFTER_MS, pruneSessions } from './prune';
+import { PRUNE_AFTER_MS, pruneSessions, SESSION_KEEP_MS } from './prune';
 import { onCertificate, onQuiz } from './quiz';
 import { capSessions, MAX_SESSIONS } from './session-cap';
 import { onSessionEnd, onSessionStart } from './session-events';
@@ -40,7 +40,8 @@ export function applyEvent(state: LearnerState, event: AcceptedEvent, ctx: StepC
     latestMs,
     floorMs,
     seen: remember(ring, fp),
-    sessions: pruneSessions(state.sessions, horizonMs),
+    // Sessions at or before the floor are gone already (the cap dropped them).
+    sessions: pruneSessions(state.sessions, latestMs - SESSION_KEEP_MS),
   };
   const step: Step = { learner, tMs, rMs, horizonMs, ctx };
   const result = handle(step, event);
