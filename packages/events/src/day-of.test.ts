@@ -54,4 +54,25 @@ describe('createDayOf', () => {
       }
     }
   });
+
+  // Found in review: until 2011 Newfoundland fell back at 00:01 local, inside a UTC quarter hour, so
+  // 02:31-02:45Z on 2010-11-07 belong to 2010-11-06 (23:01-23:15 NST) and the quarter's start does not.
+  it('is right in a quarter hour inside which the offset changes (St John’s, 2010)', () => {
+    const dayOf = createDayOf('America/St_Johns');
+    expect(dayOf(Date.parse('2010-11-07T02:30:59Z'))).toBe('2010-11-07');
+    expect(dayOf(Date.parse('2010-11-07T02:35:00Z'))).toBe('2010-11-06');
+    // Minute by minute across 00:01 changes: fall back (St John's, Goose Bay), spring forward (Moncton).
+    const changes: [string, string][] = [
+      ['America/St_Johns', '2010-11-07T02:31:00Z'],
+      ['America/Goose_Bay', '2010-03-14T03:31:00Z'],
+      ['America/Moncton', '2005-04-03T04:01:00Z'],
+    ];
+    for (const [zone, at] of changes) {
+      const each = createDayOf(zone);
+      const t = Date.parse(at);
+      for (let ms = t - 3 * 3_600_000; ms < t + 3 * 3_600_000; ms += 60_000) {
+        expect(each(ms)).toBe(referenceDay(zone, ms));
+      }
+    }
+  });
 });

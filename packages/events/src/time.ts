@@ -74,10 +74,12 @@ export function toIso(ms: number): string {
 }
 
 /**
- * The programme-time-zone calendar day of an instant. Zone offsets are whole quarter hours and change
- * only at quarter-hour instants (India is +05:30, Nepal +05:45, Lord Howe moves by 30 minutes at 15:30
- * UTC), so the offset is looked up once per quarter hour of UTC: Intl formatting costs microseconds and
- * this runs for every event. A zone's historical offset in seconds (local mean time) is looked up per call.
+ * The programme-time-zone calendar day of an instant. Offsets are nearly always whole quarter hours
+ * that change at quarter-hour instants (India is +05:30, Nepal +05:45, Lord Howe moves by 30 minutes at
+ * 15:30 UTC), so the offset is looked up once per quarter hour of UTC: Intl formatting costs
+ * microseconds and this runs for every event. A quarter hour whose offset is not whole quarter hours
+ * (local mean time) or changes inside it (Newfoundland, Labrador and New Brunswick changed at 00:01
+ * local until 2006-2011) is looked up per call.
  */
 export function createDayOf(timeZone: string): (ms: number) => string {
   const fmt = new Intl.DateTimeFormat('en-CA', {
@@ -113,7 +115,9 @@ export function createDayOf(timeZone: string): (ms: number) => string {
     let off = offsetBySlot.get(slot);
     if (off === undefined) {
       off = offsetOf(slot * 900_000);
-      if (off % 900_000 !== 0) return new Date(ms + offsetOf(ms)).toISOString().slice(0, 10);
+      if (off % 900_000 !== 0 || offsetOf(slot * 900_000 + 899_000) !== off) {
+        return new Date(ms + offsetOf(ms)).toISOString().slice(0, 10);
+      }
       if (offsetBySlot.size > 100_000) offsetBySlot.clear();
       offsetBySlot.set(slot, off);
     }
