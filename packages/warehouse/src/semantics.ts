@@ -221,9 +221,13 @@ export function checkOptionalRange(fromDay: string | undefined, toDay: string | 
 
 export const HOUR_MS = 3_600_000;
 
-/** A certificate is backed once verified time on its course reaches its claim. */
+/**
+ * A certificate is backed once verified time on its course reaches its claim. Compared in hours, the
+ * number the API shows: in milliseconds, 1.1 × 3600000 is 3960000.0000000005, so 66 minutes would not
+ * reach 1.1 h. Whole milliseconds are far apart in doubles, so the quotient is exact where it matters.
+ */
 export function isBacked(verifiedMsOnCourse: number, requiredHours: number): boolean {
-  return verifiedMsOnCourse >= requiredHours * HOUR_MS;
+  return verifiedMsOnCourse / HOUR_MS >= requiredHours;
 }
 
 export function rejectedRate(accepted: number, rejected: number): number {

@@ -197,7 +197,7 @@ export function createStats(opts: { conn: Connection; db: string }) {
             `SELECT kind, uniqExact(platformId, sessionId) AS sessions FROM ${db}.flags GROUP BY kind`,
           ),
           q<{ issued: Num; backed: Num }>(
-            `SELECT count() AS issued, countIf(ver >= requiredHours * 3600000) AS backed
+            `SELECT count() AS issued, countIf(ver / 3600000 >= requiredHours) AS backed
              FROM (
                SELECT learnerId, courseId, requiredHours FROM ${db}.certificates
                GROUP BY platformId, certificateId, learnerId, courseId, requiredHours

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { RejectedRow } from '../types';
 import type { Setup } from './contract';
-import { CERTIFICATES, decision, loadBase, MIN } from './fixtures';
+import { CERTIFICATES, decision, loadBase, MIN, segment } from './fixtures';
 
 function rejectedRow(rowId: string, platformId: string): RejectedRow {
   return {
@@ -69,6 +69,21 @@ export function describeStatsContract(setup: Setup): void {
     expect((await w.learnerTotals('L2')).certificates).toEqual([]);
     expect((await w.programme()).certificatesIssued).toBe(2);
     expect(await w.learnerTotals('nobody')).toEqual({ rows: [], certificates: [] });
+  });
+
+  // Found in review: compared in milliseconds, 1.1 h × 3600000 = 3960000.0000000005 > 66 minutes.
+  it('a certificate is backed by verified hours exactly equal to its requiredHours (66 min = 1.1 h)', async () => {
+    const w = await setup();
+    const session = 'S1' as const;
+    await w.insertSegments([segment('s-66', session, '2026-03-01T01:00:00Z', 66)]);
+    const cert = { ...(CERTIFICATES[0] as (typeof CERTIFICATES)[0]), requiredHours: 1.1 };
+    await w.insertCertificates([cert, { ...cert, certificateId: 'cert-over', requiredHours: 1.1000001 }]);
+    const totals = await w.learnerTotals(cert.learnerId);
+    expect(totals.certificates.map((c) => [c.certificateId, c.verifiedMsOnCourse, c.backed])).toEqual([
+      ['cert-1', 66 * MIN, true],
+      ['cert-over', 66 * MIN, false],
+    ]);
+    expect((await w.programme()).certificatesBacked).toBe(1);
   });
 
   it('programme: coverage, learners, flagged sessions, certificates, per-platform quality', async () => {
