@@ -86,16 +86,32 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
     return starts ? sortedStarts(starts) : [];
   }
 
+  /** Same steps as the commit script: the time cut, the thinning of each learner's starts, the cap. */
   function trim(starts: Map<string, DeviceStart>): void {
     let newest = Number.NEGATIVE_INFINITY;
     for (const s of starts.values()) if (s.timeMs > newest) newest = s.timeMs;
     const cutoff = newest - limits.deviceWindowMs;
     for (const [member, s] of starts) if (s.timeMs < cutoff) starts.delete(member);
+    const ordered = [...starts.entries()].sort(
+      ([ma, a], [mb, b]) => a.timeMs - b.timeMs || (ma < mb ? -1 : ma > mb ? 1 : 0),
+    );
+    const keptOf = new Map<string, [string, DeviceStart][]>();
+    for (const entry of ordered) {
+      const learner = entry[1].learnerId;
+      const kept = keptOf.get(learner) ?? [];
+      keptOf.set(learner, kept);
+      kept.push(entry);
+      while (kept.length >= 3) {
+        const [, first] = kept[kept.length - 3] as [string, DeviceStart];
+        const [, last] = kept[kept.length - 1] as [string, DeviceStart];
+        if (last.timeMs - first.timeMs > limits.deviceThinSpanMs) break;
+        const [member] = kept.splice(kept.length - 2, 1)[0] as [string, DeviceStart];
+        starts.delete(member);
+      }
+    }
     if (starts.size > limits.deviceMaxStarts) {
-      const ordered = [...starts.entries()].sort(
-        ([ma, a], [mb, b]) => a.timeMs - b.timeMs || (ma < mb ? -1 : ma > mb ? 1 : 0),
-      );
-      for (const [member] of ordered.slice(0, starts.size - limits.deviceMaxStarts)) starts.delete(member);
+      const left = ordered.filter(([member]) => starts.has(member));
+      for (const [member] of left.slice(0, starts.size - limits.deviceMaxStarts)) starts.delete(member);
     }
   }
 

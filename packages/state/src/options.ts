@@ -12,11 +12,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export const DEFAULT_DEVICE_WINDOW_MS = 7 * DAY_MS + 30_000 + DAY_MS;
 export const DEFAULT_DEVICE_MAX_STARTS = 1000;
+/**
+ * The shared-device check asks one thing of a window: does learner X have a start within 24 h of t,
+ * either side (SPEC §4)? A start of X whose kept neighbouring starts of X are at most 48 h apart
+ * cannot change that answer: any 48 h span holding it holds one of them. Such starts are dropped, so
+ * a learner keeps about two starts per 48 h however often it starts sessions, and an account that
+ * floods a device cannot push other learners out of the window (found in review).
+ */
+export const DEFAULT_DEVICE_THIN_SPAN_MS = 2 * DAY_MS;
 
 export interface ResolvedLimits {
   learnerTtlMs: number;
   deviceWindowMs: number;
   deviceMaxStarts: number;
+  deviceThinSpanMs: number;
   /**
    * Wall-clock expiry of a device key, refreshed by every start written to it. The window is measured in
    * event time, expiry in wall-clock time; they differ during replay and for late data, so a key outlives
@@ -49,6 +58,7 @@ export function resolveLimits(opts: StateStoreLimits): ResolvedLimits {
     learnerTtlMs,
     deviceWindowMs,
     deviceMaxStarts,
+    deviceThinSpanMs: DEFAULT_DEVICE_THIN_SPAN_MS,
     deviceTtlMs: Math.max(learnerTtlMs, deviceWindowMs + DAY_MS),
   };
 }

@@ -213,6 +213,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         String(learnerKeys.length),
         String(deviceKeys.length),
         ops,
+        String(limits.deviceThinSpanMs),
         ...values,
         ...readVersions,
         ...deviceArgs,

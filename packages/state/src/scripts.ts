@@ -54,8 +54,8 @@ end
  * KEYS[#KEYS]             = partition counted
  * ARGV[1] epoch  ARGV[2] watermark  ARGV[3] outbox  ARGV[4] learner ttl ms  ARGV[5] device window ms
  * ARGV[6] device ttl ms  ARGV[7] max starts per device  ARGV[8] n  ARGV[9] m  ARGV[10] ops: one char per
- * learner, 'S' = set, 'D' = delete;  ARGV[11 .. 10+n] learner values ('' for deletes);
- * ARGV[11+n .. 10+n+r] the versions of the windows read ('' = empty);  then per device written, in
+ * learner, 'S' = set, 'D' = delete;  ARGV[11] thinning span ms (options.ts);  ARGV[12 .. 11+n] learner
+ * values ('' for deletes);  ARGV[12+n .. 11+n+r] the versions of the windows read ('' = empty);  then per device written, in
  * KEYS order: count c, then c pairs (score = time ms, member);  then ARGV[#ARGV-1]: the counted offset
  * to store ('' = leave it);  last, ARGV[#ARGV]: the watermark the caller believes is stored ('' = none,
  * '*' = do not check).
@@ -73,7 +73,7 @@ local n = tonumber(ARGV[8])
 local m = tonumber(ARGV[9])
 local firstDevice = 4 + n
 local firstRead = firstDevice + m
-local a = 11 + n
+local a = 12 + n
 for k = firstRead, #KEYS - 1 do
   if windowVersion(KEYS[k]) ~= ARGV[a] then return 2 end
   a = a + 1
@@ -87,23 +87,45 @@ end
 local ops = ARGV[10]
 for i = 1, n do
   if string.byte(ops, i) == 83 then
-    redis.call('SET', KEYS[3 + i], ARGV[10 + i], 'PX', ARGV[4])
+    redis.call('SET', KEYS[3 + i], ARGV[11 + i], 'PX', ARGV[4])
   else
     redis.call('DEL', KEYS[3 + i])
   end
 end
 local window = tonumber(ARGV[5])
 local keep = tonumber(ARGV[7])
+local span = tonumber(ARGV[11])
 for k = firstDevice, firstRead - 1 do
   local key = KEYS[k]
   local c = tonumber(ARGV[a])
   a = a + 1
+  local added = {}
   for j = 1, c do
     redis.call('ZADD', key, ARGV[a], ARGV[a + 1])
+    added[string.match(ARGV[a + 1], '^(.*)|')] = true
     a = a + 2
   end
   local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
   redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%.0f', tonumber(newest[2]) - window))
+  -- Thin the starts of the learners just added (the others are thin already): drop a start whose kept
+  -- neighbouring starts of the same learner are at most span apart (see options.ts).
+  local all = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  local kept = {}
+  for i = 1, #all, 2 do
+    local learner = string.match(all[i], '^(.*)|')
+    if added[learner] then
+      local list = kept[learner]
+      if not list then
+        list = {}
+        kept[learner] = list
+      end
+      list[#list + 1] = { all[i], tonumber(all[i + 1]) }
+      while #list >= 3 and list[#list][2] - list[#list - 2][2] <= span do
+        redis.call('ZREM', key, list[#list - 1][1])
+        table.remove(list, #list - 1)
+      end
+    end
+  end
   redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
   redis.call('PEXPIRE', key, ARGV[6])
 end

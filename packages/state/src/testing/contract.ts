@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStateError } from '../errors';
 import type { CommitRequest, StateStore, StateStoreLimits } from '../types';
+import { describeDeviceWindowContract } from './contract-devices';
 
 /** What a contract run needs from an adapter: a fresh, isolated store and a way to let time pass. */
 export interface ContractHarness {
@@ -46,6 +47,8 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
     afterEach(async () => {
       await Promise.all(open.splice(0).map((h) => h.cleanup()));
     });
+
+    describeDeviceWindowContract(setup);
 
     it('round-trips learners through commit and loadLearners; missing ids are absent', async () => {
       const { store } = await setup();
