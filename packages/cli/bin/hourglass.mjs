@@ -9,4 +9,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { runCli } = await import('../src/index.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+// A command that failed may have left clients connected (a Kafka producer, consumers in their groups)
+// that would keep the process alive without a port: end it with its code, so a supervisor restarts it.
+if (code !== 0) process.exit(code);

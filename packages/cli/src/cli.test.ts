@@ -26,6 +26,28 @@ describe('hourglass command line', () => {
     },
   );
 
+  it.each([
+    ['simulate', '--bogus'],
+    ['simulate', '--learners', 'abc'],
+    ['simulate', '--learners', '0'],
+    ['hash-token', '--x'],
+  ])('refuses the command line %s %s … with exit code 2 before doing anything', async (...args) => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await runCli(args)).toBe(2);
+    expect(String(err.mock.calls[0]?.[0])).toMatch(new RegExp(`^hourglass ${args[0]}: `));
+  });
+
+  it('refuses a configuration it cannot read with exit code 2, naming the file', async () => {
+    vi.stubEnv('HOURGLASS_CONFIG', '/nonexistent/hourglass.json');
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await runCli(['start'])).toBe(2);
+      expect(String(err.mock.calls[0]?.[0])).toContain('/nonexistent/hourglass.json');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('prints a command’s help with --help and exits 0', async () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await runCli(['hash-token', '--help'])).toBe(0);

@@ -3,6 +3,7 @@ import { hashToken, loadConfig, loadEnv } from '@hourglass/runtime';
 import { HELP } from './commands/help';
 import { runSimulateCommand } from './commands/simulate';
 import { startAllInOne } from './commands/start';
+import { exitCodeOf } from './errors';
 
 export { startAllInOne } from './commands/start';
 export { generateTraffic, simulate } from './simulate';
@@ -86,7 +87,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
   } catch (err) {
     process.stderr.write(`hourglass ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return exitCodeOf(err);
   }
   return 0;
 }

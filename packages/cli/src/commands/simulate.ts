@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEMO_TOKENS } from '@hourglass/runtime';
+import { UsageError } from '../errors';
 import { failures, simulate } from '../simulate';
 import { HELP } from './help';
 
@@ -39,7 +40,8 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
   }
   const num = (name: keyof typeof values): number => {
     const n = Number(values[name]);
-    if (!Number.isFinite(n)) throw new RangeError(`--${name} must be a number`);
+    if (!Number.isFinite(n))
+      throw new UsageError(`--${name} must be a number, got ${JSON.stringify(values[name])}`);
     return n;
   };
   const summary = await simulate({

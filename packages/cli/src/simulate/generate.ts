@@ -1,4 +1,5 @@
 import { type AcceptedEvent, IDENTIFIER, PLATFORM_ID } from '@hourglass/events';
+import { UsageError } from '../errors';
 import { CLIENTS, COURSES, cadenceOf, drawProfile } from './catalogue';
 import { cheater, deviceFarm, SPAN_MS } from './cheaters';
 import { honestLearner } from './honest';
@@ -37,7 +38,7 @@ export interface Traffic {
 }
 
 function check(ok: boolean, message: string): void {
-  if (!ok) throw new RangeError(message);
+  if (!ok) throw new UsageError(message);
 }
 
 function platformsOf(opts: TrafficOptions): string[] {
