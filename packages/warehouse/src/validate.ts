@@ -120,11 +120,15 @@ export function checkArray(what: string, v: unknown): unknown[] {
   return v;
 }
 
+const NOT_CHECKED = Symbol('not checked');
+
 /** Remembers values that passed a check, so a batch checks each repeated attribute value once. */
 function memo(check: (what: string, v: unknown) => string): (what: string, v: unknown) => void {
   const ok = new Set<unknown>();
-  // Rows come session by session, so most values equal the previous one: no hashing for those.
-  let last: unknown;
+  // Rows come session by session, so most values equal the previous one: no hashing for those. Only
+  // values that passed are remembered; `last` starts as none of them (undefined would let a missing
+  // key through on the batch's first row).
+  let last: unknown = NOT_CHECKED;
   return (what, v) => {
     if (v === last || ok.has(v)) {
       last = v;
