@@ -1,5 +1,5 @@
 import { type AcceptedEvent, createDayOf } from '@hourglass/events';
-import { createPolicyFor } from '@hourglass/rules';
+import { createPolicyFor, emptyLearnerState, serializeState } from '@hourglass/rules';
 import { describe, expect, it } from 'vitest';
 import { DetectorError } from './errors';
 import { processBatch } from './process-batch';
@@ -121,6 +121,19 @@ describe('processBatch: the count records of a batch', () => {
       );
     expect(run).toThrow(DetectorError);
     expect(run).toThrow(/^stored state of learner L7: invalid serialized learner state: /);
+  });
+
+  // Found in review: the rules refused each event against the other learner's state, and the events
+  // were skipped as malformed and committed, dropping the learner's time until the key expired.
+  it('refuses a batch whose learner state names another learner, instead of skipping the events', () => {
+    const events = session('cvto', 'L7', [{ time: t('10:00:30'), receivedAt: t('10:00:31') }], t('10:00:00'));
+    const run = () =>
+      processBatch(
+        { events, learners: new Map([['L7', serializeState(emptyLearnerState('L1'))]]), devices: new Map() },
+        { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-1' },
+      );
+    expect(run).toThrow(DetectorError);
+    expect(run).toThrow('stored state of learner L7 names learner "L1"');
   });
 });
 

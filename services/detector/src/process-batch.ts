@@ -58,14 +58,27 @@ function receivedMs(receivedAt: string): number {
   return ms;
 }
 
-/** The stored state of a learner; a state that cannot be read names its learner for the operator. */
+/**
+ * The stored state of a learner; a state that cannot be read, or that names another learner (a
+ * corrupted id, a key restored under the wrong name), names its learner for the operator. The rules
+ * would refuse every event of the learner against another's state, and skipping them as malformed
+ * would drop the learner's time until the key expired.
+ */
 function readState(learnerId: string, stored: string): LearnerState {
+  let state: LearnerState;
   try {
-    return deserializeState(stored);
+    state = deserializeState(stored);
   } catch (err) {
     if (!(err instanceof StateFormatError)) throw err;
     throw new DetectorError('corrupt_state', `stored state of learner ${learnerId}: ${err.message}`);
   }
+  if (state.learnerId !== learnerId) {
+    throw new DetectorError(
+      'corrupt_state',
+      `stored state of learner ${learnerId} names learner ${JSON.stringify(state.learnerId)}`,
+    );
+  }
+  return state;
 }
 
 /**
