@@ -28,6 +28,26 @@ onLocalRedis('redis state store', (url, admin) => {
   });
 
   describe('redis state store specifics', () => {
+    // Found in review: MGET answers nil for a hash as for a missing key, so the detector ran the learner
+    // from an empty state and its commit replaced the hash.
+    it('refuses as corrupt a learner key that holds another type, instead of reading it as no state', async () => {
+      const prefix = uniquePrefix();
+      const store = createRedisStateStore({ url, keyPrefix: prefix });
+      try {
+        await admin.hset(`${prefix}l:{L7}`, 'x', '1');
+        await admin.set(`${prefix}l:{L8}`, 'S8');
+        await expect(store.loadLearners(['L8', 'L7', 'L9'])).rejects.toSatisfy(
+          (e) => isStateError(e, 'corrupt') && /learner "L7" holds a hash/.test((e as Error).message),
+        );
+        await admin.del(`${prefix}l:{L7}`);
+        expect(await store.loadLearners(['L8', 'L7', 'L9'])).toEqual(new Map([['L8', 'S8']]));
+        expect(await admin.type(`${prefix}l:{L7}`)).toBe('none');
+      } finally {
+        await store.close();
+        await deleteByPrefix(prefix);
+      }
+    });
+
     it('lays keys out with hash tags and sets expiries on learners and devices', async () => {
       const prefix = uniquePrefix();
       const store = createRedisStateStore({

@@ -108,6 +108,29 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
     ];
   }
 
+  /**
+   * MGET answers nil for a key of another type as for a missing one. Such a key at a learner's name is
+   * not a state this package wrote, and the commit would overwrite it: refuse it as corrupt, so the
+   * batch is retried until an operator looks (one more round trip, only for batches with new learners).
+   */
+  async function refuseForeignTypes(learnerIds: readonly string[]): Promise<void> {
+    const types = await run('loadLearners', 1, () => {
+      const pipeline = client.pipeline();
+      for (const id of learnerIds) pipeline.type(keys.learner(id));
+      return pipeline.exec();
+    });
+    if (!types) throw new StateError('unavailable', 'loadLearners: pipeline was discarded');
+    types.forEach(([err, type], i) => {
+      if (err) throw toStateError(err, 'loadLearners');
+      if (type !== 'none' && type !== 'string') {
+        throw new StateError(
+          'corrupt',
+          `loadLearners: the key of learner ${JSON.stringify(learnerIds[i])} holds a ${String(type)}, not a state`,
+        );
+      }
+    });
+  }
+
   return {
     kind: 'redis',
 
@@ -140,10 +163,13 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       const out = new Map<string, string>();
       if (learnerIds.length === 0) return out;
       const values = await run('loadLearners', 1, () => client.mget(learnerIds.map(keys.learner)));
+      const absent: string[] = [];
       learnerIds.forEach((id, i) => {
         const value = values[i];
         if (typeof value === 'string') out.set(id, value);
+        else absent.push(id);
       });
+      if (absent.length > 0) await refuseForeignTypes(absent);
       return out;
     },
 
