@@ -8,3 +8,13 @@
 export function micros(sec: number): number {
   return Math.round(sec * 1e6);
 }
+
+/**
+ * How far a position moved, `to − from` seconds, in whole µs. Past ~1.8e302 s micros() is Infinity and
+ * Infinity − Infinity is NaN, which compares false both ways (a still position would be a seek, playing
+ * media no activity); there the plain difference is exact enough, since µs noise is far below it.
+ */
+export function advanceMicros(to: number, from: number): number {
+  const us = micros(to) - micros(from);
+  return Number.isNaN(us) ? (to - from) * 1e6 : us;
+}

@@ -90,6 +90,24 @@ describe('Progress manipulation flags withhold nothing', () => {
       },
     ]);
   });
+
+  // Found in review: past ~1.8e302 s the positions in µs overflow to Infinity, and Infinity − Infinity
+  // is NaN, which compares false both ways. positionSec is any number ≥ 0 (SPEC §2).
+  it('a position that did not move is no seek, and media moving forward is activity, at any magnitude', () => {
+    const still = run([
+      hb({ t: '08:00:00', seq: 1, ...at0(1e308) }),
+      hb({ t: '08:00:30', seq: 2, ...at0(1e308) }),
+    ]);
+    expect(flagsOf(still)).toEqual([]);
+    const playing = run(
+      [0, 1, 2].map((k) => hb({ t: `08:0${k}:00`, seq: k + 1, interactions: 0, ...at0((k + 1) * 1e307) })),
+      policies({ idleTimeoutSec: 5 }),
+    );
+    expect(segsOf(playing)).toEqual([
+      seg('08:00:00', '08:01:00', 60_000),
+      seg('08:01:00', '08:02:00', 60_000),
+    ]);
+  });
 });
 
 describe('Quiz flags attach to the quiz’s session', () => {

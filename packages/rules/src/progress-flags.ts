@@ -1,6 +1,6 @@
 import type { HeartbeatEvent, QuizSubmittedEvent } from '@hourglass/events';
 import type { FlagHit } from './flags';
-import { micros } from './micros';
+import { advanceMicros, micros } from './micros';
 import type { Policy } from './policy';
 
 /**
@@ -20,7 +20,7 @@ export function seekAhead(
   policy: Policy,
 ): FlagHit | null {
   if (h.media === undefined || prevMediaPosSec === null) return null;
-  const advancedUs = micros(h.media.positionSec) - micros(prevMediaPosSec);
+  const advancedUs = advanceMicros(h.media.positionSec, prevMediaPosSec);
   const allowedUs = Math.round((tMs - pMs) * 1000 * policy.maxPlaybackRate) + micros(policy.seekToleranceSec);
   if (advancedUs <= allowedUs) return null;
   return hit(

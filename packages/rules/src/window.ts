@@ -1,5 +1,5 @@
 import type { HeartbeatEvent, WithholdKind } from '@hourglass/events';
-import { micros } from './micros';
+import { advanceMicros } from './micros';
 
 /** A half-open stretch of time (fromMs, toMs], in epoch ms. */
 export interface Span {
@@ -37,7 +37,7 @@ export function heartbeatActivity(
   const media = h.media;
   if (media?.playing === true && prevMediaPosSec !== null) {
     // ≥ 0.5 × (t − p) seconds, in µs: 2 × advance ≥ (t − p) ms × 1000.
-    if (2 * (micros(media.positionSec) - micros(prevMediaPosSec)) >= (tMs - pMs) * 1000) return 'active';
+    if (2 * advanceMicros(media.positionSec, prevMediaPosSec) >= (tMs - pMs) * 1000) return 'active';
   }
   return 'inactive';
 }
