@@ -85,6 +85,42 @@ describe('aggregator over the embedded log and warehouse', () => {
     await log.close();
   });
 
+  it('retries a write the warehouse fails, and commits nothing past it until it succeeds', async () => {
+    const log = createEmbeddedLog({ partitions: 1 });
+    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    let failures = 2;
+    const warehouse = {
+      ...inner,
+      async insertSegments(batch: Parameters<typeof inner.insertSegments>[0]) {
+        if (failures > 0) {
+          failures--;
+          throw new Error('warehouse unavailable');
+        }
+        return inner.insertSegments(batch);
+      },
+    };
+    const aggregator = createAggregator({
+      log,
+      warehouse,
+      topics,
+      groupId: 'agg-test-retry',
+      registry: new Registry(),
+      logger: { info() {}, warn() {}, error() {} },
+      groupLingerMs: 1,
+    });
+    await log
+      .producer()
+      .send([1, 2].map((i) => ({ topic: topics.segments, key: 'L1', value: JSON.stringify(segment(i)) })));
+    await aggregator.start();
+    await waitFor(() => aggregator.status().written === 2, 15_000);
+    await aggregator.stop();
+    expect(failures).toBe(0);
+    expect((await inner.counts()).segments).toBe(2);
+    await inner.close();
+    await log.close();
+  }, 30_000);
+
   it('property: whatever the records hold, the aggregator stores exactly the rows the warehouse accepts and skips the rest, never stalling', async () => {
     const odd = fc.oneof(
       fc.constantFrom(null, 42, -1, 1e300, '', 'x\ty', "a'b", {}, [], true, 'x'.repeat(300)),

@@ -1,7 +1,7 @@
 import { type RejectedEvent, topicNames } from '@hourglass/events';
 import { invalidRows } from '@hourglass/warehouse';
 import { describe, expect, it } from 'vitest';
-import { routeRecords } from './route-records';
+import { emptyRows, mergeRows, routeRecords } from './route-records';
 
 const topics = topicNames('t.');
 
@@ -41,5 +41,23 @@ describe('routeRecords: rejected events', () => {
       },
     ]);
     expect(invalidRows('rejected', rows.rejected)).toEqual([]);
+  });
+});
+
+// Found in review (mutation): a merge that kept only the first batch's rows passed every test, and the
+// aggregator would have committed the other batches' offsets with their rows unwritten.
+describe('mergeRows: the rows of the batches one group write takes', () => {
+  it('keeps the rows of every batch, table by table, in batch order', () => {
+    const a = emptyRows();
+    const b = emptyRows();
+    const c = emptyRows();
+    a.segments.push({ segmentId: 's1' } as never);
+    b.segments.push({ segmentId: 's2' } as never, { segmentId: 's3' } as never);
+    b.flags.push({ flagId: 'f1' } as never);
+    c.flags.push({ flagId: 'f2' } as never);
+    const merged = mergeRows([a, b, c]);
+    expect(merged.segments.map((s) => s.segmentId)).toEqual(['s1', 's2', 's3']);
+    expect(merged.flags.map((f) => f.flagId)).toEqual(['f1', 'f2']);
+    expect(mergeRows([a])).toBe(a);
   });
 });

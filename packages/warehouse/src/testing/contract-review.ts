@@ -61,6 +61,16 @@ export function describeReviewContract(setup: Setup): void {
     expect((await w.getFlag('flag-c'))?.status).toBe('open');
   });
 
+  it('a rejected first flag on a two-flag segment rejects it while the other flag is open (not pending)', async () => {
+    const w = await setup();
+    await loadBase(w);
+    // s9 (6 min) carries flagIds ['flag-c', 'flag-b']; only flag-c is decided.
+    await w.insertDecisions([
+      decision('d1', 'flag-c', 'reject', '2026-03-05T00:00:00Z', '2026-03-02T04:06:00Z'),
+    ]);
+    expect(await total(w)).toEqual([hrs({}, 165, 15, 6, 3)]);
+  });
+
   it('approve, then more withheld time: the flag reopens, new part pending, old part stays verified', async () => {
     const w = await setup();
     await loadBase(w);
@@ -252,6 +262,14 @@ export function describeReviewContract(setup: Setup): void {
       decidedUntilMs: at('2026-03-01T16:40:00Z'),
       decisions: [decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z')],
     });
+  });
+
+  it('listFlags: nextCursor is null when a page holds exactly the last matching flags', async () => {
+    const w = await setup();
+    await loadBase(w);
+    const page = await w.listFlags({ scope: '*', limit: FLAGS.length });
+    expect(page.flags).toHaveLength(FLAGS.length);
+    expect(page.nextCursor).toBeNull();
   });
 
   it('getFlag and getSession: latest versions, segments with day and effective status', async () => {
