@@ -51,6 +51,56 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect(metric).toContain('hourglass_api_decisions_total{decision="reject"} 1');
   });
 
+  // Found in review: segments and flag updates reach the warehouse through different topics, so it can
+  // hold a flag's newer withheld segment while the flag row's lastAt is still older. SPEC §4: a decision
+  // covers the flag's withheld segments created before it.
+  it('covers every withheld segment of the flag the warehouse holds, also past a flag row that lags', async () => {
+    h = await createHarness({ clock: () => NOW });
+    const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
+    const seg = (id: string, from: string, to: string) => ({
+      segmentId: id,
+      learnerId: 'L1',
+      platformId: 'cvto',
+      sessionId: 'S1',
+      courseId: 'c1',
+      deviceId: 'D1',
+      occupation: '4-03-02-02',
+      region: '610113',
+      learnerGroup: 'graduate' as const,
+      startMs: T(from),
+      endMs: T(to),
+      status: 'withheld' as const,
+      kinds: ['idle' as const],
+      flagIds: ['F-idle'],
+      eventId: `e-${id}`,
+    });
+    await h.warehouse.insertSegments([seg('w1', '08:05', '08:10'), seg('w2', '08:15', '08:20')]);
+    await h.warehouse.upsertFlags([
+      {
+        flagId: 'F-idle',
+        kind: 'idle',
+        learnerId: 'L1',
+        platformId: 'cvto',
+        sessionId: 'S1',
+        firstAtMs: T('08:10'),
+        lastAtMs: T('08:10'), // version 1: w2's update has not arrived yet
+        occurrences: 1,
+        withheldMs: 5 * 60_000,
+        evidence: [],
+        version: 1,
+      },
+    ]);
+    expect((await h.decide('F-idle', 'approve')).status).toBe(200);
+    expect((await h.decisionRecords()).map((d) => d.coversUntilMs)).toEqual([T('08:20')]);
+    const after = await h.get('/v1/sessions/cvto/S1', 'supervisor');
+    expect(
+      after.json.segments.map((s: { segmentId: string; effective: string }) => [s.segmentId, s.effective]),
+    ).toEqual([
+      ['w1', 'verified'],
+      ['w2', 'verified'],
+    ]);
+  });
+
   it('validates the body precisely; nothing is recorded', async () => {
     await start();
     const cases: [unknown, string][] = [

@@ -50,7 +50,7 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
         by: user.name,
         atMs: ctx.clock(),
         // Everything the flag has withheld so far; later withheld time reopens it.
-        coversUntilMs: flag.lastAtMs,
+        coversUntilMs: await coveredUntil(ctx, flag),
       };
       try {
         await ctx.producer.send([{ topic: ctx.topic, key: flagId, value: JSON.stringify(record) }]);
@@ -70,6 +70,22 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
       return renderFlag(await visibleAfter(ctx, flag, record));
     });
   });
+}
+
+/**
+ * How far a decision on the flag reaches: its withheld segments the warehouse holds now were all created
+ * before the decision (SPEC §4 Review). Segments and flag updates come through different topics, so the
+ * stored flag's lastAt can lag behind segments already stored; the end of the latest of them counts too.
+ */
+async function coveredUntil(ctx: DecisionContext, flag: FlagView): Promise<number> {
+  const timeline = await fromWarehouse('session', () =>
+    ctx.warehouse.getSession(flag.platformId, flag.sessionId),
+  );
+  let until = flag.lastAtMs;
+  for (const s of timeline?.segments ?? []) {
+    if (s.endMs > until && s.flagIds.includes(flag.flagId)) until = s.endMs;
+  }
+  return until;
 }
 
 /**
