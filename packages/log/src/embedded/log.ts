@@ -1,4 +1,5 @@
 import { LogError } from '../errors';
+import { oneRecordBatchBytes } from '../kafka/produce-request';
 import type { Log, LogAdmin, LogConsumer, LogProducer, PinoLikeLogger } from '../types';
 import { resolveConsumerOptions, validateRecords, validateTopicName, validateTopicSpecs } from '../validate';
 import { createEmbeddedConsumer } from './consumer';
@@ -22,8 +23,8 @@ export interface EmbeddedLog extends Log {
   setUnavailable(unavailable: boolean): void;
 }
 
-/** Kafka's default message.max.bytes less a batch's and a record's own overhead. */
-const MAX_RECORD_BYTES = 1_048_588 - 100;
+/** Kafka's default message.max.bytes: the largest record batch a broker takes. */
+const MESSAGE_MAX_BYTES = 1_048_588;
 
 /** In-process log for development, evaluation and tests: append-only arrays, nothing survives the process. */
 export function createEmbeddedLog(opts: EmbeddedLogOptions = {}): EmbeddedLog {
@@ -61,11 +62,11 @@ export function createEmbeddedLog(opts: EmbeddedLogOptions = {}): EmbeddedLog {
         if (disconnected) throw new LogError('closed', 'producer was disconnected');
         validateRecords(records);
         for (const r of records) {
-          // What a broker with the default message.max.bytes (1,048,588, batch overhead included) refuses.
-          if (Buffer.byteLength(r.key) + Buffer.byteLength(r.value) > MAX_RECORD_BYTES) {
+          // What a broker with the default message.max.bytes refuses: a record whose batch alone is larger.
+          if (oneRecordBatchBytes(Buffer.byteLength(r.key), Buffer.byteLength(r.value)) > MESSAGE_MAX_BYTES) {
             throw new LogError(
               'rejected',
-              `record of ${r.topic} over ${MAX_RECORD_BYTES} bytes (message.max.bytes)`,
+              `record of ${r.topic} does not fit in a batch of ${MESSAGE_MAX_BYTES} bytes (message.max.bytes)`,
             );
           }
         }

@@ -32,6 +32,23 @@ export interface ProduceRequestSpec {
   topics: ReadonlyMap<string, readonly PartitionRecords[]>;
 }
 
+/** One record of a batch, its length prefix included: attributes, timestamp delta 0, offset delta, key, value, no headers. */
+function recordBytes(offsetDelta: number, keyBytes: number, valueBytes: number): number {
+  const body =
+    3 +
+    uvarintSize(zigzag(offsetDelta)) +
+    uvarintSize(zigzag(keyBytes)) +
+    keyBytes +
+    uvarintSize(zigzag(valueBytes)) +
+    valueBytes;
+  return uvarintSize(zigzag(body)) + body;
+}
+
+/** The size of a batch holding just this record: what a broker compares with message.max.bytes. */
+export function oneRecordBatchBytes(keyBytes: number, valueBytes: number): number {
+  return BATCH_HEADER + recordBytes(0, keyBytes, valueBytes);
+}
+
 /** Produce v9 is the first flexible version: compact strings and arrays, tagged fields (all empty here). */
 export const PRODUCE_API_VERSION = 9;
 
@@ -99,8 +116,7 @@ export function encodeProduceRequest(spec: ProduceRequestSpec): Buffer {
         const rec = p.records[i] as SizedRecord;
         const k = rec.keyBytes;
         const v = rec.valueBytes;
-        const body = 3 + uvarintSize(zigzag(i)) + uvarintSize(zigzag(k)) + k + uvarintSize(zigzag(v)) + v;
-        batch += uvarintSize(zigzag(body)) + body;
+        batch += recordBytes(i, k, v);
       }
       batchSizes.push(batch);
       size += 4 + uvarintSize(batch + 1) + batch + 1; // partition index, records, tags

@@ -204,6 +204,20 @@ export function controlContract(f: ContractFixture): void {
       .producer()
       .send([{ topic, key: 'k', value: 'x'.repeat(900_000) }]);
     expect(await f.ends(topic)).toEqual(['1']);
+    // The exact edge (found in review: the embedded log refused 28 bytes early). With key 'k', a value of
+    // 1,048,515 bytes makes a batch of exactly 1,048,588 bytes, the broker's default message.max.bytes.
+    await f
+      .log()
+      .producer()
+      .send([{ topic, key: 'k', value: 'x'.repeat(1_048_515) }]);
+    expect(await f.ends(topic)).toEqual(['2']);
+    await expect(
+      f
+        .log()
+        .producer()
+        .send([{ topic, key: 'k', value: 'x'.repeat(1_048_516) }]),
+    ).rejects.toSatisfy((e) => isLogError(e, 'rejected'));
+    expect(await f.ends(topic)).toEqual(['2']);
   });
 
   it('refuses topic names Kafka does not allow before contacting anything, on every adapter', async () => {
