@@ -33,6 +33,19 @@ describe('loadEnv', () => {
     });
   });
 
+  it('takes the URL schemes of each server, and padded decimal numbers', () => {
+    const env = loadEnv({
+      REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
+      CLICKHOUSE_URL: 'https://ch.example:8443/hourglass',
+      PORT: ' 8081 ',
+    });
+    expect([env.redisUrl, env.clickhouseUrl, env.port]).toEqual([
+      'rediss://user:pw@redis.example:6380/2',
+      'https://ch.example:8443/hourglass',
+      8081,
+    ]);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadEnv({ KAFKA_BROKERS: '', PORT: ' ', HOURGLASS_CONFIG: '' })).toEqual(loadEnv({}));
   });
@@ -50,6 +63,14 @@ describe('loadEnv', () => {
     [{ KAFKA_TOPIC_PREFIX: 'a b' }, 'KAFKA_TOPIC_PREFIX'],
     [{ KAFKA_SESSION_TIMEOUT_MS: '100' }, 'KAFKA_SESSION_TIMEOUT_MS'],
     [{ AGGREGATOR_BATCH_ROWS: '0' }, 'AGGREGATOR_BATCH_ROWS'],
+    // Found in review: these passed, and failed later without naming the variable, or meant another value.
+    [{ PORT: '0x50' }, 'PORT'],
+    [{ PORT: '1e3' }, 'PORT'],
+    [{ KAFKA_SESSION_TIMEOUT_MS: '0x2000' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+    [{ KAFKA_BROKERS: '127.0.0.1:99999' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'kafka:0' }, 'KAFKA_BROKERS'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ CLICKHOUSE_URL: 'redis://127.0.0.1:8123' }, 'CLICKHOUSE_URL'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadEnv(env)).toThrow(ConfigError);
     expect(() => loadEnv(env)).toThrow(name);

@@ -22,11 +22,30 @@ export interface Env {
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
-const url = z.string().refine((v) => URL.canParse(v), 'must be a URL');
+/** A URL with one of these schemes (the client would fail later, without naming the variable). */
+const urlOf = (...schemes: string[]) =>
+  z
+    .string()
+    .refine((v) => URL.canParse(v), 'must be a URL')
+    .refine(
+      (v) => !URL.canParse(v) || schemes.includes(new URL(v).protocol),
+      `must be a ${schemes.map((s) => s.replace(':', '://')).join(' or ')} URL`,
+    );
+
+/** Decimal digits only: z.coerce.number would read "0x50" as 80 and "1e3" as 1000. */
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const brokerPort = (b: string) => Number(b.slice(b.lastIndexOf(':') + 1));
 
 const envSchema = z.object({
   HOURGLASS_CONFIG: optional(z.string()),
-  PORT: optional(z.coerce.number().int().min(0).max(65_535)),
+  PORT: optional(decimal(0, 65_535)),
   KAFKA_BROKERS: optional(
     z
       .string()
@@ -36,15 +55,24 @@ const envSchema = z.object({
           .map((b) => b.trim())
           .filter((b) => b !== ''),
       )
-      .pipe(z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^[^\s:/]+:\d{1,5}$/, 'each broker must be host:port')
+              .refine((b) => brokerPort(b) >= 1 && brokerPort(b) <= 65_535, 'each port must be 1-65535'),
+          )
+          .min(1),
+      ),
   ),
-  REDIS_URL: optional(url),
-  CLICKHOUSE_URL: optional(url),
+  REDIS_URL: optional(urlOf('redis:', 'rediss:')),
+  CLICKHOUSE_URL: optional(urlOf('http:', 'https:')),
   // Kafka topic names allow [A-Za-z0-9._-]; the prefix is prepended to every topic.
   KAFKA_TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'must only use [A-Za-z0-9._-]')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
-  KAFKA_SESSION_TIMEOUT_MS: optional(z.coerce.number().int().min(6_000).max(300_000)),
-  AGGREGATOR_BATCH_ROWS: optional(z.coerce.number().int().min(1).max(1_000_000)),
+  KAFKA_SESSION_TIMEOUT_MS: optional(decimal(6_000, 300_000)),
+  AGGREGATOR_BATCH_ROWS: optional(decimal(1, 1_000_000)),
 });
 
 /** The one place that reads the environment (SPEC §6). Services call it in main.ts and pass values down. */
