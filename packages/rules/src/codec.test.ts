@@ -66,6 +66,23 @@ describe('Serialized learner state', () => {
     expect(() => deserializeState('3|L1|1772352000000|x||0|.')).toThrow(StateFormatError);
   });
 
+  // Found in review: the reader took 16-digit numbers past 2^53, which the writer then wrote as 17
+  // digits it refused, and negative counts and amounts, which flowed into flag updates.
+  it('refuses numbers past 2^53 and negative counts, amounts and versions', () => {
+    const text = serializeState(stateAfter([start({ t: '07:59:59' }), hb({ t: '08:00:30', seq: 1 })]));
+    expect(deserializeState(text).sessions).toHaveLength(1);
+    const fields = text.split('|');
+    const versionAt = fields.length - 4; // …| version | touched | #flags | .
+    expect(fields[versionAt]).toBe('1');
+    const withField = (i: number, v: string) => fields.map((f, k) => (k === i ? v : f)).join('|');
+    expect(() => deserializeState(withField(versionAt, '9999999999999999'))).toThrow(StateFormatError);
+    expect(() => deserializeState(withField(versionAt, '-1'))).toThrow(StateFormatError);
+    expect(deserializeState(withField(versionAt, '9007199254740991')).sessions[0]?.version).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(() => deserializeState(withField(fields.length - 2, '-1'))).toThrow(StateFormatError);
+  });
+
   it('is compact: one active session with 21 remembered ids and a flag with 5 pieces of evidence is under 1 KiB', () => {
     const beats = Array.from({ length: 20 }, (_, i) =>
       hb({ t: new Date(ms('08:00:00') + i * 30_000).toISOString(), seq: i + 1, interactions: i % 3 }),

@@ -194,10 +194,17 @@ class Reader {
       x = x * 10 + d;
       i++;
     }
-    if (i === first || i - first > 16) fail(`${what} is not an integer`);
+    // 16 digits reach past 2^53, where the writer could not write the value back as it was read.
+    if (i === first || i - first > 16 || x > Number.MAX_SAFE_INTEGER) fail(`${what} is not an integer`);
     this.pos = i;
     this.endField(what);
     return negative ? -x : x;
+  }
+
+  /** A count, an index, a version or an amount: an integer ≥ 0, as the writer only writes them. */
+  nat(what: string): number {
+    const x = this.int(what);
+    return x >= 0 ? x : fail(`${what} is negative`);
   }
 
   intOrNull(what: string): number | null {
@@ -235,11 +242,11 @@ function evidenceIn(r: Reader, base: number): Evidence {
     atMs: base + r.int('evidence.atMs'),
     note: r.str('evidence.note'),
   };
-  const bits = r.int('evidence.bits');
+  const bits = r.nat('evidence.bits');
   if (bits & 1) out.platformId = r.str('evidence.platformId');
   if (bits & 2) out.sessionId = r.str('evidence.sessionId');
   if (bits & 4) {
-    const n = r.int('evidence.learnerIds');
+    const n = r.nat('evidence.learnerIds');
     const ids: string[] = [];
     for (let k = 0; k < n; k++) ids.push(r.str('evidence.learnerIds[]'));
     out.learnerIds = ids;
@@ -248,13 +255,13 @@ function evidenceIn(r: Reader, base: number): Evidence {
 }
 
 function flagIn(r: Reader, base: number): FlagState {
-  const kind = FLAG_KINDS[r.int('flag.kind')] ?? fail('flag.kind is out of range');
+  const kind = FLAG_KINDS[r.nat('flag.kind')] ?? fail('flag.kind is out of range');
   const firstAtMs = base + r.int('flag.firstAtMs');
   const lastAtMs = firstAtMs + r.int('flag.lastAtMs');
-  const occurrences = r.int('flag.occurrences');
-  const withheldMs = r.int('flag.withheldMs');
-  const version = r.int('flag.version');
-  const n = r.int('flag.evidence');
+  const occurrences = r.nat('flag.occurrences');
+  const withheldMs = r.nat('flag.withheldMs');
+  const version = r.nat('flag.version');
+  const n = r.nat('flag.evidence');
   const evidence: Evidence[] = [];
   for (let k = 0; k < n; k++) evidence.push(evidenceIn(r, base));
   return { kind, firstAtMs, lastAtMs, occurrences, withheldMs, version, evidence };
@@ -263,11 +270,11 @@ function flagIn(r: Reader, base: number): FlagState {
 function sessionIn(r: Reader, latest: number): SessionState {
   const platformId = r.str('session.platformId');
   const sessionId = r.str('session.sessionId');
-  const bits = r.int('session.bits');
+  const bits = r.nat('session.bits');
   const base = latest + r.int('session.startMs');
   const lastMs = base + r.int('session.lastMs');
-  const lastSeq = r.int('session.lastSeq');
-  const intervalSec = r.int('session.intervalSec');
+  const lastSeq = r.int('session.lastSeq'); // -1 before the first heartbeat
+  const intervalSec = r.nat('session.intervalSec');
   const activity = r.intOrNull('session.activityMs');
   const mediaPosSec = r.numOrNull('session.mediaPosSec');
   const end = r.intOrNull('session.endMs');
@@ -285,9 +292,9 @@ function sessionIn(r: Reader, latest: number): SessionState {
     region,
     learnerGroup: learnerGroup as Attributes['learnerGroup'],
   };
-  const version = r.int('session.version');
+  const version = r.nat('session.version');
   const touchedMs = base + r.int('session.touchedMs');
-  const n = r.int('session.flags');
+  const n = r.nat('session.flags');
   const flags: FlagState[] = [];
   for (let k = 0; k < n; k++) flags.push(flagIn(r, base));
   return {
@@ -320,7 +327,7 @@ export function deserializeState(text: string): LearnerState {
   const latestMs = r.intOrNull('latestMs');
   const floorMs = withFloor ? r.int('floorMs') : null;
   const seen = r.ring();
-  const n = r.int('sessions');
+  const n = r.nat('sessions');
   const sessions: SessionState[] = [];
   for (let k = 0; k < n; k++) sessions.push(sessionIn(r, latestMs ?? 0));
   r.end();
