@@ -48,6 +48,14 @@ describe('hourglass command line', () => {
     }
   });
 
+  it('hash-token hashes a token that looks like an option after --, and refuses an empty one', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await runCli(['hash-token', '--', '-h'])).toBe(0);
+    expect(String(out.mock.calls[0]?.[0])).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(await runCli(['hash-token', ''])).toBe(2);
+  });
+
   it('prints a command’s help with --help and exits 0', async () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await runCli(['hash-token', '--help'])).toBe(0);

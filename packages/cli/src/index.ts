@@ -37,7 +37,9 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`hourglass: unknown command "${command}"\n\n${HELP['']}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Options end at `--`: `hourglass hash-token -- -h` hashes "-h".
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
     process.stdout.write(`${HELP[command]}\n`);
     return 0;
   }
@@ -77,7 +79,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runSimulateCommand(rest, process.env);
       case 'hash-token': {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true });
-        if (positionals.length !== 1) {
+        if (positionals.length !== 1 || positionals[0] === '') {
+          // A hash of the empty token could never authenticate anyone: refuse it like a missing one.
           process.stderr.write(`${HELP['hash-token']}\n`);
           return 2;
         }
