@@ -42,8 +42,13 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     logger,
     registry,
     readiness: async () => {
-      const connected = detector.status().producerConnected;
-      return { ready: connected, checks: { producer: connected } };
+      const producer = detector.status().producerConnected;
+      // Without the state store no batch can commit: not ready, though the process is alive.
+      const stateStore = await state.ping().then(
+        () => true,
+        () => false,
+      );
+      return { ready: producer && stateStore, checks: { producer, state: stateStore } };
     },
   });
   await ensurePipelineTopics(log, topics);

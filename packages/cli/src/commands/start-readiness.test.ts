@@ -3,6 +3,23 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // The warehouse behind `hourglass start`, with a switch standing for "ClickHouse went down".
 let down = false;
+let stateDown = false;
+vi.mock('@hourglass/state', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@hourglass/state')>();
+  return {
+    ...real,
+    openStateStore: (o: Parameters<typeof real.openStateStore>[0]) => {
+      const store = real.openStateStore(o);
+      return {
+        ...store,
+        ping: () =>
+          stateDown
+            ? Promise.reject(new real.StateError('unavailable', 'connect ECONNREFUSED'))
+            : store.ping(),
+      };
+    },
+  };
+});
 vi.mock('@hourglass/warehouse', async (importOriginal) => {
   const real = await importOriginal<typeof import('@hourglass/warehouse')>();
   return {
@@ -29,6 +46,7 @@ describe('hourglass start /readyz', () => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
     down = false;
+    stateDown = false;
     await close?.();
   });
 
@@ -50,7 +68,25 @@ describe('hourglass start /readyz', () => {
     const ready = await fetch(`${hg.url}/readyz`);
     expect({ status: ready.status, body: await ready.json() }).toEqual({
       status: 503,
-      body: { ready: false, checks: { ingest: true, detector: true, warehouse: false } },
+      body: { ready: false, checks: { ingest: true, detector: true, state: true, warehouse: false } },
+    });
+  });
+
+  it('is not ready while the state store is unreachable (the detector cannot commit)', async () => {
+    const env = loadEnv({ PORT: '0', LOG_LEVEL: 'silent' });
+    const hg = await startAllInOne({
+      env,
+      config: loadConfig(undefined),
+      isDevelopmentConfig: true,
+      registerSignals: false,
+    });
+    close = hg.close;
+    expect((await fetch(`${hg.url}/readyz`)).status).toBe(200);
+    stateDown = true;
+    const ready = await fetch(`${hg.url}/readyz`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({
+      status: 503,
+      body: { ready: false, checks: { ingest: true, detector: true, state: false, warehouse: true } },
     });
   });
 });

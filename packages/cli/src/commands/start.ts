@@ -105,9 +105,15 @@ export async function startAllInOne(opts: {
         () => true,
         () => false,
       );
+      // And the state store: without it the detector cannot commit, so nothing new is credited.
+      const state = await adapters.state.ping().then(
+        () => true,
+        () => false,
+      );
       const checks = {
         ingest: await ingest.ready(),
         detector: detector.status().producerConnected,
+        state,
         warehouse,
       };
       return { ready: Object.values(checks).every(Boolean), checks };
