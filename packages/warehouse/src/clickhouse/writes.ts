@@ -91,10 +91,12 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
    * The same rows always get the same query_id. It is built from the count and up to 64 ids spread over
    * the batch, not from all of them: hashing 50k ids cost a quarter of the client's CPU per insert. Two
    * different batches that share the sample and count only get the other's 216 while it runs, which
-   * reads as 'unavailable' and is retried; nothing is lost or inserted twice.
+   * reads as 'unavailable' and is retried; nothing is lost or inserted twice. The database is part of
+   * it: query ids are server-wide, and the same rows written to two databases at once (tests running
+   * side by side, two deployments on one server) are not the same insert.
    */
   const queryIdOf = (table: string, count: number, idAt: (i: number) => string): string => {
-    const h = createHash('sha256').update(`${table}\n${count}`);
+    const h = createHash('sha256').update(`${db}\n${table}\n${count}`);
     const step = Math.max(1, Math.floor(count / 64));
     for (let i = 0; i < count; i += step) h.update(`\n${idAt(i)}`);
     h.update(`\n${count > 0 ? idAt(count - 1) : ''}`);

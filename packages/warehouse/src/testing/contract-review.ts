@@ -272,6 +272,20 @@ export function describeReviewContract(setup: Setup): void {
     expect(page.nextCursor).toBeNull();
   });
 
+  // Found in review: ClickHouse read only the segments of the learner named by the latest session record.
+  it('getSession of a session id a platform reused for a second learner shows the segments of both', async () => {
+    const w = await setup();
+    const s1 = SESSIONS.S1 as NonNullable<typeof SESSIONS.S1>;
+    const mine = segment('s1', 'S1', '2026-03-01T01:00:00Z', 30);
+    const other = { ...segment('s1-other', 'S1', '2026-03-01T02:00:00Z', 20), learnerId: 'L9' };
+    await w.insertSegments([mine, other]);
+    await w.upsertSessions([
+      { ...s1, version: 1 },
+      { ...s1, learnerId: 'L9', startMs: other.startMs, version: 2 },
+    ]);
+    expect((await w.getSession('alpha', 'S1'))?.segments.map((s) => s.segmentId)).toEqual(['s1', 's1-other']);
+  });
+
   it('getFlag and getSession: latest versions, segments with day and effective status', async () => {
     const w = await setup();
     expect(await w.getFlag('flag-a')).toBeNull();
