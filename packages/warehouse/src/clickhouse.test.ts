@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { isWarehouseError } from './errors';
-import { MIGRATIONS } from './migrations';
+import { legacyByLearnerView, MIGRATIONS } from './migrations';
 import { sqlNumber, sqlString } from './sql';
 import { describeWarehouseContract } from './testing/contract';
 import { decision, flag, loadBase, SEGMENTS, segment, TZ } from './testing/fixtures';
@@ -98,6 +98,33 @@ if (raw === undefined || raw === '') {
       expect(isWarehouseError(err, 'invalid')).toBe(true);
     });
 
+    it('the earliest zone claim is the database’s for good; a database from before 0007 keeps its recorded zone', async () => {
+      const database = newDatabase('tzclaims');
+      const a = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
+      await a.migrate();
+      // A later claim, as a process that raced this one on the new database would have left.
+      await admin.command({
+        query: `INSERT INTO ${database}.time_zone VALUES ('Europe/Berlin', ${Date.now() + 1000})`,
+      });
+      expect(await a.migrate()).toEqual({ applied: [] });
+      await a.close();
+      const b = createClickHouseWarehouse({ url, ...creds, database, timeZone: 'Europe/Berlin' });
+      await expect(b.migrate()).rejects.toSatisfy((e) => isWarehouseError(e, 'invalid'));
+      await b.close();
+      // Before 0007 the zone was in meta: it becomes the claim, whoever opens the database first.
+      const older = newDatabase('tzlegacy');
+      const c = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: 'Europe/Berlin' });
+      await c.migrate();
+      await admin.command({ query: `DROP TABLE ${older}.time_zone` });
+      await admin.command({ query: `ALTER TABLE ${older}.schema_migrations DELETE WHERE version = 7` });
+      await admin.command({ query: `INSERT INTO ${older}.meta VALUES ('timeZone', '${TZ}')` });
+      await expect(c.migrate()).rejects.toSatisfy((e) => isWarehouseError(e, 'invalid'));
+      await c.close();
+      const d = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: TZ });
+      await d.migrate();
+      await d.close();
+    });
+
     it('an unreachable server is "unavailable" (retry), not a crash', async () => {
       const w = createClickHouseWarehouse({
         url: 'http://127.0.0.1:1',
@@ -161,11 +188,19 @@ if (raw === undefined || raw === '') {
                 ENGINE = MergeTree ORDER BY version`,
       });
       for (const m of MIGRATIONS.filter((x) => x.version <= 4)) {
-        for (const statement of m.statements(old.database)) await admin.command({ query: statement });
+        for (const statement of m.statements(old.database)) {
+          // 0001 created the view per segment then; it creates the grouped one now.
+          const then = statement.includes('by_learner_grouped_mv')
+            ? legacyByLearnerView(old.database)
+            : statement;
+          await admin.command({ query: then });
+        }
         await admin.command({
           query: `INSERT INTO ${old.database}.schema_migrations VALUES (${m.version}, '${m.name}', 0)`,
         });
       }
+      // The zone as an earlier release recorded it, before 0007.
+      await admin.command({ query: `INSERT INTO ${old.database}.meta VALUES ('timeZone', '${TZ}')` });
       const half = Math.floor(SEGMENTS.length / 2);
       await old.w.insertSegments(SEGMENTS.slice(0, half));
       // A count the earlier release wrote, before counts said how many segments they emitted.
@@ -173,7 +208,7 @@ if (raw === undefined || raw === '') {
         query: `INSERT INTO ${old.database}.event_counts VALUES ('old-1', 'alpha', '2026-03-01', 5)`,
       });
       expect(await old.w.migrate()).toEqual({
-        applied: ['0005_by_learner_grouped_view', '0006_event_counts_segments'],
+        applied: ['0005_by_learner_grouped_view', '0006_event_counts_segments', '0007_time_zone_claims'],
       });
       expect(await old.w.migrate()).toEqual({ applied: [] });
       await loadBase(old.w); // the first half again (nothing new) and the rest through the new view

@@ -32,6 +32,31 @@ export interface Migration {
   addColumns?: readonly { table: string; column: string; type: string }[];
 }
 
+/** by_learner fed from each insert's segments, kind-0 rows summed per key first (0005 explains why). */
+const groupedView = (db: string): string =>
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_grouped_mv TO ${db}.by_learner AS
+      SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
+        occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
+        sum(if(status = 'verified', durationMs, 0)) AS verifiedMs, count() AS segments,
+        any(if(status = 'withheld', endMs, 0)) AS wEndMs,
+        any(if(status = 'withheld', durationMs, 0)) AS wDurationMs,
+        any(multiFlag) AS wMultiFlag, any(flagIds) AS wFlagIds
+      FROM ${db}.segments
+      GROUP BY kind, learnerId, day, platformId, courseId, region, occupation, learnerGroup, wSegmentId`;
+
+/**
+ * The view 0001 created before 0005 replaced it: one by_learner row per inserted segment. No migration
+ * creates it any more; kept for the test that upgrades a database an earlier release made.
+ */
+export const legacyByLearnerView = (db: string): string =>
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_mv TO ${db}.by_learner AS
+      SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
+        occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
+        if(status = 'verified', durationMs, 0) AS verifiedMs, toUInt64(1) AS segments,
+        if(status = 'withheld', endMs, 0) AS wEndMs, if(status = 'withheld', durationMs, 0) AS wDurationMs,
+        multiFlag AS wMultiFlag, flagIds AS wFlagIds
+      FROM ${db}.segments`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -63,13 +88,9 @@ export const MIGRATIONS: readonly Migration[] = [
       PARTITION BY toYYYYMM(day)
       ORDER BY (kind, learnerId, day, platformId, courseId, region, occupation, learnerGroup, wSegmentId)
       SETTINGS index_granularity = 1024`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_mv TO ${db}.by_learner AS
-      SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
-        occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
-        if(status = 'verified', durationMs, 0) AS verifiedMs, toUInt64(1) AS segments,
-        if(status = 'withheld', endMs, 0) AS wEndMs, if(status = 'withheld', durationMs, 0) AS wDurationMs,
-        multiFlag AS wMultiFlag, flagIds AS wFlagIds
-      FROM ${db}.segments`,
+      // Since 0005 the grouped view (see there); 0001 creates it too, so a process that runs 0001 late,
+      // while another has already migrated and writes, cannot bring back the old view beside it.
+      groupedView(db),
     ],
   },
   {
@@ -128,15 +149,7 @@ export const MIGRATIONS: readonly Migration[] = [
       // so their any() is that segment's value. Created before the old view is dropped: an insert
       // that runs between the two statements feeds both views (reconcile() reports such a learner);
       // run migrations with writers stopped to rule it out.
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.by_learner_grouped_mv TO ${db}.by_learner AS
-      SELECT toUInt8(status = 'withheld') AS kind, learnerId, day, platformId, courseId, region,
-        occupation, learnerGroup, if(status = 'withheld', segmentId, '') AS wSegmentId,
-        sum(if(status = 'verified', durationMs, 0)) AS verifiedMs, count() AS segments,
-        any(if(status = 'withheld', endMs, 0)) AS wEndMs,
-        any(if(status = 'withheld', durationMs, 0)) AS wDurationMs,
-        any(multiFlag) AS wMultiFlag, any(flagIds) AS wFlagIds
-      FROM ${db}.segments
-      GROUP BY kind, learnerId, day, platformId, courseId, region, occupation, learnerGroup, wSegmentId`,
+      groupedView(db),
       `DROP TABLE IF EXISTS ${db}.by_learner_mv`,
     ],
   },
@@ -146,5 +159,16 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: () => [],
     // -1: a count written before the detector counted its segments (left out of reconcile()).
     addColumns: [{ table: 'event_counts', column: 'segments', type: 'Int64 DEFAULT -1' }],
+  },
+  {
+    version: 7,
+    name: '0007_time_zone_claims',
+    statements: (db) => [
+      // Every process that finds no zone claims its own; the earliest claim (atMs, then value) is the
+      // database's zone for good. A plain MergeTree keeps every claim, where meta's ReplacingMergeTree
+      // kept whichever a merge left, so two processes that raced on a new database could each believe
+      // their own zone, and later starts see either one.
+      `CREATE TABLE IF NOT EXISTS ${db}.time_zone (value String, atMs Int64) ENGINE = MergeTree ORDER BY (atMs, value)`,
+    ],
   },
 ];

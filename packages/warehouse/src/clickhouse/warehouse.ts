@@ -32,19 +32,41 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
   const stats = createStats({ conn, db });
   const review = createReview({ conn, db });
 
-  const checkTimeZone = async (): Promise<void> => {
-    const rows = await conn.rows<{ value: string }>(
+  const hasColumn = async (table: string, column: string): Promise<boolean> => {
+    const [have] = await conn.rows<{ n: Num }>(
       'migrate',
-      `SELECT value FROM ${db}.meta WHERE key = 'timeZone' LIMIT 1`,
+      `SELECT count() AS n FROM system.columns
+       WHERE database = ${sqlString(database)} AND table = ${sqlString(table)} AND name = ${sqlString(column)}`,
     );
-    const stored = rows[0]?.value;
-    if (stored === undefined) {
-      await conn.insert('migrate', `${db}.meta`, [{ key: 'timeZone', value: opts.timeZone }]);
-    } else if (stored !== opts.timeZone) {
+    return Number(have?.n ?? 0) > 0;
+  };
+
+  const claimedZone = async (): Promise<string | undefined> =>
+    (
+      await conn.rows<{ value: string }>(
+        'migrate',
+        `SELECT value FROM ${db}.time_zone ORDER BY atMs, value LIMIT 1`,
+      )
+    )[0]?.value;
+
+  /** The database's zone is the earliest claim (0007); a database from before 0007 keeps meta's zone. */
+  const checkTimeZone = async (): Promise<void> => {
+    let zone = await claimedZone();
+    if (zone === undefined) {
+      const [legacy] = await conn.rows<{ value: string }>(
+        'migrate',
+        `SELECT value FROM ${db}.meta WHERE key = 'timeZone' LIMIT 1`,
+      );
+      await conn.insert('migrate', `${db}.time_zone`, [
+        legacy === undefined ? { value: opts.timeZone, atMs: Date.now() } : { value: legacy.value, atMs: 0 },
+      ]);
+      zone = await claimedZone();
+    }
+    if (zone !== opts.timeZone) {
       // Stored days were computed in another zone: mixing them would misattribute hours silently.
       throw new WarehouseError(
         'invalid',
-        `database ${db} holds days in time zone ${stored}, not ${opts.timeZone}; use another database`,
+        `database ${db} holds days in time zone ${zone}, not ${opts.timeZone}; use another database`,
       );
     }
   };
@@ -69,13 +91,13 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
         if (done.has(m.version)) continue;
         for (const statement of m.statements(db)) await conn.command('migrate', statement);
         for (const c of m.addColumns ?? []) {
-          const [have] = await conn.rows<{ n: Num }>(
-            'migrate',
-            `SELECT count() AS n FROM system.columns
-             WHERE database = ${sqlString(database)} AND table = ${sqlString(c.table)} AND name = ${sqlString(c.column)}`,
-          );
-          if (Number(have?.n ?? 0) === 0) {
-            await conn.command('migrate', `ALTER TABLE ${db}.${c.table} ADD COLUMN ${c.column} ${c.type}`);
+          if (!(await hasColumn(c.table, c.column))) {
+            await conn
+              .command('migrate', `ALTER TABLE ${db}.${c.table} ADD COLUMN ${c.column} ${c.type}`)
+              .catch(async (err: unknown) => {
+                // Another process migrating at the same time added it after our check: done, not a failure.
+                if (!(await hasColumn(c.table, c.column))) throw err;
+              });
           }
         }
         // Recorded after its statements: a crash in between re-runs idempotent statements, never skips one.
