@@ -109,6 +109,11 @@ describe('POST /v1/flags/{flagId}/decision', () => {
       [{ decision: 'approve', note: 'x'.repeat(2001) }, 'note: must be at most 2000 characters'],
       [{ decision: 'approve', by: 'someone.else' }, 'unknown body field "by"'],
       [{ decision: 'approve', note: null }, 'note: must be a string'],
+      // Found in review: answered 200 "approved", then refused by the warehouse and skipped downstream.
+      [
+        '{"decision":"approve","note":"ok \\ud800"}',
+        'note: must be well-formed Unicode text (no lone surrogate escapes)',
+      ],
       [['approve'], 'body: must be a JSON object'],
       ['"approve"', 'body: must be a JSON object'],
     ];

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionRecord } from '@hourglass/events';
 import { isLogError, type LogProducer } from '@hourglass/log';
-import type { FlagView } from '@hourglass/warehouse';
+import { type FlagView, invalidRows } from '@hourglass/warehouse';
 import type { FastifyInstance } from 'fastify';
 import { inScope } from '../auth-guard';
-import { conflict, fromWarehouse, notFound, unavailable } from '../errors';
+import { badRequest, conflict, fromWarehouse, notFound, unavailable } from '../errors';
 import { createKeyedLock } from '../keyed-lock';
 import { decisionBodySchema, flagParamsSchema, jsonOnlyQuerySchema } from '../query-schemas';
 import { parseBody, parseParams, parseQuery } from '../validate';
@@ -52,6 +52,11 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
         // Everything the flag has withheld so far; later withheld time reopens it.
         coversUntilMs: await coveredUntil(ctx, flag),
       };
+      // A record the warehouse would refuse must not reach the audit trail: the aggregator would skip it,
+      // and the answer would say decided while the flag stays open. The body's schema refuses what it
+      // can name; this is the last word.
+      const refused = invalidRows('decisions', [record]);
+      if (refused.length > 0) throw badRequest(refused.map((r) => r.reason).join('; '));
       try {
         await ctx.producer.send([{ topic: ctx.topic, key: flagId, value: JSON.stringify(record) }]);
       } catch (err) {
