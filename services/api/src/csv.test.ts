@@ -54,5 +54,6 @@ describe('csv', () => {
     expect(wantsCsv(undefined, '*/*')).toBe(false);
     expect(wantsCsv(undefined, 'text/html')).toBe(false);
     expect(wantsCsv(undefined, 'text/csv;q=0')).toBe(false);
+    expect(wantsCsv(undefined, 'text/csv;Q=0, application/json')).toBe(false); // found in review
   });
 });

@@ -58,7 +58,7 @@ export function wantsCsv(format: string | undefined, accept: string | undefined)
     let q = 1;
     for (const p of params) {
       const [k, v] = p.split('=').map((s) => s.trim());
-      if (k === 'q' && v !== undefined) q = Number.parseFloat(v) || 0;
+      if (k?.toLowerCase() === 'q' && v !== undefined) q = Number.parseFloat(v) || 0; // "Q=" too (RFC 9110)
     }
     const kind =
       type === 'text/csv'
