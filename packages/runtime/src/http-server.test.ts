@@ -130,6 +130,15 @@ describe('createHttpServer', () => {
     const nf = await app.inject({ url: '/nope' });
     expect(nf.statusCode).toBe(404);
     expect(nf.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /nope' } });
+    // Found in review: a request to no route was answered by how its body parsed (400, 415), not 404.
+    for (const [type, payload] of [
+      ['application/json', '{'],
+      ['json', '[]'],
+      ['', '[]'],
+    ]) {
+      const r = await app.inject({ method: 'PUT', url: '/echo', payload, headers: { 'content-type': type } });
+      expect([type, r.statusCode, r.json().error.code]).toEqual([type, 404, 'not_found']);
+    }
   });
 
   it('hides internals of unexpected errors behind a 500', async () => {

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { HttpError } from './errors';
@@ -88,8 +93,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
   app.decorateRequest('logFields', null);
+  const notFound = (request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // A request that matches no route is 404 before its body is parsed: not 400 or 415 by its body.
+    if (request.is404) return notFound(request, reply);
   });
   app.addHook('onResponse', async (request, reply) => {
     const line = {
@@ -104,9 +115,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
+    void notFound(request, reply);
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
