@@ -44,6 +44,16 @@ const { startAllInOne } = await import('./start');
 
 describe('hourglass start /readyz', () => {
   let close: (() => Promise<void>) | undefined;
+  const start = async () => {
+    const hg = await startAllInOne({
+      env: loadEnv({ PORT: '0', LOG_LEVEL: 'silent' }),
+      config: loadConfig(undefined),
+      isDevelopmentConfig: true,
+      registerSignals: false,
+    });
+    close = hg.close;
+    return hg;
+  };
   afterEach(async () => {
     down = false;
     stateDown = false;
@@ -51,14 +61,7 @@ describe('hourglass start /readyz', () => {
   });
 
   it('is not ready while the warehouse is unreachable, as `hourglass api` and `hourglass aggregator` are not', async () => {
-    const env = loadEnv({ PORT: '0', LOG_LEVEL: 'silent' });
-    const hg = await startAllInOne({
-      env,
-      config: loadConfig(undefined),
-      isDevelopmentConfig: true,
-      registerSignals: false,
-    });
-    close = hg.close;
+    const hg = await start();
     expect((await fetch(`${hg.url}/readyz`)).status).toBe(200);
     down = true;
     const q = await fetch(`${hg.url}/v1/stats/programme`, {
@@ -73,14 +76,7 @@ describe('hourglass start /readyz', () => {
   });
 
   it('is not ready while the state store is unreachable (the detector cannot commit)', async () => {
-    const env = loadEnv({ PORT: '0', LOG_LEVEL: 'silent' });
-    const hg = await startAllInOne({
-      env,
-      config: loadConfig(undefined),
-      isDevelopmentConfig: true,
-      registerSignals: false,
-    });
-    close = hg.close;
+    const hg = await start();
     expect((await fetch(`${hg.url}/readyz`)).status).toBe(200);
     stateDown = true;
     const ready = await fetch(`${hg.url}/readyz`);
