@@ -14,12 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
+import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { segmentOrder } from '../src/clickhouse/segment-order';
 import { createFastDayOf, segmentsRowBinary } from '../src/clickhouse/segment-rows';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '../src/index';
 import { checkSegments } from '../src/validate';
 import { clientCpuMs, serverCpuMs as localServerCpuMs } from './cpu';
-import { BENCH_SHAPE, createGenerator } from './generate';
 
 /** 0 when the server is not local: the per-row server figures then read 0. */
 const serverCpuMs = (): number => localServerCpuMs() ?? 0;

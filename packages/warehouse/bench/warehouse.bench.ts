@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
+import { BENCH_SHAPE, createGenerator, type Shape } from '../../../bench/segments-generator';
 import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from '../src/clickhouse/segment-rows';
 import {
   clickHouseOptionsFromUrl,
@@ -29,7 +30,6 @@ import {
   type Warehouse,
 } from '../src/index';
 import { clientCpuMs, serverCpuMs } from './cpu';
-import { BENCH_SHAPE, createGenerator, type Shape } from './generate';
 
 if (!process.env.CLICKHOUSE_URL) {
   console.error('CLICKHOUSE_URL is not set — start the services: bash deploy/local/services.sh up');
