@@ -122,7 +122,7 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
     batchSize,
     now,
     sleep,
-    progress: createProgress(out, opts.isTTY, schedule.length, 'sending', now),
+    progress: createProgress({ out, isTTY: opts.isTTY, total: schedule.length, label: 'sending', now }),
   });
 
   out.write('waiting for the pipeline to catch up…\n');
