@@ -414,7 +414,7 @@ describe('architecture', () => {
         if (!/export type \w+ErrorCode =/.test(code)) problems.push(`${main}: no exported …ErrorCode union`);
         problems.push(...matches(main, /\bcode: string\b/g).map((v) => `${v}: an untyped code`));
         for (const m of code.matchAll(/\bclass (\w+) extends \w*Error\b[^{]*\{/g)) {
-          const body = code.slice(m.index, code.indexOf('\n}', m.index));
+          const body = read(main).raw.slice(m.index, code.indexOf('\n}', m.index));
           if (!/\bcode(: \w+ErrorCode|[^;]*= '[a-z_]+')/.test(body))
             problems.push(`${main}: ${m[1]} has no typed code`);
         }

@@ -1,7 +1,7 @@
 export { deserializeState, STATE_FORMAT, serializeState } from './codec';
 export { DEDUPE_CAPACITY } from './dedupe';
 export { applyEvent } from './engine';
-export { StateFormatError } from './errors';
+export { type RulesErrorCode, StateFormatError } from './errors';
 export { MAX_EVIDENCE } from './flags';
 export { DEFAULT_INTERVAL_SEC } from './live';
 export type { DeviceStart, Outcome, StepContext, StepOutput, StepResult } from './output';

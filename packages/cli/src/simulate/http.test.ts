@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Fetch, HttpError, JsonClient, parseRetryAfter } from './http';
+import { SimulateHttpError } from '../errors';
+import { type Fetch, JsonClient, parseRetryAfter } from './http';
 
 describe('parseRetryAfter', () => {
   it('reads seconds and HTTP dates, caps long waits, ignores garbage', () => {
@@ -53,7 +54,7 @@ describe('JsonClient', () => {
     );
     const busy = scripted(Array.from({ length: 3 }, () => () => new Response('', { status: 503 })));
     const client = new JsonClient('http://h', { fetch: busy.fetch, sleep: async () => {}, maxAttempts: 3 });
-    await expect(client.get('/x', 't')).rejects.toBeInstanceOf(HttpError);
+    await expect(client.get('/x', 't')).rejects.toBeInstanceOf(SimulateHttpError);
     expect(busy.calls).toHaveLength(3);
   });
 

@@ -1,3 +1,5 @@
+import { SimulateHttpError } from '../errors';
+
 /**
  * A minimal JSON client over the built-in fetch: bearer auth, retries of 429/503 honouring Retry-After
  * (SPEC §3: the server says when to come back), and of network errors with capped backoff. Resending a
@@ -15,25 +17,6 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Called before each retry, to tell the user why the run is waiting. */
   onRetry?: (why: string, waitMs: number) => void;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    readonly body: unknown,
-  ) {
-    super(`${status} from ${url}: ${describeBody(body)}`);
-    this.name = 'HttpError';
-  }
-}
-
-function describeBody(body: unknown): string {
-  if (typeof body === 'object' && body !== null && 'error' in body) {
-    const e = (body as { error?: { code?: unknown; message?: unknown } }).error;
-    return `${String(e?.code ?? '')} ${String(e?.message ?? '')}`.trim();
-  }
-  return typeof body === 'string' ? body.slice(0, 200) : (JSON.stringify(body)?.slice(0, 200) ?? '');
 }
 
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -105,7 +88,7 @@ export class JsonClient {
         await this.sleep(wait);
         continue;
       }
-      throw new HttpError(res.status, url, parsed);
+      throw new SimulateHttpError(res.status, url, parsed);
     }
   }
 }

@@ -1,5 +1,6 @@
+import { SimulateHttpError } from '../errors';
 import { generateTraffic } from './generate';
-import { type Fetch, HttpError, JsonClient, realSleep, type Sleep } from './http';
+import { type Fetch, JsonClient, realSleep, type Sleep } from './http';
 import { createProgress } from './progress';
 import { fetchAllFlags, fetchHours, waitForPipeline } from './results';
 import { liveSchedule, replaySchedule, sendSchedule } from './send';
@@ -137,7 +138,7 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
   try {
     flags = await fetchAllFlags(client, opts.supervisorToken);
   } catch (err) {
-    if (!(err instanceof HttpError && (err.status === 401 || err.status === 403))) throw err;
+    if (!(err instanceof SimulateHttpError && (err.status === 401 || err.status === 403))) throw err;
     flags = await fetchAllFlags(client, opts.adminToken);
   }
   const detection = scoreFlags(traffic.labels, flags);
