@@ -1,6 +1,6 @@
 import { SimulateHttpError } from '../errors';
 import { generateTraffic } from './generate';
-import { type Fetch, JsonClient, realSleep, type Sleep } from './http';
+import { createJsonClient, type Fetch, realSleep, type Sleep } from './http';
 import { createProgress } from './progress';
 import { fetchAllFlags, fetchHours, waitForPipeline } from './results';
 import { liveSchedule, replaySchedule, sendSchedule } from './send';
@@ -85,7 +85,8 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
 
   let lastNotice = Number.NEGATIVE_INFINITY;
   const clientOf = (url: string) =>
-    new JsonClient(url, {
+    createJsonClient({
+      baseUrl: url,
       fetch: opts.fetch,
       sleep,
       onRetry: (why, waitMs) => {
