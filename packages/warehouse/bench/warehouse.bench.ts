@@ -27,6 +27,7 @@ import {
   createClickHouseWarehouse,
   type HoursQuery,
   isWarehouseError,
+  sqlString,
   type Warehouse,
 } from '../src/index';
 import { clientCpuMs, serverCpuMs } from './cpu';
@@ -302,7 +303,7 @@ async function main() {
   const parts = await (
     await admin.query({
       query: `SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
-              WHERE database = '${database}' AND active GROUP BY table ORDER BY table`,
+              WHERE database = ${sqlString(database)} AND active GROUP BY table ORDER BY table`,
       format: 'JSONEachRow',
     })
   ).json();
