@@ -117,7 +117,7 @@ if (raw === undefined || raw === '') {
       await c.migrate();
       await admin.command({ query: `DROP TABLE ${older}.time_zone` });
       await admin.command({ query: `ALTER TABLE ${older}.schema_migrations DELETE WHERE version = 7` });
-      await admin.command({ query: `INSERT INTO ${older}.meta VALUES ('timeZone', '${TZ}')` });
+      await admin.command({ query: `INSERT INTO ${older}.meta VALUES ('timeZone', ${sqlString(TZ)})` });
       await expect(c.migrate()).rejects.toSatisfy((e) => isWarehouseError(e, 'invalid'));
       await c.close();
       const d = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: TZ });
@@ -200,7 +200,9 @@ if (raw === undefined || raw === '') {
         });
       }
       // The zone as an earlier release recorded it, before 0007.
-      await admin.command({ query: `INSERT INTO ${old.database}.meta VALUES ('timeZone', '${TZ}')` });
+      await admin.command({
+        query: `INSERT INTO ${old.database}.meta VALUES ('timeZone', ${sqlString(TZ)})`,
+      });
       const half = Math.floor(SEGMENTS.length / 2);
       await old.w.insertSegments(SEGMENTS.slice(0, half));
       // A count the earlier release wrote, before counts said how many segments they emitted.
