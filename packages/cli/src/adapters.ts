@@ -11,14 +11,18 @@ export interface Adapters {
   modes: { log: 'kafka' | 'embedded'; state: 'redis' | 'memory'; warehouse: 'clickhouse' | 'embedded' };
 }
 
+export interface AdaptersOptions {
+  env: Env;
+  config: Config;
+  clientId: string;
+  /** Partitions of the pipeline topics (default DEFAULT_PARTITIONS). */
+  partitions?: number;
+  logger?: PinoLikeLogger;
+}
+
 /** Each variable switches its part to the real server; unset means the embedded in-process adapter. */
-export function buildAdapters(
-  env: Env,
-  config: Config,
-  clientId: string,
-  partitions = DEFAULT_PARTITIONS,
-  logger?: PinoLikeLogger,
-): Adapters {
+export function buildAdapters(options: AdaptersOptions): Adapters {
+  const { env, config, clientId, partitions = DEFAULT_PARTITIONS, logger } = options;
   // The log's consumers report retried batches (a corrupt learner state, say) and kafkajs' errors here.
   const log = openLog({ brokers: env.kafkaBrokers, clientId, partitions, ...(logger ? { logger } : {}) });
   const state = openStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` });

@@ -1,3 +1,4 @@
+export * from './errors';
 export { fastParseTimestamp } from './fast-time';
 export { EVENT_KEYS, type FastContext, fastValidate } from './fast-validate';
 export * from './ids';

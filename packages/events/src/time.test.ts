@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EventsError } from './errors';
 import { fastParseTimestamp } from './fast-time';
-import { parseTimestamp } from './time';
+import { createDayStart, parseTimestamp } from './time';
 import { validateEvent } from './validate';
 
 // RFC 3339 years run 0000-9999; Date.UTC alone reads 0-99 as 1900-1999. The oracle here is the ISO
@@ -57,5 +58,27 @@ describe('RFC 3339 timestamps of any 4-digit year', () => {
       'heartbeat.time time_out_of_range',
       'heartbeat.time time_too_old',
     ]);
+  });
+});
+
+describe('createDayStart', () => {
+  it('is the first instant of the day in the zone', () => {
+    expect(createDayStart('UTC')('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
+    expect(createDayStart('Asia/Shanghai')('2026-03-01')).toBe(Date.UTC(2026, 1, 28, 16));
+  });
+
+  it('refuses what is not a day with EventsError invalid_day (a RangeError)', () => {
+    const dayStart = createDayStart('UTC');
+    const thrown = (() => {
+      try {
+        dayStart('yesterday');
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(thrown).toBeInstanceOf(EventsError);
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect((thrown as EventsError).code).toBe('invalid_day');
   });
 });

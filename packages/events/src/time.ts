@@ -1,3 +1,4 @@
+import { EventsError } from './errors';
 import { DAY, RFC3339 } from './patterns';
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -133,7 +134,7 @@ export function createDayStart(timeZone: string): (day: string) => number {
   const dayOf = createDayOf(timeZone);
   return (day: string) => {
     const p = parseDay(day);
-    if (!p) throw new RangeError(`not a day: ${day}`);
+    if (!p) throw new EventsError('invalid_day', `not a day: ${day}`);
     const utcMidnight = Date.UTC(p.y, p.m - 1, p.d);
     // Zone offsets are within ±14 h: search the instant whose local day flips to `day`.
     let lo = utcMidnight - 15 * 3_600_000;

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { countArg, machineDescription } from '../../../bench/machine';
 // The warehouse benchmark's generator: the realistic segments the consume and aggregator benches send.
-import { BENCH_SHAPE, createGenerator } from '../../warehouse/bench/generate';
+import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { toRecord } from '../src/kafka/consumer';
 
 const require = createRequire(import.meta.url);

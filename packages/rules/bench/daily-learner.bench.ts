@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import type { AcceptedEvent } from '@hourglass/events';
 import {
   applyEvent,
+  createMemoryDeviceView,
   createPolicyFor,
   emptyLearnerState,
-  MemoryDeviceView,
   serializeState,
 } from '../src/index';
 
@@ -21,7 +21,7 @@ const args = parseArgs({ options: { days: { type: 'string', default: '16' } } })
 const days = Number(args.values.days);
 if (!(Number.isInteger(days) && days > 0)) throw new RangeError('--days must be a positive integer');
 
-const ctx = { policyFor: createPolicyFor(), devices: new MemoryDeviceView() };
+const ctx = { policyFor: createPolicyFor(), devices: createMemoryDeviceView() };
 const DAY_MS = 86_400_000;
 const t0 = Date.UTC(2026, 2, 1);
 const iso = (ms: number) => new Date(ms).toISOString();

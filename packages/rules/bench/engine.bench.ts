@@ -13,11 +13,11 @@ import { type AcceptedEvent, seededRandom, segmentIdOf } from '@hourglass/events
 import { machineDescription, percentile } from '../../../bench/machine';
 import {
   applyEvent,
+  createMemoryDeviceView,
   createPolicyFor,
   deserializeState,
   emptyLearnerState,
   type LearnerState,
-  MemoryDeviceView,
   serializeState,
 } from '../src/index';
 
@@ -170,7 +170,7 @@ function parseRate(): number {
 function main(): void {
   const parseBefore = parseRate();
   const policyFor = createPolicyFor();
-  const devices = new MemoryDeviceView();
+  const devices = createMemoryDeviceView();
   const ctx = { policyFor, devices };
   const store = new Map<string, string>();
   const live = new Map<string, LearnerState>();

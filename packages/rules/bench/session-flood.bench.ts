@@ -11,11 +11,11 @@ import { parseArgs } from 'node:util';
 import type { AcceptedEvent } from '@hourglass/events';
 import {
   applyEvent,
+  createMemoryDeviceView,
   createPolicyFor,
   deserializeState,
   emptyLearnerState,
   MAX_SESSIONS,
-  MemoryDeviceView,
   serializeState,
 } from '../src/index';
 
@@ -27,7 +27,7 @@ if (!(days > 0)) throw new RangeError('--days must be a positive number');
 const maxSessions = args.values.uncapped ? Number.POSITIVE_INFINITY : MAX_SESSIONS;
 const events = Math.round((days * 86_400) / 30);
 const quarter = Math.max(1, Math.floor(events / 4));
-const ctx = { policyFor: createPolicyFor(), devices: new MemoryDeviceView(), maxSessions };
+const ctx = { policyFor: createPolicyFor(), devices: createMemoryDeviceView(), maxSessions };
 const T0 = Date.UTC(2026, 2, 1);
 
 console.log(`${events} heartbeats, each in a new session, ${days} days; cap ${maxSessions}`);

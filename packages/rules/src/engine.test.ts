@@ -1,11 +1,11 @@
 import type { AcceptedEvent } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
 import { applyEvent } from './engine';
-import { MemoryDeviceView } from './run';
+import { createMemoryDeviceView } from './run';
 import { emptyLearnerState } from './state';
 import { end, hb, policies, start } from './testing/fixtures';
 
-const ctx = { policyFor: policies(), devices: new MemoryDeviceView() };
+const ctx = { policyFor: policies(), devices: createMemoryDeviceView() };
 
 describe('applyEvent', () => {
   it('returns the very same state object for a duplicate', () => {

@@ -17,7 +17,10 @@ describe('Policy', () => {
   });
 
   it('createPolicyFor layers global, then per-platform overrides over the defaults', () => {
-    const policyFor = createPolicyFor({ idleTimeoutSec: 200 }, { cvto: { maxDelaySec: 180 } });
+    const policyFor = createPolicyFor({
+      global: { idleTimeoutSec: 200 },
+      perPlatform: { cvto: { maxDelaySec: 180 } },
+    });
     expect(policyFor('cvto')).toEqual({ ...DEFAULT_POLICY, idleTimeoutSec: 200, maxDelaySec: 180 });
     expect(policyFor('other')).toEqual({ ...DEFAULT_POLICY, idleTimeoutSec: 200 });
   });

@@ -39,9 +39,14 @@ export type PolicyFor = (platformId: string) => Policy;
  * here rather than per event, because the engine asks for one on every event.
  */
 export function createPolicyFor(
-  global: Partial<Policy> = {},
-  perPlatform: Readonly<Record<string, Partial<Policy>>> = {},
+  options: {
+    /** Overrides of the defaults for every platform. */
+    global?: Partial<Policy>;
+    /** Overrides of the global policy, by platform id. */
+    perPlatform?: Readonly<Record<string, Partial<Policy>>>;
+  } = {},
 ): PolicyFor {
+  const { global = {}, perPlatform = {} } = options;
   const base: Policy = Object.freeze({ ...DEFAULT_POLICY, ...definedOnly(global) });
   const resolved = new Map<string, Policy>();
   for (const [platformId, overrides] of Object.entries(perPlatform)) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { deserializeState, serializeState } from './codec';
 import { applyEvent } from './engine';
 import type { StepOutput } from './output';
-import { MemoryDeviceView, runSequence } from './run';
+import { createMemoryDeviceView, type MemoryDeviceView, runSequence } from './run';
 import { emptyLearnerState, type LearnerState } from './state';
 import { DAY, start } from './testing/fixtures';
 import { eventsArb, eventsOf, PROPERTY_POLICY, scenarioArb } from './testing/generators';
@@ -30,7 +30,7 @@ function drive(
   } = {},
 ): { states: Map<string, LearnerState>; out: StepOutput[] } {
   const states = opts.states ?? new Map<string, LearnerState>();
-  const devices = opts.devices ?? new MemoryDeviceView();
+  const devices = opts.devices ?? createMemoryDeviceView();
   const out: StepOutput[] = [];
   events.forEach((e, i) => {
     opts.between?.(i, states);
@@ -311,7 +311,11 @@ describe('Properties with a session cap of 1 or 2 (sessions dropped all the time
       fc.property(eventsArb, fc.option(capArb, { nil: undefined }), (events, maxSessions) => {
         const first = drive(events, { maxSessions });
         const replayed = events.map((e) => ({ ...e, id: `replay-${e.id}` }));
-        const again = drive(replayed, { states: first.states, devices: new MemoryDeviceView(), maxSessions });
+        const again = drive(replayed, {
+          states: first.states,
+          devices: createMemoryDeviceView(),
+          maxSessions,
+        });
         const both = [...first.out, ...again.out].flatMap((o) => o.segments);
         for (const list of bySession(both).values()) {
           const sorted = [...list].sort((a, b) => a.startMs - b.startMs);

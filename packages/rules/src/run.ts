@@ -6,18 +6,20 @@ import type { DeviceStartRef, DeviceView } from './shared-device';
 import { emptyLearnerState, type LearnerState } from './state';
 
 /** Device windows kept in memory, as the detector keeps them in its store. */
-export class MemoryDeviceView implements DeviceView {
-  private readonly starts = new Map<string, DeviceStartRef[]>();
+export interface MemoryDeviceView extends DeviceView {
+  record(deviceId: string, ref: DeviceStartRef): void;
+}
 
-  startsOn(deviceId: string): readonly DeviceStartRef[] {
-    return this.starts.get(deviceId) ?? [];
-  }
-
-  record(deviceId: string, ref: DeviceStartRef): void {
-    const list = this.starts.get(deviceId);
-    if (list === undefined) this.starts.set(deviceId, [ref]);
-    else list.push(ref);
-  }
+export function createMemoryDeviceView(): MemoryDeviceView {
+  const starts = new Map<string, DeviceStartRef[]>();
+  return {
+    startsOn: (deviceId) => starts.get(deviceId) ?? [],
+    record(deviceId, ref) {
+      const list = starts.get(deviceId);
+      if (list === undefined) starts.set(deviceId, [ref]);
+      else list.push(ref);
+    },
+  };
 }
 
 /** Runs events of any number of learners in order, as the detector would, with in-memory state and devices. */
@@ -27,7 +29,7 @@ export function runSequence(
   opts: { maxSessions?: number } = {},
 ): { states: Map<string, LearnerState>; out: StepOutput[] } {
   const states = new Map<string, LearnerState>();
-  const devices = new MemoryDeviceView();
+  const devices = createMemoryDeviceView();
   const ctx = { policyFor, devices, ...opts };
   const out: StepOutput[] = [];
   for (const event of events) {

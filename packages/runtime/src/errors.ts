@@ -18,15 +18,40 @@ export class ConfigError extends Error {
 }
 
 /**
+ * The SPEC §5 error codes an HTTP answer carries in `{"error":{"code","message"}}` (ingest's and the
+ * API's, and those the shared error handler gives Fastify's own client faults and unexpected errors).
+ */
+export type HttpErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'not_acceptable'
+  | 'request_timeout'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+/**
  * An error a route throws to answer with a specific status and SPEC error code
  * (`{"error":{"code","message"}}`); `headers` carries e.g. Retry-After.
  */
 export class HttpError extends Error {
   readonly statusCode: number;
-  readonly code: string;
+  readonly code: HttpErrorCode;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(
+    statusCode: number,
+    code: HttpErrorCode,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'HttpError';
     this.statusCode = statusCode;

@@ -1,12 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from './errors';
+import { HttpError, type HttpErrorCode } from './errors';
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: HttpErrorCode; message: string };
 }
 
 // Fastify's own client-fault errors, mapped to SPEC error codes.
-const FASTIFY_CODES: Record<string, string> = {
+const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
@@ -16,7 +16,7 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
 };
 
-const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, HttpErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',

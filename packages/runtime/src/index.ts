@@ -9,4 +9,5 @@ export * from './http-server';
 export * from './logger';
 export * from './metrics';
 export * from './policy';
+export * from './run-if-main';
 export * from './shutdown';

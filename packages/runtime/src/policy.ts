@@ -35,8 +35,8 @@ export function policyForConfig(config: {
   policy: Partial<Policy>;
   platforms: readonly { id: string; policy?: Partial<Policy> }[];
 }): PolicyFor {
-  return createPolicyFor(
-    config.policy,
-    Object.fromEntries(config.platforms.map((p) => [p.id, p.policy ?? {}])),
-  );
+  return createPolicyFor({
+    global: config.policy,
+    perPlatform: Object.fromEntries(config.platforms.map((p) => [p.id, p.policy ?? {}])),
+  });
 }

@@ -14,12 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
+import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { segmentOrder } from '../src/clickhouse/segment-order';
 import { createFastDayOf, segmentsRowBinary } from '../src/clickhouse/segment-rows';
-import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '../src/index';
+import { clickHouseOptionsFromUrl, createClickHouseWarehouse, sqlString } from '../src/index';
 import { checkSegments } from '../src/validate';
 import { clientCpuMs, serverCpuMs as localServerCpuMs } from './cpu';
-import { BENCH_SHAPE, createGenerator } from './generate';
 
 /** 0 when the server is not local: the per-row server figures then read 0. */
 const serverCpuMs = (): number => localServerCpuMs() ?? 0;
@@ -105,7 +105,7 @@ async function main() {
   const parts = await (
     await admin.query({
       query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts
-              WHERE database = '${database}' AND active GROUP BY table ORDER BY table`,
+              WHERE database = ${sqlString(database)} AND active GROUP BY table ORDER BY table`,
       format: 'JSONEachRow',
     })
   ).json();

@@ -20,16 +20,17 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
+import { BENCH_SHAPE, createGenerator, type Shape } from '../../../bench/segments-generator';
 import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from '../src/clickhouse/segment-rows';
 import {
   clickHouseOptionsFromUrl,
   createClickHouseWarehouse,
   type HoursQuery,
   isWarehouseError,
+  sqlString,
   type Warehouse,
 } from '../src/index';
 import { clientCpuMs, serverCpuMs } from './cpu';
-import { BENCH_SHAPE, createGenerator, type Shape } from './generate';
 
 if (!process.env.CLICKHOUSE_URL) {
   console.error('CLICKHOUSE_URL is not set — start the services: bash deploy/local/services.sh up');
@@ -302,7 +303,7 @@ async function main() {
   const parts = await (
     await admin.query({
       query: `SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
-              WHERE database = '${database}' AND active GROUP BY table ORDER BY table`,
+              WHERE database = ${sqlString(database)} AND active GROUP BY table ORDER BY table`,
       format: 'JSONEachRow',
     })
   ).json();

@@ -117,7 +117,7 @@ if (raw === undefined || raw === '') {
       await c.migrate();
       await admin.command({ query: `DROP TABLE ${older}.time_zone` });
       await admin.command({ query: `ALTER TABLE ${older}.schema_migrations DELETE WHERE version = 7` });
-      await admin.command({ query: `INSERT INTO ${older}.meta VALUES ('timeZone', '${TZ}')` });
+      await admin.command({ query: `INSERT INTO ${older}.meta VALUES ('timeZone', ${sqlString(TZ)})` });
       await expect(c.migrate()).rejects.toSatisfy((e) => isWarehouseError(e, 'invalid'));
       await c.close();
       const d = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: TZ });
@@ -162,7 +162,7 @@ if (raw === undefined || raw === '') {
       ]);
       const before = await read();
       const tables = await select(
-        `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree'`,
+        `SELECT name FROM system.tables WHERE database = ${sqlString(database)} AND engine LIKE '%MergeTree'`,
       );
       for (const t of tables)
         await admin.command({ query: `OPTIMIZE TABLE ${database}.${String(t.name)} FINAL` });
@@ -196,11 +196,13 @@ if (raw === undefined || raw === '') {
           await admin.command({ query: then });
         }
         await admin.command({
-          query: `INSERT INTO ${old.database}.schema_migrations VALUES (${m.version}, '${m.name}', 0)`,
+          query: `INSERT INTO ${old.database}.schema_migrations VALUES (${sqlNumber(m.version)}, ${sqlString(m.name)}, 0)`,
         });
       }
       // The zone as an earlier release recorded it, before 0007.
-      await admin.command({ query: `INSERT INTO ${old.database}.meta VALUES ('timeZone', '${TZ}')` });
+      await admin.command({
+        query: `INSERT INTO ${old.database}.meta VALUES ('timeZone', ${sqlString(TZ)})`,
+      });
       const half = Math.floor(SEGMENTS.length / 2);
       await old.w.insertSegments(SEGMENTS.slice(0, half));
       // A count the earlier release wrote, before counts said how many segments they emitted.
@@ -238,7 +240,7 @@ if (raw === undefined || raw === '') {
         { platformId: 'beta', emitted: 3, stored: 3 },
       ]);
       const views = await select(
-        `SELECT name FROM system.tables WHERE database = '${old.database}' AND engine = 'MaterializedView'`,
+        `SELECT name FROM system.tables WHERE database = ${sqlString(old.database)} AND engine = 'MaterializedView'`,
       );
       expect(views).toEqual([{ name: 'by_learner_grouped_mv' }]);
       await old.w.close();

@@ -33,7 +33,7 @@ import {
   serverCpuSeconds,
 } from '../../../bench/machine';
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
-import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
+import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { createAggregator } from '../src/aggregator';
 import { sendSegments } from './send-segments';
 

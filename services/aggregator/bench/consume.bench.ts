@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics, type LogRecord } from '@hourglass/log';
 import { countArg, machineDescription } from '../../../bench/machine';
-import { BENCH_SHAPE, createGenerator } from '../../../packages/warehouse/bench/generate';
+import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { sendSegments } from './send-segments';
 
 const RECORDS = countArg(process.argv[2], 500_000, 'records');

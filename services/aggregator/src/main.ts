@@ -2,7 +2,6 @@
  * Standalone aggregator process (`hourglass aggregator`): wiring only. Consumes the detector's
  * outputs, decisions, rejected events and counts from Kafka and writes them to ClickHouse.
  */
-import { pathToFileURL } from 'node:url';
 import { consumerGroups, topicNames } from '@hourglass/events';
 import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
@@ -12,6 +11,7 @@ import {
   loadConfig,
   loadEnv,
   registerShutdown,
+  runIfMain,
 } from '@hourglass/runtime';
 import { openWarehouse } from '@hourglass/warehouse';
 import { createAggregator } from './aggregator';
@@ -61,6 +61,4 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.env);
-}
+await runIfMain({ moduleUrl: import.meta.url, name: 'aggregator', main: () => main(process.env) });

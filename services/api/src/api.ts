@@ -50,7 +50,7 @@ export function createApi(options: ApiOptions) {
   const ctx: RouteContext = {
     warehouse: options.warehouse,
     guard: createAuthGuard({ authenticator: createAuthenticator(options.config) }),
-    hours: createHoursRenderer(options.config.classHourMinutes),
+    hours: createHoursRenderer({ classHourMinutes: options.config.classHourMinutes }),
     metrics: createApiMetrics(options.registry),
     logger: options.logger,
     timeZone: options.config.timezone,

@@ -1,19 +1,34 @@
-import { HttpError } from '@hourglass/runtime';
+import { HttpError, type HttpErrorCode } from '@hourglass/runtime';
 import { isWarehouseError } from '@hourglass/warehouse';
 import type { z } from 'zod';
+
+/** Request-level error codes the API's routes answer with (SPEC §5). */
+export type ApiErrorCode = Extract<
+  HttpErrorCode,
+  'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable'
+>;
 
 /**
  * The API answers with runtime's HttpError, which the server's error handler renders in the SPEC §5
  * shape `{"error":{"code","message"}}`; anything else thrown is a 500 with a generic message.
  */
-export const badRequest = (message: string) => new HttpError(400, 'bad_request', message);
+export function apiError(
+  status: number,
+  code: ApiErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): HttpError {
+  return new HttpError(status, code, message, headers);
+}
+
+export const badRequest = (message: string) => apiError(400, 'bad_request', message);
 export const unauthorized = (message: string) =>
-  new HttpError(401, 'unauthorized', message, { 'www-authenticate': 'Bearer' });
-export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
-export const notFound = (message: string) => new HttpError(404, 'not_found', message);
-export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+  apiError(401, 'unauthorized', message, { 'www-authenticate': 'Bearer' });
+export const forbidden = (message: string) => apiError(403, 'forbidden', message);
+export const notFound = (message: string) => apiError(404, 'not_found', message);
+export const conflict = (message: string) => apiError(409, 'conflict', message);
 export const unavailable = (message: string, retryAfterSec = 5) =>
-  new HttpError(503, 'unavailable', message, { 'retry-after': String(retryAfterSec) });
+  apiError(503, 'unavailable', message, { 'retry-after': String(retryAfterSec) });
 
 /** Echoes client input into messages safely: bounded length, JSON-quoted (no raw control characters). */
 export function quote(value: unknown): string {

@@ -12,7 +12,8 @@ export function hoursOf(ms: number): number {
   return ms / MS_PER_HOUR;
 }
 
-export function createHoursRenderer(classHourMinutes: number | undefined) {
+export function createHoursRenderer(options: { classHourMinutes: number | undefined }) {
+  const { classHourMinutes } = options;
   const msPerClassHour = classHourMinutes ? classHourMinutes * 60_000 : undefined;
   return {
     classHours: msPerClassHour !== undefined,

@@ -2,17 +2,16 @@
  * Standalone query API process (`hourglass api`): wiring only. Reads the warehouse (ClickHouse when
  * CLICKHOUSE_URL is set), records decisions on the decisions topic, reports pipeline lag from the log.
  */
-import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
 import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
-  ConfigError,
   createHttpServer,
   createLogger,
   createMetricsRegistry,
   loadConfig,
   loadEnv,
   registerShutdown,
+  runIfMain,
 } from '@hourglass/runtime';
 import { openWarehouse } from '@hourglass/warehouse';
 import { createApi } from './api';
@@ -68,12 +67,4 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.env).catch((err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`hourglass api: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  });
-}
+await runIfMain({ moduleUrl: import.meta.url, name: 'api', main: () => main(process.env) });

@@ -20,10 +20,10 @@ import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import {
   applyEvent,
+  createMemoryDeviceView,
   createPolicyFor,
   emptyLearnerState,
   type LearnerState,
-  MemoryDeviceView,
 } from '@hourglass/rules';
 import { createRedisStateStore, deleteKeysUnder } from '@hourglass/state';
 import { Redis } from 'ioredis';
@@ -62,7 +62,7 @@ const policyFor = createPolicyFor();
 
 function engineAlone(events: readonly AcceptedEvent[]): number {
   const states = new Map<string, LearnerState>();
-  const devices = new MemoryDeviceView();
+  const devices = createMemoryDeviceView();
   const started = performance.now();
   for (const e of events) {
     const step = applyEvent(states.get(e.learnerId) ?? emptyLearnerState(e.learnerId), e, {

@@ -2,7 +2,6 @@
  * Standalone detector process (`hourglass detector`): wiring only. Consumes the events topic from
  * Kafka, keeps learner state in Redis, produces segments, flags, sessions, certificates and counts.
  */
-import { pathToFileURL } from 'node:url';
 import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
 import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
@@ -13,6 +12,7 @@ import {
   loadEnv,
   policyForConfig,
   registerShutdown,
+  runIfMain,
 } from '@hourglass/runtime';
 import { openStateStore } from '@hourglass/state';
 import { createDetector } from './detector';
@@ -65,6 +65,4 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.env);
-}
+await runIfMain({ moduleUrl: import.meta.url, name: 'detector', main: () => main(process.env) });

@@ -2,16 +2,15 @@
  * Standalone ingest process (`hourglass ingest`): wiring only. Stateless; scale it by running more
  * processes behind a load balancer (rate limits are per process, see README).
  */
-import { pathToFileURL } from 'node:url';
 import { topicNames } from '@hourglass/events';
 import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
-  ConfigError,
   createLogger,
   createMetricsRegistry,
   loadConfig,
   loadEnv,
   registerShutdown,
+  runIfMain,
 } from '@hourglass/runtime';
 import { createIngestServer } from './server';
 
@@ -39,13 +38,4 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.env).catch((err: unknown) => {
-    // A bad environment or configuration is an operator's fix: say what is wrong, without a stack trace.
-    if (err instanceof ConfigError) {
-      process.stderr.write(`hourglass ingest: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  });
-}
+await runIfMain({ moduleUrl: import.meta.url, name: 'ingest', main: () => main(process.env) });

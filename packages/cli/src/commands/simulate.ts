@@ -32,7 +32,9 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
     for (const pair of values['platform-token']) {
       const [id, token] = pair.split('=', 2);
       if (!id || !token) {
-        process.stderr.write(`--platform-token takes id=token, got "${pair}"\n\n${HELP.simulate}\n`);
+        // The value is, or contains, a platform's token: name at most the platform id, never echo it.
+        const got = id && pair.includes('=') ? ` (no token after "${id}=")` : '';
+        process.stderr.write(`--platform-token takes id=token${got}\n\n${HELP.simulate}\n`);
         return 2;
       }
       platformTokens[id] = token;

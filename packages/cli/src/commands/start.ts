@@ -40,7 +40,7 @@ export async function startAllInOne(opts: {
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
   const partitions = opts.partitions ?? DEFAULT_PARTITIONS;
-  const adapters = buildAdapters(env, config, 'hourglass', partitions, logger);
+  const adapters = buildAdapters({ env, config, clientId: 'hourglass', partitions, logger });
   logger.info(
     { ...adapters.modes },
     `hourglass starting: log=${adapters.modes.log} state=${adapters.modes.state} warehouse=${adapters.modes.warehouse}`,

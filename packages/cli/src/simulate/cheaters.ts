@@ -27,7 +27,7 @@ function claimAll(ctx: LearnerCtx, startMs: number, endMs: number): void {
 }
 
 function idler(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   s.beats(beatsFor(90, iv), 'active')
     .beats(beatsAtLeast(idleSeconds(ctx), iv), 'away')
@@ -37,7 +37,7 @@ function idler(ctx: LearnerCtx, startMs: number): void {
 
 /** The video plays in a tab nobody looks at: media advances but focus is false. */
 function backgroundTab(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   s.beats(beatsFor(90, iv), 'active')
     .beats(beatsAtLeast(idleSeconds(ctx), iv), 'background')
@@ -46,7 +46,7 @@ function backgroundTab(ctx: LearnerCtx, startMs: number): void {
 }
 
 function presenceFailed(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   s.beats(beatsFor(120, iv), 'active').beat('presence_failed').beats(beatsFor(60, iv), 'active');
   if (ctx.rng.chance(0.5)) s.beat('presence_failed').beats(beatsFor(60, iv), 'active');
@@ -58,9 +58,12 @@ function presenceFailed(ctx: LearnerCtx, startMs: number): void {
  * so its overlap is withheld. `other` puts the second on another platform.
  */
 function concurrent(ctx: LearnerCtx, startMs: number, other: PlatformInfo): void {
-  const first = openSession(ctx, 1, startMs);
+  const first = openSession({ ctx, n: 1, startMs });
   first.beats(beatsFor(360, first.spec.intervalSec), 'active').end();
-  const second = openSession(ctx, 2, startMs + ctx.rng.int(90_000, 150_000), {
+  const second = openSession({
+    ctx,
+    n: 2,
+    startMs: startMs + ctx.rng.int(90_000, 150_000),
     platform: other,
     deviceId: `${ctx.learnerId}.d2`,
   });
@@ -73,7 +76,7 @@ function concurrent(ctx: LearnerCtx, startMs: number, other: PlatformInfo): void
  */
 function lateUpload(ctx: LearnerCtx, startMs: number): void {
   const mark = ctx.timeline.mark();
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   s.beats(beatsFor(240, s.spec.intervalSec), 'active');
   const endMs = s.end();
   const uploadMs = endMs + ctx.rng.int(180_000, 360_000);
@@ -86,7 +89,7 @@ function lateUpload(ctx: LearnerCtx, startMs: number): void {
 }
 
 function replayedHeartbeat(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   s.beats(Math.max(2, beatsFor(120, iv)), 'active')
     .replayPrevious()
@@ -95,19 +98,19 @@ function replayedHeartbeat(ctx: LearnerCtx, startMs: number): void {
 }
 
 function seeker(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   s.beats(beatsFor(90, iv), 'watch').beat('seek').beats(beatsFor(90, iv), 'active').end();
 }
 
 function fastPlayback(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   s.beats(beatsFor(60, iv), 'watch').beats(beatsFor(120, iv), 'fast').beats(beatsFor(60, iv), 'active').end();
 }
 
 function quizTooFast(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const iv = s.spec.intervalSec;
   // Under 3 s per question: answers clicked through without reading.
   s.beats(beatsFor(120, iv), 'active')
@@ -118,7 +121,7 @@ function quizTooFast(ctx: LearnerCtx, startMs: number): void {
 
 /** A quiz submitted minutes after the learner's only session ended, under a session that never began. */
 function quizOutsideSession(ctx: LearnerCtx, startMs: number): void {
-  const s = openSession(ctx, 1, startMs);
+  const s = openSession({ ctx, n: 1, startMs });
   const endMs = s.beats(beatsFor(180, s.spec.intervalSec), 'active').end();
   const t = endMs + ctx.rng.int(240_000, 480_000);
   const sessionId = `${ctx.learnerId}.s2`;
@@ -150,7 +153,7 @@ export function deviceFarm(members: readonly LearnerCtx[], startMs: number, devi
   for (let round = 0; round < FARM_ROUNDS; round++) {
     members.forEach((ctx, i) => {
       const t = startMs + round * FARM_ROUND_MS + i * FARM_STAGGER_MS;
-      const s = openSession(ctx, round + 1, t, { deviceId });
+      const s = openSession({ ctx, n: round + 1, startMs: t, deviceId });
       s.beats(beatsFor(120, s.spec.intervalSec), 'active').end();
     });
   }

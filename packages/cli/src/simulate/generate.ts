@@ -7,7 +7,7 @@ import type { LearnerCtx, PlatformInfo } from './learner';
 import { createRng, type Rng } from './prng';
 import { FARM_SIZE, type Label, labelOf, planCheaters, type Scenario } from './scenarios';
 import { iso } from './session';
-import { byDelivery, Timeline } from './timeline';
+import { byDelivery, createTimeline, type Timeline } from './timeline';
 
 /** The longest scenario needs about 13 minutes from its first event to its last delivery. */
 export const MIN_MINUTES = 15;
@@ -76,7 +76,7 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
   const startMs = opts.startMs;
   const endMs = startMs + Math.round(opts.minutes * 60_000);
   const master = createRng(opts.seed);
-  const timeline = new Timeline();
+  const timeline = createTimeline();
   const width = Math.max(4, String(opts.learners).length);
   const contexts: LearnerCtx[] = [];
   for (let i = 0; i < opts.learners; i++) {

@@ -27,7 +27,13 @@ export function honestLearner(ctx: LearnerCtx, windowStartMs: number, windowEndM
     if (room < MIN_SESSION_MS) break;
     const durationMs = rng.int(MIN_SESSION_MS, Math.min(MAX_SESSION_MS, room));
     // Two devices of one learner are still that learner's own; only other learners count as sharing.
-    const session = openSession(ctx, n, cursor, { platform, deviceId: `${ctx.learnerId}.d${rng.int(1, 2)}` });
+    const session = openSession({
+      ctx,
+      n,
+      startMs: cursor,
+      platform,
+      deviceId: `${ctx.learnerId}.d${rng.int(1, 2)}`,
+    });
     study(ctx, session, Math.floor(durationMs / (platform.intervalSec * 1000)));
     const endMs = session.end(rng.chance(0.8) ? 'completed' : 'exited');
     studiedMs += endMs - cursor;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Fetch, HttpError, JsonClient, parseRetryAfter } from './http';
+import { SimulateHttpError } from '../errors';
+import { createJsonClient, type Fetch, parseRetryAfter } from './http';
 
 describe('parseRetryAfter', () => {
   it('reads seconds and HTTP dates, caps long waits, ignores garbage', () => {
@@ -35,7 +36,11 @@ describe('JsonClient', () => {
       },
       () => Response.json({ accepted: 2, rejected: 0, errors: [] }),
     ]);
-    const client = new JsonClient('http://h:1/', { fetch, sleep: async (ms) => void waits.push(ms) });
+    const client = createJsonClient({
+      baseUrl: 'http://h:1/',
+      fetch,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const res = await client.post<{ accepted: number }>('/v1/events', 'tok', [{ a: 1 }]);
     expect(res.accepted).toBe(2);
     expect(calls).toHaveLength(4);
@@ -48,12 +53,17 @@ describe('JsonClient', () => {
     const denied = scripted([
       () => Response.json({ error: { code: 'unauthorized', message: 'bad token' } }, { status: 401 }),
     ]);
-    await expect(new JsonClient('http://h', { fetch: denied.fetch }).get('/v1/flags', 't')).rejects.toThrow(
-      /401.*unauthorized bad token/,
-    );
+    await expect(
+      createJsonClient({ baseUrl: 'http://h', fetch: denied.fetch }).get('/v1/flags', 't'),
+    ).rejects.toThrow(/401.*unauthorized bad token/);
     const busy = scripted(Array.from({ length: 3 }, () => () => new Response('', { status: 503 })));
-    const client = new JsonClient('http://h', { fetch: busy.fetch, sleep: async () => {}, maxAttempts: 3 });
-    await expect(client.get('/x', 't')).rejects.toBeInstanceOf(HttpError);
+    const client = createJsonClient({
+      baseUrl: 'http://h',
+      fetch: busy.fetch,
+      sleep: async () => {},
+      maxAttempts: 3,
+    });
+    await expect(client.get('/x', 't')).rejects.toBeInstanceOf(SimulateHttpError);
     expect(busy.calls).toHaveLength(3);
   });
 
@@ -63,7 +73,7 @@ describe('JsonClient', () => {
       urls.push(String(url));
       return Response.json({});
     };
-    await new JsonClient('http://h/hourglass/', { fetch }).get('/v1/admin/pipeline', 't');
+    await createJsonClient({ baseUrl: 'http://h/hourglass/', fetch }).get('/v1/admin/pipeline', 't');
     expect(urls).toEqual(['http://h/hourglass/v1/admin/pipeline']);
   });
 });

@@ -1,3 +1,5 @@
+import { SimulateHttpError } from '../errors';
+
 /**
  * A minimal JSON client over the built-in fetch: bearer auth, retries of 429/503 honouring Retry-After
  * (SPEC §3: the server says when to come back), and of network errors with capped backoff. Resending a
@@ -9,31 +11,14 @@ export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ClientOptions {
+  /** Prefix of every path; a path prefix (behind a proxy) is kept. */
+  baseUrl: string;
   fetch?: Fetch;
   sleep?: Sleep;
   /** Attempts per request before giving up (default 20). */
   maxAttempts?: number;
   /** Called before each retry, to tell the user why the run is waiting. */
   onRetry?: (why: string, waitMs: number) => void;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    readonly body: unknown,
-  ) {
-    super(`${status} from ${url}: ${describeBody(body)}`);
-    this.name = 'HttpError';
-  }
-}
-
-function describeBody(body: unknown): string {
-  if (typeof body === 'object' && body !== null && 'error' in body) {
-    const e = (body as { error?: { code?: unknown; message?: unknown } }).error;
-    return `${String(e?.code ?? '')} ${String(e?.message ?? '')}`.trim();
-  }
-  return typeof body === 'string' ? body.slice(0, 200) : (JSON.stringify(body)?.slice(0, 200) ?? '');
 }
 
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -52,43 +37,32 @@ function backoffMs(attempt: number): number {
   return Math.min(250 * 2 ** attempt, 10_000);
 }
 
-export class JsonClient {
-  private readonly fetch: Fetch;
-  private readonly sleep: Sleep;
-  private readonly maxAttempts: number;
+export interface JsonClient {
+  readonly baseUrl: string;
+  get<T>(path: string, token: string): Promise<T>;
+  post<T>(path: string, token: string, body: unknown): Promise<T>;
+}
 
-  constructor(
-    readonly baseUrl: string,
-    private readonly opts: ClientOptions = {},
-  ) {
-    this.fetch = opts.fetch ?? fetch;
-    this.sleep = opts.sleep ?? realSleep;
-    this.maxAttempts = opts.maxAttempts ?? 20;
-  }
+export function createJsonClient(opts: ClientOptions): JsonClient {
+  const doFetch = opts.fetch ?? fetch;
+  const sleep = opts.sleep ?? realSleep;
+  const maxAttempts = opts.maxAttempts ?? 20;
 
-  get<T>(path: string, token: string): Promise<T> {
-    return this.request<T>('GET', path, token);
-  }
-
-  post<T>(path: string, token: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, token, JSON.stringify(body));
-  }
-
-  private async request<T>(method: string, path: string, token: string, body?: string): Promise<T> {
+  async function request<T>(method: string, path: string, token: string, body?: string): Promise<T> {
     // Joined as text, not with new URL(), so a base URL with a path prefix (behind a proxy) keeps it.
-    const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
+    const url = `${opts.baseUrl.replace(/\/+$/, '')}${path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     for (let attempt = 0; ; attempt++) {
-      const last = attempt + 1 >= this.maxAttempts;
+      const last = attempt + 1 >= maxAttempts;
       let res: Response;
       try {
-        res = await this.fetch(url, { method, headers, body });
+        res = await doFetch(url, { method, headers, body });
       } catch (err) {
         if (last) throw err;
         const wait = backoffMs(attempt);
-        this.opts.onRetry?.(`${method} ${path}: ${(err as Error).message}`, wait);
-        await this.sleep(wait);
+        opts.onRetry?.(`${method} ${path}: ${(err as Error).message}`, wait);
+        await sleep(wait);
         continue;
       }
       const text = await res.text();
@@ -101,11 +75,18 @@ export class JsonClient {
       if (res.ok) return parsed as T;
       if ((res.status === 429 || res.status === 503) && !last) {
         const wait = parseRetryAfter(res.headers.get('retry-after'), Date.now()) ?? backoffMs(attempt);
-        this.opts.onRetry?.(`${method} ${path}: ${res.status}`, wait);
-        await this.sleep(wait);
+        opts.onRetry?.(`${method} ${path}: ${res.status}`, wait);
+        await sleep(wait);
         continue;
       }
-      throw new HttpError(res.status, url, parsed);
+      throw new SimulateHttpError(res.status, url, parsed);
     }
   }
+
+  return {
+    baseUrl: opts.baseUrl,
+    get: <T>(path: string, token: string) => request<T>('GET', path, token),
+    post: <T>(path: string, token: string, body: unknown) =>
+      request<T>('POST', path, token, JSON.stringify(body)),
+  };
 }

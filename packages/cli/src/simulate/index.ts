@@ -1,6 +1,5 @@
 /** The traffic simulator behind `hourglass simulate`. */
 export { generateTraffic, MIN_MINUTES, type Traffic, type TrafficOptions } from './generate';
-export { HttpError } from './http';
 export {
   CHEAT_SCENARIOS,
   type CheatScenario,

@@ -25,6 +25,10 @@ export interface LearnerCtx {
 }
 
 export interface OpenOptions {
+  ctx: LearnerCtx;
+  /** The learner's n-th session. */
+  n: number;
+  startMs: number;
   platform?: PlatformInfo;
   deviceId?: string;
   course?: Course;
@@ -32,12 +36,8 @@ export interface OpenOptions {
 }
 
 /** Session ids are `<learnerId>.s<n>`, device ids `<learnerId>.d<n>`: unique per learner by construction. */
-export function openSession(
-  ctx: LearnerCtx,
-  n: number,
-  startMs: number,
-  opts: OpenOptions = {},
-): SessionBuilder {
+export function openSession(opts: OpenOptions): SessionBuilder {
+  const { ctx, n, startMs } = opts;
   const platform = opts.platform ?? ctx.home;
   return new SessionBuilder(
     ctx.timeline,

@@ -11,13 +11,16 @@ export interface Progress {
 const WIDTH = 28;
 const REDRAW_MS = 100;
 
-export function createProgress(
-  out: NodeJS.WritableStream,
-  isTTY: boolean,
-  total: number,
-  label: string,
-  now: () => number = Date.now,
-): Progress {
+export interface ProgressOptions {
+  out: NodeJS.WritableStream;
+  isTTY: boolean;
+  total: number;
+  label: string;
+  now?: () => number;
+}
+
+export function createProgress(options: ProgressOptions): Progress {
+  const { out, isTTY, total, label, now = Date.now } = options;
   let lastDraw = Number.NEGATIVE_INFINITY;
   let lastTenth = -1;
   let lastLength = 0;

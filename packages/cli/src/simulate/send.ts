@@ -1,5 +1,6 @@
 import { type AcceptedEvent, type HourglassEvent, parseTimestamp } from '@hourglass/events';
-import { HttpError, type JsonClient, type Sleep } from './http';
+import { SimulateHttpError } from '../errors';
+import type { JsonClient, Sleep } from './http';
 import type { Progress } from './progress';
 
 /** One event ready to go: when to send it, through which platform's token, and the body to send. */
@@ -156,7 +157,7 @@ async function postBatch(
     );
   } catch (err) {
     // A configured body limit below our batch: halve until it fits rather than failing the run.
-    if (err instanceof HttpError && err.status === 413 && items.length > 1) {
+    if (err instanceof SimulateHttpError && err.status === 413 && items.length > 1) {
       const half = Math.ceil(items.length / 2);
       await postBatch(opts, platformId, items.slice(0, half), counts);
       await postBatch(opts, platformId, items.slice(half), counts);

@@ -1,5 +1,6 @@
+import { SimulateHttpError } from '../errors';
 import { generateTraffic } from './generate';
-import { type Fetch, HttpError, JsonClient, realSleep, type Sleep } from './http';
+import { createJsonClient, type Fetch, realSleep, type Sleep } from './http';
 import { createProgress } from './progress';
 import { fetchAllFlags, fetchHours, waitForPipeline } from './results';
 import { liveSchedule, replaySchedule, sendSchedule } from './send';
@@ -84,7 +85,8 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
 
   let lastNotice = Number.NEGATIVE_INFINITY;
   const clientOf = (url: string) =>
-    new JsonClient(url, {
+    createJsonClient({
+      baseUrl: url,
       fetch: opts.fetch,
       sleep,
       onRetry: (why, waitMs) => {
@@ -122,7 +124,7 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
     batchSize,
     now,
     sleep,
-    progress: createProgress(out, opts.isTTY, schedule.length, 'sending', now),
+    progress: createProgress({ out, isTTY: opts.isTTY, total: schedule.length, label: 'sending', now }),
   });
 
   out.write('waiting for the pipeline to catch up…\n');
@@ -137,7 +139,7 @@ export async function simulate(opts: SimulateOptions): Promise<Summary> {
   try {
     flags = await fetchAllFlags(client, opts.supervisorToken);
   } catch (err) {
-    if (!(err instanceof HttpError && (err.status === 401 || err.status === 403))) throw err;
+    if (!(err instanceof SimulateHttpError && (err.status === 401 || err.status === 403))) throw err;
     flags = await fetchAllFlags(client, opts.adminToken);
   }
   const detection = scoreFlags(traffic.labels, flags);

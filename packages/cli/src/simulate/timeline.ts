@@ -10,20 +10,23 @@ export interface Emitted {
 }
 
 /** Collects generated events. Scenarios that deliver late re-stamp what they emitted since a mark. */
-export class Timeline {
-  readonly records: Emitted[] = [];
+export interface Timeline {
+  readonly records: Emitted[];
+  push(event: HourglassEvent, timeMs: number, receivedAtMs: number): void;
+  mark(): number;
+  since(mark: number): Emitted[];
+}
 
-  push(event: HourglassEvent, timeMs: number, receivedAtMs: number): void {
-    this.records.push({ event, timeMs, receivedAtMs, order: this.records.length });
-  }
-
-  mark(): number {
-    return this.records.length;
-  }
-
-  since(mark: number): Emitted[] {
-    return this.records.slice(mark);
-  }
+export function createTimeline(): Timeline {
+  const records: Emitted[] = [];
+  return {
+    records,
+    push(event, timeMs, receivedAtMs) {
+      records.push({ event, timeMs, receivedAtMs, order: records.length });
+    },
+    mark: () => records.length,
+    since: (mark) => records.slice(mark),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { LogAdmin, PinoLikeLogger } from '../types';
 import { validateTopicName, validateTopicSpecs } from '../validate';
-import { classify, isLeadershipSettling, toLogError, withDeadline } from './errors';
+import { classify, isLeadershipSettling, toLogError, withDeadline } from './to-log-error';
 
 export interface KafkaAdminSettings {
   kafka: Kafka;

@@ -15,7 +15,7 @@ import {
   validatePartition,
   validateTopicName,
 } from '../validate';
-import { isRebalancing, toLogError } from './errors';
+import { isRebalancing, toLogError } from './to-log-error';
 
 export interface KafkaConsumerSettings {
   /** Builds the kafkajs client of this consumer; `tap` sees every kafkajs log entry (see generation). */

@@ -9,7 +9,6 @@ import {
 } from '@platformatic/kafka';
 import { LogError } from '../errors';
 import type { OutgoingRecord, PinoLikeLogger } from '../types';
-import { toLogError } from './errors';
 import {
   encodeProduceRequest,
   type PartitionRecords,
@@ -17,6 +16,7 @@ import {
   type SizedRecord,
 } from './produce-request';
 import { createSendQueue } from './send-queue';
+import { toLogError } from './to-log-error';
 
 export interface RoutedRecord extends OutgoingRecord, SizedRecord {
   partition: number;

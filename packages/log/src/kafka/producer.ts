@@ -2,8 +2,8 @@ import { LogError } from '../errors';
 import { partitionFor } from '../partition';
 import type { LogProducer, OutgoingRecord } from '../types';
 import { validateRecords } from '../validate';
-import { withDeadline } from './errors';
 import type { Lane, RoutedRecord } from './lane';
+import { withDeadline } from './to-log-error';
 
 export interface KafkaProducerSettings {
   /** Lane i carries the partitions p with p % lanes === i. */

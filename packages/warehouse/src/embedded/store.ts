@@ -40,7 +40,8 @@ const key = (a: string, b: string): string => `${a}\u0000${b}`;
  * flags and sessions (ties keep the first), and a batch is validated completely before any row of
  * it is stored.
  */
-export function createEmbeddedStore(timeZone: string) {
+export function createEmbeddedStore(options: { timeZone: string }) {
+  const { timeZone } = options;
   const dayOf = createDayOf(timeZone);
   const segments = new Map<string, StoredSegment>();
   const flags = new Map<string, FlagUpdate>();

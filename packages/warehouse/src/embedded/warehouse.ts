@@ -23,7 +23,7 @@ import { newTotals, type Totals } from './totals';
  * evaluations, not for millions of segments.
  */
 export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
-  const store = createEmbeddedStore(opts.timeZone);
+  const store = createEmbeddedStore({ timeZone: opts.timeZone });
   let migrated = false;
   let closed = false;
 

@@ -1,5 +1,6 @@
 /**
- * Synthetic but realistic programme data for the warehouse benchmark: learners with stable
+ * Synthetic but realistic programme data for the benchmarks (warehouse, log decode, aggregator),
+ * shared from the root bench/ so no package reaches into another one's files: learners with stable
  * attributes studying in ~1 h sessions of 30 s heartbeat windows, streamed in time order (as the
  * aggregator sees them), ~10 % of windows withheld in runs (idle, late reports, concurrent
  * sessions, sometimes two kinds at once), one flag per (session, kind), decisions on some flags.

@@ -1,7 +1,7 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { LogError } from '../errors';
-import { classify, isLeadershipSettling, isRebalancing, toLogError, withDeadline } from './errors';
+import { classify, isLeadershipSettling, isRebalancing, toLogError, withDeadline } from './to-log-error';
 
 const protocol = (type: string, retriable = false) =>
   new KafkaJSProtocolError({ message: type, type, code: 1, retriable } as unknown as string);
