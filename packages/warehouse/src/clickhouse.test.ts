@@ -113,11 +113,22 @@ if (raw === undefined || raw === '') {
       await b.close();
       // Before 0007 the zone was in meta: it becomes the claim, whoever opens the database first.
       const older = newDatabase('tzlegacy');
-      const c = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: 'Europe/Berlin' });
-      await c.migrate();
-      await admin.command({ query: `DROP TABLE ${older}.time_zone` });
-      await admin.command({ query: `ALTER TABLE ${older}.schema_migrations DELETE WHERE version = 7` });
+      await admin.command({ query: `CREATE DATABASE ${older}` });
+      await admin.command({
+        query: `CREATE TABLE ${older}.schema_migrations (version UInt32, name String, appliedAtMs Int64)
+                ENGINE = MergeTree ORDER BY version`,
+      });
+      for (const m of MIGRATIONS.filter((x) => x.version <= 6)) {
+        for (const statement of m.statements(older)) await admin.command({ query: statement });
+        for (const c of m.addColumns ?? []) {
+          await admin.command({ query: `ALTER TABLE ${older}.${c.table} ADD COLUMN ${c.column} ${c.type}` });
+        }
+        await admin.command({
+          query: `INSERT INTO ${older}.schema_migrations VALUES (${sqlNumber(m.version)}, ${sqlString(m.name)}, 0)`,
+        });
+      }
       await admin.command({ query: `INSERT INTO ${older}.meta VALUES ('timeZone', ${sqlString(TZ)})` });
+      const c = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: 'Europe/Berlin' });
       await expect(c.migrate()).rejects.toSatisfy((e) => isWarehouseError(e, 'invalid'));
       await c.close();
       const d = createClickHouseWarehouse({ url, ...creds, database: older, timeZone: TZ });
