@@ -173,7 +173,9 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       enter(1);
       const record = partitions.get(req.partition);
       if (!record) return 'lost';
-      if (record.epoch !== req.epoch) return 'fenced';
+      // A stored epoch below the caller's is a claim the store lost (an AOF missing its last second):
+      // the caller must claim again and rebuild, not wait as if a newer claim held the partition.
+      if (record.epoch !== req.epoch) return record.epoch < req.epoch ? 'lost' : 'fenced';
       if (req.previousWatermark !== undefined && record.watermark !== req.previousWatermark) return 'lost';
       const t = now();
       for (const [deviceId, version] of req.deviceVersions) {

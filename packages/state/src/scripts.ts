@@ -60,12 +60,13 @@ end
  * to store ('' = leave it);  last, ARGV[#ARGV]: the watermark the caller believes is stored ('' = none,
  * '*' = do not check).
  * Returns 1 = ok, 0 = fenced, 2 = conflict (a window read has changed since), 3 = lost (no epoch: the
- * keys are gone; or the stored watermark is not the caller's: the store went back in time); nothing
- * written unless 1.
+ * keys are gone; an epoch below the caller's: the store lost the caller's claim; or the stored watermark
+ * is not the caller's: the store went back in time); nothing written unless 1.
  */
 export const COMMIT_SCRIPT = `${WINDOW_VERSION_LUA}
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then return 3 end
+if tonumber(epoch) < tonumber(ARGV[1]) then return 3 end
 if epoch ~= ARGV[1] then return 0 end
 local previous = ARGV[#ARGV]
 if previous ~= '*' and (redis.call('GET', KEYS[2]) or '') ~= previous then return 3 end

@@ -226,6 +226,18 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       expect(await store.claimPartition(P)).toMatchObject({ watermark: null, outbox: null });
     });
 
+    // Found in review: a store that went back past the caller's own claim answered 'fenced', so the
+    // detector waited for a newer claim that did not exist, for good.
+    it('refuses as lost, not fenced, a commit whose epoch is above the stored one (the store lost the claim)', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      expect(
+        await store.commit(req({ epoch: epoch + 1, watermark: '1', learners: new Map([['a', 'x']]) })),
+      ).toBe('lost');
+      expect(await store.commit(req({ epoch: epoch - 1, watermark: '1' }))).toBe('fenced');
+      expect(await store.loadLearners(['a'])).toEqual(new Map());
+    });
+
     it('refuses as lost, writing nothing, a commit whose previousWatermark is not the stored one (the store went back in time)', async () => {
       const { store } = await setup();
       const { epoch } = await store.claimPartition(P);
