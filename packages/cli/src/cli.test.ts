@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { splitPlatformToken } from './commands/simulate';
 import { runCli } from './index';
 
 describe('hourglass command line', () => {
@@ -60,5 +61,10 @@ describe('hourglass command line', () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await runCli(['hash-token', '--help'])).toBe(0);
     expect(String(out.mock.calls[0]?.[0])).toContain('hash-token');
+  });
+
+  it('simulate --platform-token splits id=token at the first =, so a token may hold = (base64 padding)', () => {
+    expect(splitPlatformToken('cvto=abc==')).toEqual({ id: 'cvto', token: 'abc==' });
+    expect(splitPlatformToken('cvto')).toEqual({ id: 'cvto', token: '' });
   });
 });

@@ -30,7 +30,7 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
   if (values['platform-token']?.length) {
     for (const key of Object.keys(platformTokens)) delete platformTokens[key];
     for (const pair of values['platform-token']) {
-      const [id, token] = pair.split('=', 2);
+      const { id, token } = splitPlatformToken(pair);
       if (!id || !token) {
         // The value is, or contains, a platform's token: name at most the platform id, never echo it.
         const got = id && pair.includes('=') ? ` (no token after "${id}=")` : '';
@@ -66,4 +66,10 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
     isTTY: Boolean(process.stdout.isTTY),
   });
   return failures(summary).length === 0 ? 0 : 3;
+}
+
+/** `id=token`, split at the first `=`: a token may hold `=` itself (base64 padding). */
+export function splitPlatformToken(pair: string): { id: string; token: string } {
+  const eq = pair.indexOf('=');
+  return eq < 0 ? { id: pair, token: '' } : { id: pair.slice(0, eq), token: pair.slice(eq + 1) };
 }
