@@ -98,15 +98,14 @@ if (raw === undefined || raw === '') {
       expect(isWarehouseError(err, 'invalid')).toBe(true);
     });
 
-    it('the earliest zone claim is the database’s for good; a database from before 0007 keeps its recorded zone', async () => {
+    it('a database whose zone claims disagree is refused in every zone; one from before 0007 keeps its recorded zone', async () => {
       const database = newDatabase('tzclaims');
       const a = createClickHouseWarehouse({ url, ...creds, database, timeZone: TZ });
       await a.migrate();
-      // A later claim, as a process that raced this one on the new database would have left.
-      await admin.command({
-        query: `INSERT INTO ${database}.time_zone VALUES ('Europe/Berlin', ${Date.now() + 1000})`,
-      });
       expect(await a.migrate()).toEqual({ applied: [] });
+      // A second claim, as a process that raced this one on the new database in another zone leaves.
+      await admin.command({ query: `INSERT INTO ${database}.time_zone VALUES ('Europe/Berlin', 1)` });
+      await expect(a.migrate()).rejects.toThrow(/conflicting time zone claims/);
       await a.close();
       const b = createClickHouseWarehouse({ url, ...creds, database, timeZone: 'Europe/Berlin' });
       await expect(b.migrate()).rejects.toSatisfy((e) => isWarehouseError(e, 'invalid'));

@@ -164,10 +164,9 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: '0007_time_zone_claims',
     statements: (db) => [
-      // Every process that finds no zone claims its own; the earliest claim (atMs, then value) is the
-      // database's zone for good. A plain MergeTree keeps every claim, where meta's ReplacingMergeTree
-      // kept whichever a merge left, so two processes that raced on a new database could each believe
-      // their own zone, and later starts see either one.
+      // Every process that finds no zone claims its own and opens the database only if all claims agree.
+      // A plain MergeTree keeps every claim, where meta's ReplacingMergeTree kept whichever a merge left,
+      // so two processes that raced on a new database with different zones could each believe their own.
       `CREATE TABLE IF NOT EXISTS ${db}.time_zone (value String, atMs Int64) ENGINE = MergeTree ORDER BY (atMs, value)`,
     ],
   },

@@ -41,32 +41,44 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
     return Number(have?.n ?? 0) > 0;
   };
 
-  const claimedZone = async (): Promise<string | undefined> =>
+  const claimedZones = async (): Promise<string[]> =>
     (
       await conn.rows<{ value: string }>(
         'migrate',
-        `SELECT value FROM ${db}.time_zone ORDER BY atMs, value LIMIT 1`,
+        `SELECT DISTINCT value FROM ${db}.time_zone ORDER BY value`,
       )
-    )[0]?.value;
+    ).map((r) => r.value);
 
-  /** The database's zone is the earliest claim (0007); a database from before 0007 keeps meta's zone. */
+  /**
+   * Every process that finds no zone claims its own (0007; a database from before keeps meta's zone),
+   * then reads the claims back: it opens the database only if they all name its zone. Two processes
+   * that raced on a new database with different zones leave two claims, and every later open refuses
+   * until an operator deletes the wrong one: refused rather than guessed, as days computed in two zones
+   * cannot be told apart.
+   */
   const checkTimeZone = async (): Promise<void> => {
-    let zone = await claimedZone();
-    if (zone === undefined) {
+    let zones = await claimedZones();
+    if (zones.length === 0) {
       const [legacy] = await conn.rows<{ value: string }>(
         'migrate',
         `SELECT value FROM ${db}.meta WHERE key = 'timeZone' LIMIT 1`,
       );
       await conn.insert('migrate', `${db}.time_zone`, [
-        legacy === undefined ? { value: opts.timeZone, atMs: Date.now() } : { value: legacy.value, atMs: 0 },
+        { value: legacy?.value ?? opts.timeZone, atMs: Date.now() },
       ]);
-      zone = await claimedZone();
+      zones = await claimedZones();
     }
-    if (zone !== opts.timeZone) {
+    if (zones.length > 1) {
+      throw new WarehouseError(
+        'invalid',
+        `database ${db} has conflicting time zone claims (${zones.join(', ')}): processes opened it with different zones; delete the wrong claims from ${db}.time_zone`,
+      );
+    }
+    if (zones[0] !== opts.timeZone) {
       // Stored days were computed in another zone: mixing them would misattribute hours silently.
       throw new WarehouseError(
         'invalid',
-        `database ${db} holds days in time zone ${zone}, not ${opts.timeZone}; use another database`,
+        `database ${db} holds days in time zone ${zones[0]}, not ${opts.timeZone}; use another database`,
       );
     }
   };
