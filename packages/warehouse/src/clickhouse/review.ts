@@ -177,11 +177,10 @@ export function createReview(opts: { conn: Connection; db: string }) {
         conn.rows<{ flagId: string }>('getSession', `SELECT DISTINCT flagId FROM ${db}.flags WHERE ${here}`),
       ]);
       const session = latest(sessionRows.map(toSession), () => '').get('') ?? null;
-      // Naming the learner lets the segment read use the table's sort key. A session belongs to one
-      // learner, but a platform that reuses a session id for another learner gives it records of both:
-      // every learner with a record of the session is read, as the embedded adapter shows them all.
-      const learners = [...new Set(sessionRows.map((r) => String(r.learnerId)))];
-      const learner = learners.length === 0 ? '' : ` AND ${sqlInStrings('learnerId', learners)}`;
+      // A session belongs to one learner: the learner of its latest record. Naming it lets the segment
+      // read use the table's sort key. A platform that reused the id for another learner leaves records
+      // of both, which merges reduce to the latest: both adapters show that learner's segments only.
+      const learner = session === null ? '' : ` AND learnerId = ${sqlString(session.learnerId)}`;
       const segRows = await conn.rows<Raw>(
         'getSession',
         `SELECT ${SEGMENT_COLUMNS} FROM ${db}.segments WHERE ${here}${learner}`,

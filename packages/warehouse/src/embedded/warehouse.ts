@@ -226,6 +226,9 @@ export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
       for (const s of store.segments.values()) {
         const seg = s.segment;
         if (seg.platformId !== platformId || seg.sessionId !== sessionId) continue;
+        // The learner of the session's latest record, as on ClickHouse (a session id reused for another
+        // learner shows that learner's segments).
+        if (session !== null && seg.learnerId !== session.learnerId) continue;
         segments.push({ ...structuredClone(seg), day: s.day, effective: store.effectiveOf(seg) });
       }
       segments.sort((a, b) => a.startMs - b.startMs || cmp(a.segmentId, b.segmentId));
