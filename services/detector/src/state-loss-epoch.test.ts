@@ -1,30 +1,7 @@
 import type { AcceptedEvent, Segment } from '@hourglass/events';
 import { createMemoryStateStore, type StateStore } from '@hourglass/state';
 import { describe, expect, it } from 'vitest';
-import { at, collect, embeddedLog, runDetector, topics, waitFor } from './testing/harness';
-
-const base = { platformId: 'cvto', learnerId: 'L1', sessionId: 'S1' } as const;
-const start: AcceptedEvent = {
-  ...base,
-  id: 's',
-  type: 'session.start',
-  time: at(0),
-  receivedAt: at(1),
-  courseId: 'c1',
-  deviceId: 'D1',
-};
-const hb = (i: number): AcceptedEvent => ({
-  ...base,
-  id: `h${i}`,
-  type: 'heartbeat',
-  time: at(i * 30),
-  receivedAt: at(i * 30 + 1),
-  courseId: 'c1',
-  seq: i,
-  intervalSec: 30,
-  focus: true,
-  interactions: 1,
-});
+import { collect, embeddedLog, hb, runDetector, start, topics, waitFor } from './testing/harness';
 
 describe('the state store goes back in time past a claim (README: an AOF missing its last second is refused as lost)', () => {
   it('a restart from an AOF missing the last claim and commit: the detector claims again and goes on', async () => {

@@ -9,30 +9,7 @@ import {
 } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { at, collect, embeddedLog, runDetector, topics, waitFor } from './testing/harness';
-
-const base = { platformId: 'cvto', learnerId: 'L1', sessionId: 'S1' } as const;
-const start: AcceptedEvent = {
-  ...base,
-  id: 's',
-  type: 'session.start',
-  time: at(0),
-  receivedAt: at(1),
-  courseId: 'c1',
-  deviceId: 'D1',
-};
-const hb = (i: number): AcceptedEvent => ({
-  ...base,
-  id: `h${i}`,
-  type: 'heartbeat',
-  time: at(i * 30),
-  receivedAt: at(i * 30 + 1),
-  courseId: 'c1',
-  seq: i,
-  intervalSec: 30,
-  focus: true,
-  interactions: 1,
-});
+import { collect, embeddedLog, hb, runDetector, start, topics, waitFor } from './testing/harness';
 
 /** Forwards every call to whichever store `current()` names at the time. */
 function switchable(current: () => StateStore): StateStore {

@@ -1,4 +1,4 @@
-import { createDayOf, topicNames } from '@hourglass/events';
+import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { createEmbeddedLog, type Log } from '@hourglass/log';
 import { createPolicyFor } from '@hourglass/rules';
 import type { StateStore } from '@hourglass/state';
@@ -67,4 +67,35 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000
     if (Date.now() > until) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Learner L1's session S1 on cvto, for the crash and state-loss tests: its start at 0 s… */
+export const start: AcceptedEvent = {
+  platformId: 'cvto',
+  learnerId: 'L1',
+  sessionId: 'S1',
+  id: 's',
+  type: 'session.start',
+  time: at(0),
+  receivedAt: at(1),
+  courseId: 'c1',
+  deviceId: 'D1',
+};
+
+/** …and its active heartbeat i at 30·i s, received 1 s later. */
+export function hb(i: number): AcceptedEvent {
+  return {
+    platformId: 'cvto',
+    learnerId: 'L1',
+    sessionId: 'S1',
+    id: `h${i}`,
+    type: 'heartbeat',
+    time: at(i * 30),
+    receivedAt: at(i * 30 + 1),
+    courseId: 'c1',
+    seq: i,
+    intervalSec: 30,
+    focus: true,
+    interactions: 1,
+  };
 }
