@@ -8,4 +8,4 @@ export * from './random';
 export * from './schemas';
 export * from './time';
 export * from './validate';
-export { wellFormed } from './well-formed';
+export { hasLoneSurrogate, wellFormed } from './well-formed';

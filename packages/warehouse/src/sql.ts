@@ -1,3 +1,4 @@
+import { hasLoneSurrogate } from '@hourglass/events';
 import { invalid } from './errors';
 
 /**
@@ -13,7 +14,7 @@ import { invalid } from './errors';
 export function sqlString(value: string): string {
   if (typeof value !== 'string') throw invalid(`not a string: ${typeof value}`);
   // A lone surrogate has no UTF-8 encoding: it would silently turn into U+FFFD and no longer match.
-  if (LONE_SURROGATE.test(value)) throw invalid('string contains a lone UTF-16 surrogate');
+  if (hasLoneSurrogate(value)) throw invalid('string contains a lone UTF-16 surrogate');
   // Fast path for the common case (ids, codes): nothing to escape.
   if (!NEEDS_ESCAPE.test(value)) return `'${value}'`;
   let out = "'";
@@ -32,7 +33,6 @@ export function sqlString(value: string): string {
   return `${out + value.slice(start)}'`;
 }
 
-const LONE_SURROGATE = /\p{Cs}/u;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped
 const NEEDS_ESCAPE = /['\\\x00-\x1f\x7f]/;
 

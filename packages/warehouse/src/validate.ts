@@ -8,6 +8,7 @@ import {
   FLAG_KINDS,
   type FlagUpdate,
   flagUpdateSchema,
+  hasLoneSurrogate,
   LEARNER_GROUPS,
   OCCUPATION,
   PLATFORM_ID,
@@ -33,7 +34,6 @@ import type { RejectedRow } from './types';
 const GROUPS = new Set<string>([...LEARNER_GROUPS, UNKNOWN]);
 const WITHHOLD = new Set<string>(WITHHOLD_KINDS);
 const FLAG_KIND_SET = new Set<string>(FLAG_KINDS);
-const LONE_SURROGATE = /\p{Cs}/u;
 // Date in ClickHouse (old and new) covers 1970-01-01..2105-12-31 at least: keep to that.
 const MIN_DAY = '1970-01-01';
 const MAX_DAY = '2105-12-31';
@@ -106,7 +106,7 @@ export function checkInt(what: string, v: unknown, min: number, max = Number.MAX
 
 /** Free text (notes, names, raw payloads): any well-formed string up to `max` UTF-16 units. */
 export function checkText(what: string, v: unknown, max: number, min = 0): string {
-  if (typeof v !== 'string' || v.length > max || v.length < min || LONE_SURROGATE.test(v)) fail(what, v);
+  if (typeof v !== 'string' || v.length > max || v.length < min || hasLoneSurrogate(v)) fail(what, v);
   return v;
 }
 

@@ -1,5 +1,6 @@
 import {
   FLAG_KINDS,
+  hasLoneSurrogate,
   IDENTIFIER,
   LEARNER_GROUPS,
   OCCUPATION,
@@ -252,7 +253,7 @@ export const decisionBodySchema = z.strictObject({
     .string({ error: 'must be a string' })
     .max(DECISION_NOTE_MAX, `must be at most ${DECISION_NOTE_MAX} characters`)
     // JSON can spell a lone UTF-16 surrogate ("\ud800"); the warehouse stores only well-formed text.
-    .refine((s) => !/\p{Cs}/u.test(s), 'must be well-formed Unicode text (no lone surrogate escapes)')
+    .refine((s) => !hasLoneSurrogate(s), 'must be well-formed Unicode text (no lone surrogate escapes)')
     .default('')
     .meta({ description: 'Why; kept in the audit trail' }),
 });
