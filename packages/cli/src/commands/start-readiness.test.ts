@@ -1,7 +1,8 @@
 import { DEMO_TOKENS, loadConfig, loadEnv } from '@hourglass/runtime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-// The warehouse behind `hourglass start`, with a switch standing for "ClickHouse went down".
+// The state store and the warehouse behind `hourglass start`, with switches standing for "Redis went
+// down" and "ClickHouse went down".
 let down = false;
 let stateDown = false;
 vi.mock('@hourglass/state', async (importOriginal) => {
