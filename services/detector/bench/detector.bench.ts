@@ -49,11 +49,14 @@ const args = parseArgs({
     processes: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '2000' },
+    partitions: { type: 'string', default: '4' },
   },
 });
 const learners = countArg(args.positionals[0], 20_000, 'learners');
 const beats = countArg(args.positionals[1], 24, 'beats');
 const PROCESSES = countArg(args.values.processes, 1, '--processes');
+/** Partitions of the bench's topics (the pipeline's default is 4; more let more processes overlap). */
+const PARTITIONS = countArg(args.values.partitions, 4, '--partitions');
 const PROFILE = process.env.HOURGLASS_BENCH_PROFILE;
 const RUNS = PROFILE ? 1 : countArg(args.values.runs, 3, '--runs');
 /** The detector's maxBatchSize: records per state round trip and offset commit. */
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
   const prefix = `bench${Date.now()}.`;
   const topics = topicNames(prefix);
   const log = createKafkaLog({ brokers, clientId: 'bench-detector' });
-  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 4 })));
+  await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: PARTITIONS })));
   const producer = log.producer();
   await producer.connect();
   for (let i = 0; i < events.length; i += 5000) {
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
     events: total,
     learners,
     detectorProcesses: PROCESSES,
+    partitions: PARTITIONS,
     maxBatchSize: BATCH,
     engineAloneEventsPerSec: Math.round(engineRate),
     runsOf: runs.length,
