@@ -131,8 +131,11 @@ export const rejectedEventSchema = z.strictObject({
 export type RejectedEvent = z.infer<typeof rejectedEventSchema>;
 
 /**
- * How many events of a platform the detector processed, per programme day of receipt. Ids are
- * stable for a committed batch, so re-producing a batch from the detector's outbox changes nothing.
+ * How many events of a platform the detector processed, per programme day of receipt. Counts with
+ * `through` are cumulative over a fixed stretch of one events partition (its id names the partition
+ * and where the stretch begins), up to and including offset `through`: a copy with a higher `through`
+ * supersedes a lower one, and every copy with the same `through` holds the same numbers, however
+ * the detector batched the offsets. Counts without it (written before) are per batch, each id once.
  */
 export const eventCountSchema = z.strictObject({
   countId: z.string(),
@@ -145,6 +148,8 @@ export const eventCountSchema = z.strictObject({
    * was counted; those are left out of the reconciliation.
    */
   segments: z.int().min(0).optional(),
+  /** The last events offset this cumulative count covers (see above); absent in per-batch counts. */
+  through: z.int().min(0).optional(),
 });
 export type EventCountRecord = z.infer<typeof eventCountSchema>;
 

@@ -170,7 +170,13 @@ if (raw === undefined || raw === '') {
       await w.upsertFlags([
         flag('flag-a', 'idle', 'S1', '2026-03-01T16:30:00Z', '2026-03-01T16:40:00Z', 10, 2),
       ]);
+      // A cumulative count written as it grew: merging keeps the copy that counts furthest.
+      const count = { countId: 'e/0/from-0/alpha/2026-03-01', platformId: 'alpha', day: '2026-03-01' };
+      await w.insertEventCounts([{ ...count, accepted: 4, through: 10 }]);
+      await w.insertEventCounts([{ ...count, accepted: 9, through: 20 }]);
+      await w.insertEventCounts([{ ...count, accepted: 4, through: 10 }]);
       const before = await read();
+      expect(before.programme.platforms.find((p) => p.platformId === 'alpha')?.acceptedEvents).toBe(9);
       const tables = await select(
         `SELECT name FROM system.tables WHERE database = ${sqlString(database)} AND engine LIKE '%MergeTree'`,
       );
@@ -220,7 +226,12 @@ if (raw === undefined || raw === '') {
         query: `INSERT INTO ${old.database}.event_counts VALUES ('old-1', 'alpha', '2026-03-01', 5)`,
       });
       expect(await old.w.migrate()).toEqual({
-        applied: ['0005_by_learner_grouped_view', '0006_event_counts_segments', '0007_time_zone_claims'],
+        applied: [
+          '0005_by_learner_grouped_view',
+          '0006_event_counts_segments',
+          '0007_time_zone_claims',
+          '0008_event_counts_through',
+        ],
       });
       expect(await old.w.migrate()).toEqual({ applied: [] });
       await loadBase(old.w); // the first half again (nothing new) and the rest through the new view

@@ -170,4 +170,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS ${db}.time_zone (value String, atMs Int64) ENGINE = MergeTree ORDER BY (atMs, value)`,
     ],
   },
+  {
+    version: 8,
+    name: '0008_event_counts_through',
+    statements: () => [],
+    // -1: a per-batch count (each id once). Cumulative counts (EventCountRecord.through) are read as
+    // argMax(…, through) per id. The table's engine keeps the last inserted copy of an id on merge,
+    // which is the detector's latest for it: a copy with a lower `through` inserted later (a replay
+    // after the state store went back) holds the same numbers unless the replay has events still
+    // to come, and those it re-counts and produces again.
+    addColumns: [{ table: 'event_counts', column: 'through', type: 'Int64 DEFAULT -1' }],
+  },
 ];

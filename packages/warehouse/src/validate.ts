@@ -351,6 +351,7 @@ export function checkEventCount(c: EventCountRecord): void {
   checkDay('count.day', c.day);
   checkInt('count.accepted', c.accepted, 0);
   if (c.segments !== undefined) checkInt('count.segments', c.segments, 0);
+  if (c.through !== undefined) checkInt('count.through', c.through, 0);
 }
 
 export function checkRows<T>(what: string, rows: T[], check: (row: T) => void): void {

@@ -209,7 +209,7 @@ export function createStats(opts: { conn: Connection; db: string }) {
           ),
           q<{ platformId: string; accepted: Num }>(
             `SELECT platformId, sum(a) AS accepted
-             FROM (SELECT platformId, countId, any(accepted) AS a FROM ${db}.event_counts GROUP BY platformId, countId)
+             FROM (SELECT platformId, countId, argMax(accepted, through) AS a FROM ${db}.event_counts GROUP BY platformId, countId)
              GROUP BY platformId`,
           ),
           q<{ platformId: string; rejected: Num }>(

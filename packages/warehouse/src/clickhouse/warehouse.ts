@@ -193,11 +193,11 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
             ) GROUP BY learnerId
           ) WHERE queried != stored OR byLearner != storedWithheld ORDER BY learnerId`,
         ),
-        // Each count once (GROUP BY countId); min < 0: a count from before segments were counted.
+        // Each count once (GROUP BY countId; a cumulative one as far as it got); min < 0: a count from before segments were counted.
         conn.rows<{ platformId: string; emitted: Num; least: Num }>(
           'reconcile',
           `SELECT platformId, sum(s) AS emitted, min(s) AS least FROM (
-            SELECT platformId, countId, any(segments) AS s FROM ${db}.event_counts GROUP BY platformId, countId
+            SELECT platformId, countId, argMax(segments, through) AS s FROM ${db}.event_counts GROUP BY platformId, countId
           ) GROUP BY platformId`,
         ),
         conn.rows<{ platformId: string; n: Num }>(

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CertificateRecord, DecisionRecord, FlagUpdate, SessionRecord } from '@hourglass/events';
 import { sqlInStringSet } from '../sql';
-import type { EventCountRow, RejectedRow } from '../types';
+import type { RejectedRow } from '../types';
 import {
   checkCertificate,
   checkDecision,
-  checkEventCount,
   checkFlag,
   checkRejected,
   checkRows,
@@ -14,6 +13,7 @@ import {
 import { CERTIFICATE_COLUMNS_WRITTEN, certificatesRowBinary } from './certificate-rows';
 import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
+import { createCountInsert } from './count-insert';
 import { createSegmentInsert } from './segment-insert';
 
 /** Ids per duplicate-check query: bounds the query text (ids travel as one string literal). */
@@ -158,6 +158,7 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
   };
 
   const insertSegments = createSegmentInsert({ conn, db, timeZone: opts.timeZone, exclusive, queryIdOf });
+  const insertEventCounts = createCountInsert({ conn, db, exclusive, queryIdOf });
 
   return {
     insertSegments,
@@ -262,29 +263,6 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
       );
     },
 
-    async insertEventCounts(rows: EventCountRow[]): Promise<void> {
-      checkRows('counts', rows, checkEventCount);
-      await insertNew(
-        'insertEventCounts',
-        'event_counts',
-        rows,
-        (c) => c.countId,
-        // Narrowed by platform (the sort key's prefix; this runs with every group write): a count id
-        // names its platform (batch/platform/day), so no copy of one can name another.
-        storedKeys<EventCountRow>('insertEventCounts', 'event_counts', 'countId', (chunk) => [
-          inSet('platformId', chunk, (c) => c.platformId),
-          inSet('countId', chunk, (c) => c.countId),
-        ]),
-        {
-          json: (c) => ({
-            countId: c.countId,
-            platformId: c.platformId,
-            day: c.day,
-            accepted: c.accepted,
-            segments: c.segments ?? -1,
-          }),
-        },
-      );
-    },
+    insertEventCounts,
   };
 }

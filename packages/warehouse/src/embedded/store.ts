@@ -120,7 +120,12 @@ export function createEmbeddedStore(options: { timeZone: string }) {
     },
     insertEventCounts(rows: EventCountRow[]): void {
       checkRows('counts', rows, checkEventCount);
-      for (const row of rows) if (!eventCounts.has(row.countId)) eventCounts.set(row.countId, copy(row));
+      // The first copy of an id, unless a later one counts further (EventCountRecord.through).
+      for (const row of rows) {
+        const stored = eventCounts.get(row.countId);
+        if (stored === undefined || (row.through ?? -1) > (stored.through ?? -1))
+          eventCounts.set(row.countId, copy(row));
+      }
     },
     pairKey: key,
   };

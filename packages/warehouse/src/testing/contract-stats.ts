@@ -181,6 +181,40 @@ export function describeStatsContract(setup: Setup): void {
     expect(await w.counts()).toEqual({ segments: 9, flags: 4, decisions: 2, rejected: 0 });
   });
 
+  it('cumulative counts: the copy of an id that counts furthest stands, in whatever order copies come', async () => {
+    const w = await setup();
+    const count = (countId: string, through: number, accepted: number, segments: number) => ({
+      countId,
+      platformId: 'alpha',
+      day: '2026-03-01',
+      accepted,
+      segments,
+      through,
+    });
+    await w.insertEventCounts([count('events/0/from-0/alpha/2026-03-01', 99, 40, 30)]);
+    // In one write: a further copy of the first id (kept), then an earlier one (not).
+    await w.insertEventCounts([
+      count('events/0/from-0/alpha/2026-03-01', 180, 70, 50),
+      count('events/0/from-0/alpha/2026-03-01', 150, 60, 45),
+      count('events/0/from-1000/alpha/2026-03-01', 1010, 5, 4),
+    ]);
+    // A replay after the state store went back: earlier copies again, and the same copy twice.
+    await w.insertEventCounts([count('events/0/from-0/alpha/2026-03-01', 120, 50, 40)]);
+    await w.insertEventCounts([count('events/0/from-1000/alpha/2026-03-01', 1010, 5, 4)]);
+    // A per-batch count (no `through`) beside them: each id once, as before.
+    await w.insertEventCounts([
+      { countId: 'b/alpha', platformId: 'alpha', day: '2026-03-01', accepted: 3, segments: 1 },
+    ]);
+    await w.insertEventCounts([
+      { countId: 'b/alpha', platformId: 'alpha', day: '2026-03-01', accepted: 9, segments: 9 },
+    ]);
+    const alpha = (await w.programme()).platforms.find((p) => p.platformId === 'alpha');
+    expect(alpha?.acceptedEvents).toBe(70 + 5 + 3);
+    expect((await w.reconcile()).segmentsByPlatform).toEqual([
+      { platformId: 'alpha', emitted: 50 + 4 + 1, stored: 0 },
+    ]);
+  });
+
   it('reconcile: the segments the detector counted per platform against the distinct segments stored', async () => {
     const w = await setup();
     // Stored twice: alpha still has 6 distinct segments (sessions S1, S3), beta 3 (S2, S4).
