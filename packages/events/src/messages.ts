@@ -153,6 +153,17 @@ export const eventCountSchema = z.strictObject({
 });
 export type EventCountRecord = z.infer<typeof eventCountSchema>;
 
+/**
+ * Whether a copy of a count replaces the copy of its id held so far: only if it counts further. The
+ * first of equal copies stands (per-batch counts, without `through`, are each id's first copy).
+ */
+export function countSupersedes(
+  next: Pick<EventCountRecord, 'through'>,
+  held: Pick<EventCountRecord, 'through'> | undefined,
+): boolean {
+  return held === undefined || (next.through ?? -1) > (held.through ?? -1);
+}
+
 /** Raw JSON of a rejected event is kept up to this many bytes. */
 export const REJECTED_RAW_MAX_BYTES = 64 * 1024;
 

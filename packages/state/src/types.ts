@@ -26,9 +26,9 @@ export interface PartitionClaim {
   /** Outputs of the last committed batch that were not confirmed produced (null = none pending). */
   outbox: string | null;
   /**
-   * The offset below which the partition's event counts were produced (CommitRequest.countedUntil);
-   * null if never written. After a state loss it can lie above watermark + 1: a rebuild replays those
-   * offsets and must not count them again.
+   * The partition's event-count progress as the detector stored it with the watermark
+   * (CommitRequest.countedUntil; opaque to the store): how far counts were produced, and the counts
+   * of the stretch of offsets being counted. null if never written.
    */
   countedUntil: string | null;
 }

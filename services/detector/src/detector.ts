@@ -3,6 +3,7 @@ import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
 import type { PolicyFor } from '@hourglass/rules';
 import type { DeviceWindows, StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
+import { decodeCountProgress, encodeCountProgress, type OpenStretch } from './count-stretches';
 import { DetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
 import { decodeOutbox, encodeOutbox } from './outbox';
@@ -69,10 +70,15 @@ interface Claim {
   fenced: boolean;
   rewoundTo: bigint | null;
   /**
-   * Offsets below this had their event counts produced already (null: no such knowledge). A rebuild
-   * replays offsets the log had committed, whose counts went out under other batches' ids.
+   * Offsets below this had their event counts produced already (null: no such knowledge), and are not
+   * counted again. Normally watermark + 1; above it only after a rebuild of offsets whose counts went
+   * out under per-batch ids, which a replay cannot reproduce (counts by position it can: see byPosition).
    */
   countFrom: bigint | null;
+  /** The stretch being counted (count-stretches.ts), as stored with the watermark. */
+  open: OpenStretch | null;
+  /** The stored progress was written by position: a replay reproduces its counts, so it counts everything. */
+  byPosition: boolean;
 }
 
 /**
@@ -102,13 +108,16 @@ export function createDetector(opts: DetectorOptions) {
       // Consumers dedupe by id, so a batch that had been produced already changes nothing.
       await producer!.send(decodeOutbox(c.outbox));
     }
+    const progress = decodeCountProgress(c.countedUntil);
     const fresh: Claim = {
       generation,
       epoch: c.epoch,
       watermark: c.watermark === null ? null : BigInt(c.watermark),
       fenced: false,
       rewoundTo: null,
-      countFrom: c.countedUntil === null ? null : BigInt(c.countedUntil),
+      countFrom: progress.countedUntil,
+      open: progress.open,
+      byPosition: progress.byPosition,
     };
     claims.set(key, fresh);
     opts.logger.info({ partition: key, epoch: fresh.epoch, watermark: c.watermark }, 'partition claimed');
@@ -135,11 +144,14 @@ export function createDetector(opts: DetectorOptions) {
    * are this partition's alone (the commit is fenced), so they are loaded once.
    */
   async function runAndCommit(
-    { events, countedBefore }: { events: readonly AcceptedEvent[]; countedBefore: number },
+    {
+      events,
+      offsets,
+      countedBefore,
+    }: { events: readonly AcceptedEvent[]; offsets: readonly bigint[]; countedBefore: number },
     key: string,
     c: Claim,
-    batchId: string,
-    { watermark, countedUntil }: { watermark: string; countedUntil: string },
+    { watermark, countedUntil }: { watermark: string; countedUntil: bigint },
   ) {
     const learnerIds = [...new Set(events.map((e) => e.learnerId))];
     const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
@@ -150,8 +162,8 @@ export function createDetector(opts: DetectorOptions) {
     metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
     for (let attempt = 1; ; attempt++) {
       const result = processBatch(
-        { events, learners, devices: devices.starts, countedBefore },
-        { policyFor: opts.policyFor, dayOf: opts.dayOf, batchId },
+        { events, offsets, open: c.open, learners, devices: devices.starts, countedBefore },
+        { policyFor: opts.policyFor, dayOf: opts.dayOf, partition: key },
       );
       const records = toRecords(result.outputs, result.counts, opts.topics);
       const outcome = await opts.state.commit({
@@ -163,7 +175,7 @@ export function createDetector(opts: DetectorOptions) {
         outbox: encodeOutbox(records),
         deviceVersions: devices.versions,
         previousWatermark: c.watermark === null ? null : String(c.watermark),
-        countedUntil,
+        countedUntil: encodeCountProgress(countedUntil, result.open),
       });
       metrics.stateRoundTrips.inc();
       if (outcome === 'ok') return { result, records };
@@ -209,8 +221,9 @@ export function createDetector(opts: DetectorOptions) {
       // re-emits the same ids and downstream totals do not change.
       c.rewoundTo = expected;
       // Everything below the offset the log resumed at was produced, counts included.
+      // Counts by position are replayed as they were, so only per-batch ones need this.
       const resumedAt = BigInt(first.offset);
-      if (c.countFrom === null || c.countFrom < resumedAt) c.countFrom = resumedAt;
+      if (!c.byPosition && (c.countFrom === null || c.countFrom < resumedAt)) c.countFrom = resumedAt;
       metrics.rebuilds.inc();
       opts.logger.warn(
         { partition: key, from: String(expected), at: first.offset },
@@ -221,6 +234,7 @@ export function createDetector(opts: DetectorOptions) {
       return;
     }
     const events: AcceptedEvent[] = [];
+    const offsets: bigint[] = [];
     let countedBefore = 0;
     let lastOffset = BigInt(first.offset);
     for (const r of batch.records) {
@@ -238,20 +252,20 @@ export function createDetector(opts: DetectorOptions) {
         continue;
       }
       events.push(parsed.event);
+      offsets.push(offset);
       if (c.countFrom !== null && offset < c.countFrom) countedBefore = events.length;
     }
     if (c.watermark !== null && lastOffset <= c.watermark) return;
     const countedUntil =
       c.countFrom !== null && c.countFrom > lastOffset + 1n ? c.countFrom : lastOffset + 1n;
-    const { result, records } = await runAndCommit(
-      { events, countedBefore },
-      key,
-      c,
-      `${key}/${first.offset}-${lastOffset}`,
-      { watermark: String(lastOffset), countedUntil: String(countedUntil) },
-    );
+    const { result, records } = await runAndCommit({ events, offsets, countedBefore }, key, c, {
+      watermark: String(lastOffset),
+      countedUntil,
+    });
     c.watermark = lastOffset;
     c.countFrom = countedUntil;
+    c.open = result.open;
+    c.byPosition = true;
     c.rewoundTo = null;
     if (records.length > 0) await producer!.send(records);
     processed += events.length;

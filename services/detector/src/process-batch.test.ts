@@ -6,6 +6,12 @@ import { processBatch } from './process-batch';
 
 const t = (hms: string, day = '2026-03-01') => `${day}T${hms}Z`;
 
+/** Offsets first, first + 1, … for n events, and no stretch counted before. */
+const at = (first: number, n: number) => ({
+  offsets: Array.from({ length: n }, (_, i) => BigInt(first + i)),
+  open: null,
+});
+
 function session(
   platformId: string,
   learnerId: string,
@@ -60,28 +66,39 @@ describe('processBatch: the count records of a batch', () => {
       l1[1] as AcceptedEvent,
     ];
     const result = processBatch(
-      { events, learners: new Map(), devices: new Map() },
-      { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-6' },
+      {
+        events,
+        offsets: events.map((_, i) => BigInt(i)),
+        open: null,
+        learners: new Map(),
+        devices: new Map(),
+      },
+      { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), partition: 'events/0' },
     );
     // A session.start emits no segment; each active heartbeat emits the window it closes.
     expect(result.outputs.map((o) => o.segments.length)).toEqual([0, 1, 1, 1, 0, 1, 0]);
+    // Counting began at offset 0 of the partition; each count covers its stretch up to offset 6.
+    const count = { segments: 0, through: 6 };
     expect(result.counts).toEqual([
       {
-        countId: 'events/0/0-6/cvto/2026-03-01',
+        ...count,
+        countId: 'events/0/from-0/cvto/2026-03-01',
         platformId: 'cvto',
         day: '2026-03-01',
         accepted: 4,
         segments: 2,
       },
       {
-        countId: 'events/0/0-6/cvto/2026-03-02',
+        ...count,
+        countId: 'events/0/from-0/cvto/2026-03-02',
         platformId: 'cvto',
         day: '2026-03-02',
         accepted: 1,
         segments: 1,
       },
       {
-        countId: 'events/0/0-6/skillup/2026-03-01',
+        ...count,
+        countId: 'events/0/from-0/skillup/2026-03-01',
         platformId: 'skillup',
         day: '2026-03-01',
         accepted: 2,
@@ -98,8 +115,8 @@ describe('processBatch: the count records of a batch', () => {
       type: 'heartbeat.v2',
     } as unknown as AcceptedEvent;
     const result = processBatch(
-      { events: [...l1, l1[1] as AcceptedEvent, odd], learners: new Map(), devices: new Map() },
-      { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-3' },
+      { events: [...l1, l1[1] as AcceptedEvent, odd], ...at(0, 4), learners: new Map(), devices: new Map() },
+      { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), partition: 'events/0' },
     );
     const none = { applied: 0, duplicate: 0, stale: 0, ignored: 0, malformed: 0 };
     expect(Object.fromEntries(result.byType)).toEqual({
@@ -116,8 +133,8 @@ describe('processBatch: the count records of a batch', () => {
     const events = session('cvto', 'L7', [{ time: t('10:00:30'), receivedAt: t('10:00:31') }], t('10:00:00'));
     const run = () =>
       processBatch(
-        { events, learners: new Map([['L7', '2|L7|truncat']]), devices: new Map() },
-        { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-1' },
+        { events, ...at(0, events.length), learners: new Map([['L7', '2|L7|truncat']]), devices: new Map() },
+        { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), partition: 'events/0' },
       );
     expect(run).toThrow(DetectorError);
     expect(run).toThrow(/^stored state of learner L7: invalid serialized learner state: /);
@@ -129,8 +146,13 @@ describe('processBatch: the count records of a batch', () => {
     const events = session('cvto', 'L7', [{ time: t('10:00:30'), receivedAt: t('10:00:31') }], t('10:00:00'));
     const run = () =>
       processBatch(
-        { events, learners: new Map([['L7', serializeState(emptyLearnerState('L1'))]]), devices: new Map() },
-        { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'events/0/0-1' },
+        {
+          events,
+          ...at(0, events.length),
+          learners: new Map([['L7', serializeState(emptyLearnerState('L1'))]]),
+          devices: new Map(),
+        },
+        { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), partition: 'events/0' },
       );
     expect(run).toThrow(DetectorError);
     expect(run).toThrow('stored state of learner L7 names learner "L1"');
@@ -154,9 +176,9 @@ describe('processBatch: learners over the session cap', () => {
       focus: true,
       interactions: 1,
     }));
-  const opts = { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), batchId: 'p/0-1' };
+  const opts = { policyFor: createPolicyFor(), dayOf: createDayOf('UTC'), partition: 'p/0' };
   const run = (events: AcceptedEvent[], learners = new Map<string, string>()) =>
-    processBatch({ events, learners, devices: new Map() }, opts);
+    processBatch({ events, ...at(0, events.length), learners, devices: new Map() }, opts);
 
   it('names a learner whose batch dropped sessions, once; not one still under the cap', () => {
     const r = run([...minted(0, 102), ...session('cvto', 'L1', [], t('08:00:00'))]);

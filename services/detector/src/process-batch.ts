@@ -15,16 +15,21 @@ import {
   type StepOutput,
   serializeState,
 } from '@hourglass/rules';
+import { createStretchCounter, type OpenStretch } from './count-stretches';
 import { DetectorError } from './errors';
 
 export interface BatchInput {
   events: readonly AcceptedEvent[];
+  /** The log offset of each event (the same length as `events`, increasing). */
+  offsets: readonly bigint[];
+  /** The partition's stretch being counted, as stored with its watermark (count-stretches.ts). */
+  open: OpenStretch | null;
   learners: ReadonlyMap<string, string>;
   devices: ReadonlyMap<string, readonly DeviceStartRef[]>;
   /**
-   * How many of the first events were counted by an earlier run of their offsets (a rebuild after the
-   * state store lost data replays them): they run the rules again but add nothing to the counts, whose
-   * ids name this batch's offsets and would not match the earlier ones. Default 0.
+   * How many of the first events were counted by an earlier run under per-batch ids (before counts were
+   * by position, count-stretches.ts): they run the rules again but add nothing to the counts, whose
+   * earlier ids a replay cannot reproduce. Default 0.
    */
   countedBefore?: number;
 }
@@ -34,6 +39,8 @@ export interface BatchResult {
   deviceStarts: { deviceId: string; learnerId: string; timeMs: number }[];
   outputs: StepOutput[];
   counts: EventCountRecord[];
+  /** The stretch being counted after this batch, to store with its watermark. */
+  open: OpenStretch | null;
   /** Events by type and outcome ('malformed': the rules could not evaluate it); an unknown type is 'unknown'. */
   byType: Map<string, Record<EventOutcome, number>>;
   /** Events the rules could not evaluate (a record that is not a valid accepted event): skipped. */
@@ -47,8 +54,8 @@ export type EventOutcome = StepOutput['outcome'] | 'malformed';
 export interface BatchOptions {
   policyFor: PolicyFor;
   dayOf: (ms: number) => string;
-  /** Stable name of the batch (partition and offsets), the base of its count ids. */
-  batchId: string;
+  /** The events partition (`topic/partition`), the base of count ids. */
+  partition: string;
 }
 
 /** When ingest received the event; a value that is not a time makes the event malformed. */
@@ -100,6 +107,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     deviceStarts: [],
     outputs: [],
     counts: [],
+    open: null,
     byType: new Map(),
     malformed: [],
     overCap: [],
@@ -116,22 +124,10 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     }
     return counts;
   };
-  // Per platform and day of receipt: events consumed, and segments they emitted.
-  const perPlatformDay = new Map<string, { accepted: number; segments: number }>();
+  const counter = createStretchCounter({ partition: opts.partition, open: input.open });
   let lastReceivedAt = '';
   let lastPlatform = '';
   let lastDay = '';
-  const countOf = (platformId: string) => {
-    const key = `${platformId}\u0000${lastDay}`;
-    let count = perPlatformDay.get(key);
-    if (count === undefined) {
-      count = { accepted: 0, segments: 0 };
-      perPlatformDay.set(key, count);
-    }
-    return count;
-  };
-  // The count of the current run of events; replaced by the first event (receivedAt is never empty).
-  let count = { accepted: 0, segments: 0 };
   const countedBefore = input.countedBefore ?? 0;
   for (let i = 0; i < input.events.length; i++) {
     const event = input.events[i] as AcceptedEvent;
@@ -150,7 +146,6 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
         lastReceivedAt = event.receivedAt;
         lastPlatform = event.platformId;
         lastDay = day;
-        count = countOf(event.platformId);
       }
       step = applyEvent(state, event, { policyFor: opts.policyFor, devices });
     } catch (err) {
@@ -176,11 +171,9 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       result.deviceStarts.push(start);
     }
     if (i < countedBefore) continue;
-    count.accepted += 1;
     // A segment is counted on its own platform (an event could close another session's window).
-    for (const segment of step.out.segments) {
-      (segment.platformId === event.platformId ? count : countOf(segment.platformId)).segments += 1;
-    }
+    const segmentPlatforms = step.out.segments.map((segment) => segment.platformId);
+    counter.event(input.offsets[i] as bigint, event.platformId, lastDay, segmentPlatforms);
   }
   for (const learnerId of touched) {
     const state = states.get(learnerId);
@@ -189,16 +182,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     if (state.floorMs !== null && state.floorMs !== floorsBefore.get(learnerId))
       result.overCap.push(learnerId);
   }
-  for (const [key, { accepted, segments }] of perPlatformDay) {
-    if (accepted === 0 && segments === 0) continue; // only events counted before
-    const [platformId = '', day = ''] = key.split('\u0000');
-    result.counts.push({
-      countId: `${opts.batchId}/${platformId}/${day}`,
-      platformId,
-      day,
-      accepted,
-      segments,
-    });
-  }
+  result.counts = counter.records();
+  result.open = counter.open();
   return result;
 }

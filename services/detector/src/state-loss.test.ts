@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AcceptedEvent, EventCountRecord, Segment } from '@hourglass/events';
+import { type AcceptedEvent, countSupersedes, type EventCountRecord, type Segment } from '@hourglass/events';
 import {
   createMemoryStateStore,
   createRedisStateStore,
@@ -53,7 +53,7 @@ function pipeline() {
     async counts() {
       const all = (await read(topics.counts, 'counts')).map((v) => JSON.parse(v) as EventCountRecord);
       const first = new Map<string, EventCountRecord>();
-      for (const c of all) if (!first.has(c.countId)) first.set(c.countId, c);
+      for (const c of all) if (countSupersedes(c, first.get(c.countId))) first.set(c.countId, c);
       const sum = (k: 'accepted' | 'segments') => [...first.values()].reduce((n, c) => n + (c[k] ?? 0), 0);
       return { accepted: sum('accepted'), segments: sum('segments') };
     },

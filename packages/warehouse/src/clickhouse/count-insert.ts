@@ -1,3 +1,4 @@
+import { countSupersedes } from '@hourglass/events';
 import { sqlInStringSet } from '../sql';
 import type { EventCountRow } from '../types';
 import { checkEventCount, checkRows } from '../validate';
@@ -29,10 +30,7 @@ export function createCountInsert(opts: {
     checkRows('counts', rows, checkEventCount);
     // Per id, the copy that counts furthest (the first of equals).
     const best = new Map<string, EventCountRow>();
-    for (const c of rows) {
-      const held = best.get(c.countId);
-      if (held === undefined || throughOf(c) > throughOf(held)) best.set(c.countId, c);
-    }
+    for (const c of rows) if (countSupersedes(c, best.get(c.countId))) best.set(c.countId, c);
     if (best.size === 0) return;
     const ids = new Set(best.keys());
     await exclusive('event_counts', ids, async () => {

@@ -1,5 +1,6 @@
 import {
   type CertificateRecord,
+  countSupersedes,
   createDayOf,
   type DecisionRecord,
   type FlagUpdate,
@@ -120,12 +121,8 @@ export function createEmbeddedStore(options: { timeZone: string }) {
     },
     insertEventCounts(rows: EventCountRow[]): void {
       checkRows('counts', rows, checkEventCount);
-      // The first copy of an id, unless a later one counts further (EventCountRecord.through).
-      for (const row of rows) {
-        const stored = eventCounts.get(row.countId);
-        if (stored === undefined || (row.through ?? -1) > (stored.through ?? -1))
-          eventCounts.set(row.countId, copy(row));
-      }
+      for (const row of rows)
+        if (countSupersedes(row, eventCounts.get(row.countId))) eventCounts.set(row.countId, copy(row));
     },
     pairKey: key,
   };
