@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -40,6 +41,30 @@ const MAX_PARAM_LENGTH = 512;
 /** Retry-After of a request that arrives while the server shuts down. */
 const CLOSING_RETRY_AFTER_SEC = 5;
 
+/**
+ * Faults Node's HTTP parser reports before any request exists (a malformed request, headers over the size
+ * limit, a request slower than the server's timeout). Fastify's default answer to them is
+ * `{"error":"Bad Request","message":"Client Error","statusCode":400}`; this one is the same answer in the
+ * SPEC shape `{"error":{"code","message"}}`.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'bad_request', 'the request headers are too large']
+        : [400, 'Bad Request', 'bad_request', 'the request is not well-formed HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 async function checkReadiness(readiness: () => Promise<Readiness>, timeoutMs: number): Promise<Readiness> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Readiness>((resolve) => {
@@ -76,6 +101,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // hook below answers requests that arrive while closing (on a busy keep-alive connection) instead.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    clientErrorHandler,
     // find-my-way's default of 100 would refuse valid ids.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own faults (a broken percent-escape, an over-long parameter) are answered before any
