@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from './errors';
@@ -176,5 +177,42 @@ describe('createHttpServer', () => {
     const line = logs().find((l) => l.msg === 'request' && l.url === '/echo');
     expect(line).toMatchObject({ reqId: 'r1', method: 'POST', status: 200, platform: 'cvto', level: 'info' });
     expect(JSON.stringify(logs())).not.toContain('super-secret');
+  });
+  it('answers malformed HTTP and oversized headers in the SPEC error shape', async () => {
+    const { app } = build();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const exchange = (text: string) =>
+      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let data = '';
+        socket.on('data', (chunk) => {
+          data += chunk.toString();
+        });
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head, body] = data.split('\r\n\r\n') as [string, string];
+          resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(body) });
+        });
+        socket.write(text);
+      });
+    try {
+      const badLength = await exchange(
+        'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n[]',
+      );
+      expect(badLength).toEqual({
+        status: 400,
+        body: { error: { code: 'bad_request', message: expect.any(String) } },
+      });
+      const bigHeader = await exchange(
+        `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(bigHeader).toEqual({
+        status: 431,
+        body: { error: { code: 'bad_request', message: expect.any(String) } },
+      });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -37,6 +38,32 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_URLS = new Set(['/healthz', '/readyz', '/metrics']);
 /** Path parameters are identifiers of up to 128 characters (SPEC §2), URL-encoded up to 3 bytes each plus room. */
 const MAX_PARAM_LENGTH = 512;
+/** Retry-After of a request that arrives while the server shuts down. */
+const CLOSING_RETRY_AFTER_SEC = 5;
+
+/**
+ * Faults Node's HTTP parser reports before any request exists (a malformed request, headers over the size
+ * limit, a request slower than the server's timeout). Fastify's default answer to them is
+ * `{"error":"Bad Request","message":"Client Error","statusCode":400}`; this one is the same answer in the
+ * SPEC shape `{"error":{"code","message"}}`.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'bad_request', 'the request headers are too large']
+        : [400, 'Bad Request', 'bad_request', 'the request is not well-formed HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
 
 async function checkReadiness(readiness: () => Promise<Readiness>, timeoutMs: number): Promise<Readiness> {
   let timer: NodeJS.Timeout | undefined;
@@ -70,8 +97,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Fastify's own drain answer is `{"error":"Service Unavailable",...}` without Retry-After; the onRequest
+    // hook below answers requests that arrive while closing (on a busy keep-alive connection) instead.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    clientErrorHandler,
     // find-my-way's default of 100 would refuse valid ids.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own faults (a broken percent-escape, an over-long parameter) are answered before any
@@ -93,12 +123,23 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
   app.decorateRequest('logFields', null);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   const notFound = (request: FastifyRequest, reply: FastifyReply) =>
     reply
       .code(404)
       .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (closing) {
+      // Draining: nothing of this request is done; another instance (or this one restarted) will take it.
+      return reply
+        .code(503)
+        .headers({ connection: 'close', 'retry-after': String(CLOSING_RETRY_AFTER_SEC) })
+        .send({ error: { code: 'unavailable', message: 'the server is shutting down: retry the request' } });
+    }
     // A request that matches no route is 404 before its body is parsed: not 400 or 415 by its body.
     if (request.is404) return notFound(request, reply);
   });

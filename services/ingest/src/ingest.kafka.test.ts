@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { type AcceptedEvent, type RejectedEvent, topicNames } from '@hourglass/events';
-import { createKafkaLog, type Log, type LogRecord } from '@hourglass/log';
+import { createKafkaLog, type Log, type LogProducer, type LogRecord } from '@hourglass/log';
 import { createLogger, createMetricsRegistry } from '@hourglass/runtime';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,70 @@ if (brokers.length === 0) {
       expect(rejected).toHaveLength(15);
       for (const rec of rejected) expect((JSON.parse(rec.value) as RejectedEvent).truncated).toBe(true);
       await app.close();
+    }, 60_000);
+
+    it('a request that reaches a draining ingest on a busy keep-alive connection is answered 503 in the SPEC error shape, with Retry-After', async () => {
+      const topics = await freshTopics();
+      // The first send waits at a gate, so its connection is busy when the shutdown begins.
+      const producer = log.producer();
+      let entered!: () => void;
+      const inSend = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const gated: LogProducer = {
+        connect: () => producer.connect(),
+        disconnect: () => producer.disconnect(),
+        isConnected: () => producer.isConnected(),
+        send: async (records) => {
+          entered();
+          await gate;
+          return producer.send(records);
+        },
+      };
+      const { app } = createIngestServer({
+        config: testConfig(),
+        log: gated,
+        topics,
+        registry: createMetricsRegistry({ defaultMetrics: false }),
+        logger,
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as { port: number };
+      const request = (body: string) =>
+        `POST /v1/events HTTP/1.1\r\nHost: ingest\r\nAuthorization: Bearer ${TOKENS.cvto}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      const socket = connect(port, '127.0.0.1');
+      let answers = '';
+      socket.on('data', (chunk) => {
+        answers += chunk.toString();
+      });
+      const closedSocket = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      const time = new Date(Date.now() - 5000).toISOString();
+      socket.write(request(JSON.stringify([heartbeat({ id: 'drain-1', time })])));
+      await inSend;
+      const closing = app.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Pipelined behind the first request, on the same (busy) connection, after the shutdown began.
+      socket.write(request(JSON.stringify([heartbeat({ id: 'drain-2', time })])));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      await closedSocket;
+      await closing;
+      await producer.disconnect();
+
+      const [first, second] = answers.split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect(second).toMatch(/^HTTP\/1\.1 503 /);
+      const [head, body] = second!.split('\r\n\r\n') as [string, string];
+      expect(head.toLowerCase()).toMatch(/\r\nretry-after: \d+(\r\n|$)/);
+      expect(JSON.parse(body)).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+      // Only the first event was accepted.
+      const accepted = await readAll(topics.events, 1);
+      expect(accepted.map((r) => (JSON.parse(r.value) as AcceptedEvent).id)).toEqual(['drain-1']);
     }, 60_000);
 
     it('answers 503 and reports nothing accepted when the broker is dead', async () => {

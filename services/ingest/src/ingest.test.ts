@@ -210,6 +210,21 @@ describe('POST /v1/events: NDJSON', () => {
     expect(recs.map((x) => x.raw)).toEqual(['{"broken": ', '[1]', '\u00a0']);
   });
 
+  // SPEC §3: "Malformed body (not JSON / not an array / empty / over 1000 events): 400 ... Nothing from
+  // such a request is accepted", and NDJSON is "the same" body. An NDJSON body with a line that is not
+  // JSON is a malformed NDJSON body, yet ingest answers 200 and accepts the other lines: the README files
+  // this under "SPEC-silent choices", but SPEC names this case. Not fixed: it is a deliberate design
+  // choice ("one corrupt line cannot sink the other 999"), pinned by the test above; deciding it is the
+  // owner's call. The fix would be: parseNdjson throws ingestError(400, 'invalid_json', ...) naming the line.
+  it.fails('an NDJSON body with a line that is not JSON is a malformed body: 400 and nothing accepted', async () => {
+    h = await createHarness();
+    const raw = `${JSON.stringify(heartbeat({ id: 'nd-ok' }))}\n{"broken": \n`;
+    const r = await post(h, null, { raw, type: 'application/x-ndjson' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } });
+    expect(await h.count('events')).toBe(0);
+  });
+
   it('accepts a charset parameter', async () => {
     h = await createHarness();
     const r = await post(h, null, {
