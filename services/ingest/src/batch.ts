@@ -67,7 +67,7 @@ function bump(m: Map<string, number>, key: string, n = 1): void {
  */
 export function processBatch(req: BatchRequest): BatchOutcome {
   const { body, source, topics } = req;
-  const { values, invalid } = body;
+  const { values } = body;
   const ctx: ValidationContext =
     req.platformId === undefined ? {} : { platformId: req.platformId, receivedAtMs: req.receivedAtMs };
   const receiptIso = new Date(req.receivedAtMs).toISOString();
@@ -86,9 +86,8 @@ export function processBatch(req: BatchRequest): BatchOutcome {
 
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
-    const notJson = invalid?.[index];
     // Most events are valid: the fast path accepts them; anything it is unsure of gets the full validation.
-    const fast = notJson === undefined ? fastValidate(value, fastCtx) : null;
+    const fast = fastValidate(value, fastCtx);
     if (fast !== null && req.platformId !== undefined) {
       accepted++;
       records.push({ topic: topics.events, key: fast.learnerId, value: acceptedEventJson(fast) });
@@ -97,11 +96,7 @@ export function processBatch(req: BatchRequest): BatchOutcome {
     }
     const platform = metricPlatform(req, value);
     const result: ValidationResult =
-      fast !== null
-        ? { ok: true, event: fast, timeMs: 0, receivedAtMs: 0 }
-        : notJson === undefined
-          ? safeValidate(value, ctx)
-          : { ok: false, id: null, errors: [notJson] };
+      fast !== null ? { ok: true, event: fast, timeMs: 0, receivedAtMs: 0 } : safeValidate(value, ctx);
     if (result.ok) {
       accepted++;
       records.push({

@@ -1,4 +1,3 @@
-import type { FieldError } from '@hourglass/events';
 import { ingestError } from './errors';
 import { arrayElementTexts } from './raw-spans';
 
@@ -9,8 +8,6 @@ export type BodyFormat = 'json' | 'ndjson';
 export interface ParsedBody {
   /** The submitted events, parsed, in request order. */
   values: unknown[];
-  /** NDJSON only: the reason line i is not JSON (values[i] is then undefined); null when every line parsed. */
-  invalid: (FieldError | undefined)[] | null;
   /** The raw JSON text of item i, for the rejected-events topic. Computed on first use. */
   rawOf(index: number): string;
 }
@@ -53,7 +50,6 @@ export function parseJsonArray(body: string): ParsedBody {
   let texts: string[] | undefined;
   return {
     values: parsed,
-    invalid: null,
     rawOf(index) {
       texts ??= arrayElementTexts(text);
       return texts[index] ?? '';
@@ -63,15 +59,15 @@ export function parseJsonArray(body: string): ParsedBody {
 
 /**
  * `application/x-ndjson`: one event per line. Blank lines (spaces and tabs only) are skipped and do not
- * count; a line that is not JSON is a rejected event (`invalid_json`), not a failed request, so one bad
- * line cannot sink a batch.
+ * count. A line that is not JSON makes the body malformed (SPEC §3: 400, nothing accepted), as a broken
+ * element does a JSON array: the same events fail the same way in either form.
  */
 export function parseNdjson(body: string): ParsedBody {
   const lines = stripBom(body).split('\n');
   const values: unknown[] = [];
-  let invalid: (FieldError | undefined)[] | null = null;
   const raws: string[] = [];
-  for (let line of lines) {
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n] as string;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (BLANK.test(line)) continue;
     if (values.length === MAX_EVENTS_PER_REQUEST) {
@@ -82,18 +78,17 @@ export function parseNdjson(body: string): ParsedBody {
     raws.push(line);
     try {
       values.push(JSON.parse(line));
-    } catch (err) {
-      invalid ??= [];
-      invalid[values.length] = {
-        path: '',
-        code: 'invalid_json',
-        message: `line is not valid JSON: ${(err as Error).message}`.slice(0, 200),
-      };
-      values.push(undefined);
+    } catch {
+      // The line's number, not its content: the answer must not echo what may be a token or personal data.
+      throw ingestError(
+        400,
+        'invalid_json',
+        `line ${n + 1} of the body is not valid JSON: send one JSON event per line`,
+      );
     }
   }
   checkCount(values.length);
-  return { values, invalid, rawOf: (index) => raws[index] ?? '' };
+  return { values, rawOf: (index) => raws[index] ?? '' };
 }
 
 export function parseBody(body: string, format: BodyFormat): ParsedBody {
