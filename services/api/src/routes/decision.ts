@@ -48,7 +48,7 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
         decision: body.decision,
         note: body.note,
         by: user.name,
-        atMs: ctx.clock(),
+        atMs: decisionTime(ctx.clock(), flag),
         // Everything the flag has withheld so far; later withheld time reopens it.
         coversUntilMs: await coveredUntil(ctx, flag),
       };
@@ -75,6 +75,18 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
       return renderFlag(await visibleAfter(ctx, flag, record));
     });
   });
+}
+
+/**
+ * A decision's place among the flag's decisions is its time (semantics.ts: the first decision whose cover
+ * reaches a segment governs it). The flag is decided only while open, so every earlier decision on it is in
+ * `flag.decisions`; this one is placed after them even if this process's clock is behind (a step back, or
+ * another API process recorded them), so the reject of a reopened part never takes over an approved part.
+ */
+function decisionTime(now: number, flag: FlagView): number {
+  let at = now;
+  for (const d of flag.decisions) if (d.atMs >= at) at = d.atMs + 1;
+  return at;
 }
 
 /**
