@@ -267,6 +267,31 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect(await h.decisionRecords()).toHaveLength(1);
   });
 
+  // Found in review: the first decision stood (it is in the log) but the warehouse did not hold it yet, so
+  // the next decision on the flag in this process found it open, was recorded too and answered "rejected",
+  // while the earlier approval governs the flag's time and status once the aggregator writes it.
+  it('after a decision the warehouse could not take, a second decision on the flag is 409, not recorded', async () => {
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    let failures = 1;
+    const flaky: Warehouse = {
+      ...inner,
+      insertDecisions: async (rows) => {
+        if (failures-- > 0) throw new WarehouseError('unavailable', 'down');
+        return inner.insertDecisions(rows);
+      },
+    };
+    await start(flaky);
+    const first = await h.decide(FLAGS.idle1, 'approve', 'ok');
+    expect(first.status).toBe(200);
+    expect(first.json.status).toBe('approved');
+    const second = await h.decide(FLAGS.idle1, 'reject', 'changed my mind');
+    expect(second.status).toBe(409);
+    expect((await h.decisionRecords()).map((d) => d.decision)).toEqual(['approve']);
+    const flag = await h.get(`/v1/flags/${FLAGS.idle1}`, 'supervisor');
+    expect(flag.json.status).toBe('approved');
+    expect(flag.json.decisions.map((d: { decision: string }) => d.decision)).toEqual(['approve']);
+  });
+
   it('503 when the warehouse is unavailable before anything is recorded', async () => {
     const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
     const down: Warehouse = {
