@@ -101,6 +101,71 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     ]);
   });
 
+  // Found in review: a decision's place among the flag's decisions was its `atMs`, the API process's wall
+  // clock (ties: the random decisionId). A clock that steps back (NTP), another API process whose clock is
+  // behind, or two decisions in one millisecond put the reject of the reopened part first, and as the
+  // first decision covering the earlier part it took that part over: approved time became rejected.
+  it('a reject after a reopen leaves the approved part verified even when the clock stepped back', async () => {
+    const clocks = [NOW, NOW - 1];
+    h = await createHarness({ clock: () => clocks.shift() ?? NOW });
+    const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
+    const seg = (id: string, from: string, to: string) => ({
+      segmentId: id,
+      learnerId: 'L1',
+      platformId: 'cvto',
+      sessionId: 'S1',
+      courseId: 'c1',
+      deviceId: 'D1',
+      occupation: '4-03-02-02',
+      region: '610113',
+      learnerGroup: 'graduate' as const,
+      startMs: T(from),
+      endMs: T(to),
+      status: 'withheld' as const,
+      kinds: ['late_report' as const],
+      flagIds: ['F-late'],
+      eventId: `e-${id}`,
+    });
+    const flag = (lastAt: string, version: number) => ({
+      flagId: 'F-late',
+      kind: 'late_report' as const,
+      learnerId: 'L1',
+      platformId: 'cvto',
+      sessionId: 'S1',
+      firstAtMs: T('08:10'),
+      lastAtMs: T(lastAt),
+      occurrences: version,
+      withheldMs: version * 5 * 60_000,
+      evidence: [],
+      version,
+    });
+    await h.warehouse.insertSegments([seg('w1', '08:05', '08:10')]);
+    await h.warehouse.upsertFlags([flag('08:10', 1)]);
+    expect((await h.decide('F-late', 'approve')).status).toBe(200);
+    // New withheld time reopens the flag; the supervisor rejects the new part.
+    await h.warehouse.insertSegments([seg('w2', '08:10', '08:15')]);
+    await h.warehouse.upsertFlags([flag('08:15', 2)]);
+    const rejected = await h.decide('F-late', 'reject');
+    expect(rejected.status).toBe(200);
+    expect(rejected.json.status).toBe('rejected');
+    const timeline = await h.get('/v1/sessions/cvto/S1', 'supervisor');
+    expect(
+      timeline.json.segments.map((s: { segmentId: string; effective: string }) => [s.segmentId, s.effective]),
+    ).toEqual([
+      ['w1', 'verified'],
+      ['w2', 'rejected'],
+    ]);
+    const hours = await h.get('/v1/stats/hours?from=2026-03-01&to=2026-03-01', 'statistician');
+    expect(hours.json.rows).toEqual([
+      { verifiedHours: 5 / 60, pendingHours: 0, rejectedHours: 5 / 60, learners: 1 },
+    ]);
+    // The audit trail keeps the order the decisions were made in.
+    expect((await h.decisionRecords()).map((d) => [d.decision, d.atMs, d.coversUntilMs])).toEqual([
+      ['approve', NOW, T('08:10')],
+      ['reject', NOW + 1, T('08:15')],
+    ]);
+  });
+
   it('validates the body precisely; nothing is recorded', async () => {
     await start();
     const cases: [unknown, string][] = [
@@ -200,6 +265,31 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect(res.json).toMatchObject({ flagId: FLAGS.idle1, status: 'approved' });
     expect(res.json.decisions).toHaveLength(1);
     expect(await h.decisionRecords()).toHaveLength(1);
+  });
+
+  // Found in review: the first decision stood (it is in the log) but the warehouse did not hold it yet, so
+  // the next decision on the flag in this process found it open, was recorded too and answered "rejected",
+  // while the earlier approval governs the flag's time and status once the aggregator writes it.
+  it('after a decision the warehouse could not take, a second decision on the flag is 409, not recorded', async () => {
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    let failures = 1;
+    const flaky: Warehouse = {
+      ...inner,
+      insertDecisions: async (rows) => {
+        if (failures-- > 0) throw new WarehouseError('unavailable', 'down');
+        return inner.insertDecisions(rows);
+      },
+    };
+    await start(flaky);
+    const first = await h.decide(FLAGS.idle1, 'approve', 'ok');
+    expect(first.status).toBe(200);
+    expect(first.json.status).toBe('approved');
+    const second = await h.decide(FLAGS.idle1, 'reject', 'changed my mind');
+    expect(second.status).toBe(409);
+    expect((await h.decisionRecords()).map((d) => d.decision)).toEqual(['approve']);
+    const flag = await h.get(`/v1/flags/${FLAGS.idle1}`, 'supervisor');
+    expect(flag.json.status).toBe('approved');
+    expect(flag.json.decisions.map((d: { decision: string }) => d.decision)).toEqual(['approve']);
   });
 
   it('503 when the warehouse is unavailable before anything is recorded', async () => {

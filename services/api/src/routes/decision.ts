@@ -26,6 +26,9 @@ export interface DecisionContext extends RouteContext {
 export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext) {
   // One decision per flag at a time in this process, so the open → decided check cannot race itself.
   const lock = createKeyedLock();
+  // Decisions in the log that the warehouse could not take when they were made (the aggregator writes them
+  // later). The next decision on the flag writes them first, so it sees the flag decided, as it is.
+  const unwritten = new Map<string, DecisionRecord[]>();
 
   app.post('/v1/flags/:flagId/decision', { config: { area: 'review' } }, async (request) => {
     const user = ctx.guard.userOf(request);
@@ -34,6 +37,11 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
     const body = parseBody(decisionBodySchema, request.body);
 
     return lock.run(flagId, async () => {
+      const owed = unwritten.get(flagId);
+      if (owed !== undefined) {
+        await fromWarehouse('decision', () => ctx.warehouse.insertDecisions(owed));
+        unwritten.delete(flagId);
+      }
       const flag = await fromWarehouse('flag', () => ctx.warehouse.getFlag(flagId));
       if (flag === null || !inScope(user, flag.platformId)) throw notFound(`no flag ${flagId}`);
       if (flag.status !== 'open') {
@@ -48,7 +56,7 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
         decision: body.decision,
         note: body.note,
         by: user.name,
-        atMs: ctx.clock(),
+        atMs: decisionTime(ctx.clock(), flag),
         // Everything the flag has withheld so far; later withheld time reopens it.
         coversUntilMs: await coveredUntil(ctx, flag),
       };
@@ -72,9 +80,21 @@ export function registerDecisionRoute(app: FastifyInstance, ctx: DecisionContext
         { flagId, decisionId: record.decisionId, decision: record.decision, by: record.by },
         'decision recorded',
       );
-      return renderFlag(await visibleAfter(ctx, flag, record));
+      return renderFlag(await visibleAfter(ctx, flag, record, () => unwritten.set(flagId, [record])));
     });
   });
+}
+
+/**
+ * A decision's place among the flag's decisions is its time (semantics.ts: the first decision whose cover
+ * reaches a segment governs it). The flag is decided only while open, so every earlier decision on it is in
+ * `flag.decisions`; this one is placed after them even if this process's clock is behind (a step back, or
+ * another API process recorded them), so the reject of a reopened part never takes over an approved part.
+ */
+function decisionTime(now: number, flag: FlagView): number {
+  let at = now;
+  for (const d of flag.decisions) if (d.atMs >= at) at = d.atMs + 1;
+  return at;
 }
 
 /**
@@ -102,9 +122,15 @@ async function visibleAfter(
   ctx: DecisionContext,
   before: FlagView,
   record: DecisionRecord,
+  notWritten: () => void,
 ): Promise<FlagView> {
   try {
-    await ctx.warehouse.insertDecisions([record]);
+    try {
+      await ctx.warehouse.insertDecisions([record]);
+    } catch (err) {
+      notWritten();
+      throw err;
+    }
     const after = await ctx.warehouse.getFlag(before.flagId);
     if (after !== null) return after;
   } catch (err) {
