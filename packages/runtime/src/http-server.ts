@@ -102,7 +102,20 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // A request that matches no route is 404 before its body is parsed: not 400 or 415 by its body.
     if (request.is404) return notFound(request, reply);
   });
+  // Closing ends the connections idle at that moment, but one whose request is in flight stayed open
+  // after its answer until the keep-alive timeout (72 s), so a shutdown's `http` step hit its bound
+  // and the process exited 1. Answers given while closing end their connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
+    // A streamed answer whose headers went out before closing began: its connection is idle now.
+    if (closing) app.server.closeIdleConnections();
     const line = {
       method: request.method,
       url: request.url,
