@@ -75,4 +75,23 @@ describe('loadEnv', () => {
     expect(() => loadEnv(env)).toThrow(ConfigError);
     expect(() => loadEnv(env)).toThrow(name);
   });
+
+  // Found in review: the database is the URL's path; a query string was dropped without a word, so
+  // `?database=prod` wrote to and read from the default database `hourglass`, and a path that is not a
+  // database name passed here and stopped start-up later with exit 1 instead of 2.
+  it.each([
+    ['http://127.0.0.1:8123/?database=prod', 'must not have a query string or fragment'],
+    ['http://127.0.0.1:8123/prod#x', 'must not have a query string or fragment'],
+    ['http://127.0.0.1:8123/my-db', 'its path must be a database name'],
+    ['http://127.0.0.1:8123/a/b', 'its path must be a database name'],
+  ])('rejects CLICKHOUSE_URL %s: %s', (url, message) => {
+    expect(() => loadEnv({ CLICKHOUSE_URL: url })).toThrow(ConfigError);
+    expect(() => loadEnv({ CLICKHOUSE_URL: url })).toThrow(`CLICKHOUSE_URL: ${message}`);
+  });
+
+  it('takes a CLICKHOUSE_URL with a database path, with a trailing slash, or with none', () => {
+    for (const url of ['http://127.0.0.1:8123', 'http://127.0.0.1:8123/', 'http://u:p@ch:8123/hg_prod/']) {
+      expect(loadEnv({ CLICKHOUSE_URL: url }).clickhouseUrl).toBe(url);
+    }
+  });
 });

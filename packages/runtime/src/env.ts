@@ -41,6 +41,9 @@ const decimal = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** `/`, empty, or one database name with an optional trailing slash (as the warehouse reads it). */
+const CLICKHOUSE_DATABASE_PATH = /^\/?([A-Za-z_][A-Za-z0-9_]{0,63}\/?)?$/;
+
 const brokerPort = (b: string) => Number(b.slice(b.lastIndexOf(':') + 1));
 
 const envSchema = z.object({
@@ -67,7 +70,19 @@ const envSchema = z.object({
       ),
   ),
   REDIS_URL: optional(urlOf('redis:', 'rediss:')),
-  CLICKHOUSE_URL: optional(urlOf('http:', 'https:')),
+  // The database is the URL's path (http://host:8123/<database>, none: `hourglass`). Anything else would
+  // be dropped by the warehouse, silently for a query string such as ?database=.
+  CLICKHOUSE_URL: optional(
+    urlOf('http:', 'https:')
+      .refine(
+        (v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''),
+        'must not have a query string or fragment: name the database in the path, http://host:8123/<database>',
+      )
+      .refine(
+        (v) => !URL.canParse(v) || CLICKHOUSE_DATABASE_PATH.test(new URL(v).pathname),
+        'its path must be a database name ([A-Za-z_][A-Za-z0-9_]*, at most 64), e.g. http://host:8123/hourglass',
+      ),
+  ),
   // Kafka topic names allow [A-Za-z0-9._-]; the prefix is prepended to every topic.
   KAFKA_TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'must only use [A-Za-z0-9._-]')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),

@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import http from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from './errors';
@@ -212,6 +213,52 @@ describe('createHttpServer', () => {
         body: { error: { code: 'bad_request', message: expect.any(String) } },
       });
     } finally {
+      await app.close();
+    }
+  });
+
+  it('a request in flight at close is answered, and close then ends without waiting for its keep-alive connection', async () => {
+    const { app } = build();
+    let release!: () => void;
+    let arrived!: () => void;
+    const inHandler = new Promise<void>((r) => {
+      arrived = r;
+    });
+    app.get('/slow', async () => {
+      arrived();
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return { done: true };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    // A client that keeps its connection alive, as load balancers and HTTP client pools do.
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http
+          .get({ port, host: '127.0.0.1', path: '/slow', agent }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => {
+              body += String(c);
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          })
+          .on('error', reject);
+      });
+      await inHandler;
+      const started = Date.now();
+      const closed = app.close().then(() => Date.now() - started);
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      expect(await answer).toEqual({ status: 200, body: '{"done":true}' });
+      // Fastify's keep-alive timeout is 72 s; the shutdown step's bound is 10 s.
+      const ms = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 3000))]);
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThan(3000);
+    } finally {
+      agent.destroy();
       await app.close();
     }
   });

@@ -38,7 +38,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_URLS = new Set(['/healthz', '/readyz', '/metrics']);
 /** Path parameters are identifiers of up to 128 characters (SPEC §2), URL-encoded up to 3 bytes each plus room. */
 const MAX_PARAM_LENGTH = 512;
-/** Retry-After of a request that arrives while the server shuts down. */
+/** Retry-After of a request read while the server shuts down. */
 const CLOSING_RETRY_AFTER_SEC = 5;
 
 /**
@@ -98,7 +98,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Fastify's own drain answer is `{"error":"Service Unavailable",...}` without Retry-After; the onRequest
-    // hook below answers requests that arrive while closing (on a busy keep-alive connection) instead.
+    // hook below answers requests read while closing (pipelined on a busy keep-alive connection) instead,
+    // before any work: the answer in flight closes the connection, so theirs may never arrive, and the
+    // client must be able to send them again knowing nothing of them was done.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     clientErrorHandler,
@@ -143,7 +145,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // A request that matches no route is 404 before its body is parsed: not 400 or 415 by its body.
     if (request.is404) return notFound(request, reply);
   });
+  // Closing ends the connections idle at that moment, but one whose request is in flight stayed open
+  // after its answer until the keep-alive timeout (72 s), so a shutdown's `http` step hit its bound
+  // and the process exited 1. Answers given while closing (`closing`, set in preClose above) end
+  // their connection.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
+    // A streamed answer whose headers went out before closing began: its connection is idle now.
+    if (closing) app.server.closeIdleConnections();
     const line = {
       method: request.method,
       url: request.url,

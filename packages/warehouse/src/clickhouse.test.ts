@@ -145,8 +145,13 @@ if (raw === undefined || raw === '') {
         () => null,
         (e: unknown) => e,
       );
+      const pinged = await w.ping().then(
+        () => null,
+        (e: unknown) => e,
+      );
       await w.close();
       expect(isWarehouseError(err, 'unavailable')).toBe(true);
+      expect(isWarehouseError(pinged, 'unavailable')).toBe(true);
     });
 
     it('answers survive background merges (OPTIMIZE … FINAL of every table)', async () => {

@@ -156,6 +156,11 @@ export interface Warehouse {
   getFlag(flagId: string): Promise<FlagView | null>;
   getSession(platformId: string, sessionId: string): Promise<SessionTimeline | null>;
   counts(): Promise<WarehouseCounts>;
+  /**
+   * Resolves when the warehouse answers (readiness): its cost does not grow with what is stored, unlike
+   * counts(), whose exact distinct counts take seconds over millions of rows.
+   */
+  ping(): Promise<void>;
   reconcile(): Promise<Reconciliation>;
   close(): Promise<void>;
 }

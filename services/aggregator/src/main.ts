@@ -40,7 +40,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     logger,
     registry,
     readiness: async () => {
-      const ok = await warehouse.counts().then(
+      const ok = await warehouse.ping().then(
         () => true,
         () => false,
       );

@@ -147,7 +147,12 @@ if (brokers.length === 0) {
       await app.close();
     }, 60_000);
 
-    it('a request that reaches a draining ingest on a busy keep-alive connection is answered 503 in the SPEC error shape, with Retry-After', async () => {
+    // A request pipelined behind one in flight when the shutdown begins is not taken: it is answered 503
+    // before any work (http-server.ts), and the answer in flight says `Connection: close` (so the shutdown
+    // need not wait out the keep-alive timeout), so that 503 may never arrive; an HTTP client sends a
+    // request left unanswered on a closed connection again. Without the 503 its event was accepted and
+    // its answer lost.
+    it('a request pipelined behind one in flight at shutdown is not taken: the answer in flight closes the connection', async () => {
       const topics = await freshTopics();
       // The first send waits at a gate, so its connection is busy when the shutdown begins.
       const producer = log.producer();
@@ -200,12 +205,10 @@ if (brokers.length === 0) {
       await closing;
       await producer.disconnect();
 
-      const [first, second] = answers.split(/(?=HTTP\/1\.1 )/);
+      const [first, ...more] = answers.split(/(?=HTTP\/1\.1 )/);
       expect(first).toMatch(/^HTTP\/1\.1 200 /);
-      expect(second).toMatch(/^HTTP\/1\.1 503 /);
-      const [head, body] = second!.split('\r\n\r\n') as [string, string];
-      expect(head.toLowerCase()).toMatch(/\r\nretry-after: \d+(\r\n|$)/);
-      expect(JSON.parse(body)).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+      expect(first?.toLowerCase()).toMatch(/\r\nconnection: close\r\n/);
+      expect(more).toEqual([]);
       // Only the first event was accepted.
       const accepted = await readAll(topics.events, 1);
       expect(accepted.map((r) => (JSON.parse(r.value) as AcceptedEvent).id)).toEqual(['drain-1']);

@@ -101,7 +101,7 @@ export async function startAllInOne(opts: {
     readiness: async () => {
       // ingest.ready() also asks a producer that failed a send to reconnect.
       // The warehouse too, as `hourglass api` and `hourglass aggregator` check it: every query needs it.
-      const warehouse = await adapters.warehouse.counts().then(
+      const warehouse = await adapters.warehouse.ping().then(
         () => true,
         () => false,
       );

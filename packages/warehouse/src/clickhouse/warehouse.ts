@@ -159,6 +159,11 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
       };
     },
 
+    async ping() {
+      // One row of the smallest column at most: the database and its tables are there and answer.
+      await conn.rows('ping', `SELECT 1 AS ok FROM ${db}.segments LIMIT 1`);
+    },
+
     async reconcile() {
       // Full scans: an operator's check, not a query path.
       const [dups, mismatched, emitted, stored] = await Promise.all([

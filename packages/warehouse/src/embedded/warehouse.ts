@@ -243,6 +243,10 @@ export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
       return { session: structuredClone(session), segments, flags };
     },
 
+    async ping() {
+      open('ping');
+    },
+
     async counts() {
       open('counts');
       return {

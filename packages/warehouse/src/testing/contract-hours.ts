@@ -239,5 +239,15 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
       (e: unknown) => e,
     );
     expect(isWarehouseError(err, 'closed')).toBe(true);
+    const pinged = await w.ping().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isWarehouseError(pinged, 'closed')).toBe(true);
+  });
+
+  it('ping resolves on an open warehouse', async () => {
+    const w = await setup();
+    await expect(w.ping()).resolves.toBeUndefined();
   });
 }
