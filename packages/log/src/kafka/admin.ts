@@ -35,15 +35,29 @@ export function createKafkaAdmin(settings: KafkaAdminSettings): KafkaLogAdmin {
     return connected;
   }
 
+  /**
+   * kafkajs keeps a connection whose request timed out and sends the next requests on it: one that went
+   * silent (no answer, no close) would fail every later operation for good. A client that could not reach
+   * the cluster is therefore dropped, and the next operation connects afresh.
+   */
+  function drop(client: Promise<Admin>): void {
+    if (connected !== client) return;
+    connected = undefined;
+    client.then((a) => a.disconnect()).catch(() => {});
+  }
+
   async function run<T>(operation: string, fn: (a: Admin) => Promise<T>): Promise<T> {
+    const client = admin();
     try {
       return await withDeadline(
-        admin().then((a) => fn(a)),
+        client.then((a) => fn(a)),
         settings.timeoutMs,
         operation,
       );
     } catch (err) {
-      throw toLogError(err, operation);
+      const error = toLogError(err, operation);
+      if (error.code === 'unavailable') drop(client);
+      throw error;
     }
   }
 

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startKafkaProxy } from '../testing/kafka-proxy';
+import type { Log } from '../types';
+import { createKafkaLog } from './log';
+
+/**
+ * The Kafka producer behind a TCP proxy (the shared broker is never touched): connections that go silent
+ * (a black hole: no answer, no close, as after a NAT or load-balancer entry is dropped) must be given up,
+ * so that once the network is back the producer sends again by itself, without a restart.
+ */
+const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
+
+if (brokers.length === 0) {
+  describe('kafka producer under network faults', () => {
+    it('needs a Kafka broker', () => {
+      throw new Error('KAFKA_BROKERS is not set; start the services: bash deploy/local/services.sh up');
+    });
+  });
+} else {
+  describe('kafka producer under network faults', () => {
+    const direct = createKafkaLog({ brokers, clientId: 'hourglass-log-faults' });
+    const topics: string[] = [];
+    const cleanups: (() => Promise<unknown>)[] = [];
+    afterAll(async () => {
+      for (const c of cleanups.reverse()) await c().catch(() => {});
+      await direct.admin().deleteTopics?.(topics);
+      await direct.close();
+    });
+
+    async function topic(name: string): Promise<string> {
+      const t = `log-faults-${name}-${randomUUID().slice(0, 8)}`;
+      await direct.admin().ensureTopics([{ name: t, partitions: 2 }]);
+      topics.push(t);
+      return t;
+    }
+
+    async function behindProxy() {
+      const proxy = await startKafkaProxy(brokers[0] as string);
+      const log: Log = createKafkaLog({ brokers: [proxy.address], clientId: 'hourglass-log-faults-p' });
+      cleanups.push(
+        () => proxy.close(),
+        () => log.close(),
+      );
+      return { proxy, producer: log.producer() };
+    }
+
+    /** Sends until one is acknowledged; the ms from `since` to that acknowledgement, or null after `withinMs`. */
+    async function firstAck(
+      send: () => Promise<void>,
+      since: number,
+      withinMs: number,
+    ): Promise<number | null> {
+      while (Date.now() - since < withinMs) {
+        const ok = await send().then(
+          () => true,
+          () => false,
+        );
+        if (ok) return Date.now() - since;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return null;
+    }
+
+    it('sends again within 30 s of the network coming back after the partition-metadata connection went silent', async () => {
+      const known = await topic('known');
+      const fresh = await topic('fresh');
+      const { proxy, producer } = await behindProxy();
+      await producer.connect();
+      await producer.send([{ topic: known, key: 'a', value: 'before' }]);
+      await proxy.mode('stall');
+      // A topic the producer has no partition count for yet: it asks the cluster's metadata.
+      const during = await producer.send([{ topic: fresh, key: 'a', value: 'during' }]).catch((e) => e.code);
+      expect(during).toBe('unavailable');
+      await proxy.mode('pass');
+      const back = Date.now();
+      const took = await firstAck(
+        () => producer.send([{ topic: fresh, key: 'a', value: 'after' }]),
+        back,
+        30_000,
+      );
+      expect(took).not.toBeNull();
+    }, 60_000);
+  });
+}
