@@ -109,7 +109,10 @@ export function createLane(settings: LaneSettings): Lane {
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
       connectTimeout: settings.connectTimeoutMs,
+      // `timeout` is only the broker-side wait; the client's own bound on a request (metadata, producer id)
+      // is `requestTimeout`, 30 s by default: a connection gone silent would hold every retry that long.
       timeout: settings.ackTimeoutMs,
+      requestTimeout: settings.ackTimeoutMs + 1000,
       retries: settings.retries,
       retryDelay: 100,
       metadataMaxAge: METADATA_MAX_AGE_MS,

@@ -81,5 +81,23 @@ if (brokers.length === 0) {
       );
       expect(took).not.toBeNull();
     }, 60_000);
+
+    it('sends again within 30 s of the network coming back after the produce connections went silent', async () => {
+      const known = await topic('lane');
+      const { proxy, producer } = await behindProxy();
+      await producer.connect();
+      const records = [
+        { topic: known, key: 'a', value: 'v' },
+        { topic: known, key: 'b', value: 'v' },
+      ];
+      await producer.send(records);
+      await proxy.mode('stall');
+      // Partition counts are known: this goes straight to the lanes' produce connections.
+      expect(await producer.send(records).catch((e) => e.code)).toBe('unavailable');
+      await proxy.mode('pass');
+      const back = Date.now();
+      const took = await firstAck(() => producer.send(records), back, 30_000);
+      expect(took).not.toBeNull();
+    }, 60_000);
   });
 }
