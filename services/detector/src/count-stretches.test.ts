@@ -10,6 +10,9 @@ import {
 } from './count-stretches';
 import { DetectorError } from './errors';
 
+/** Segments on these platforms (all the counter reads of a segment). */
+const on = (...platforms: string[]) => platforms.map((platformId) => ({ platformId }));
+
 interface Counted {
   offset: bigint;
   platformId: string;
@@ -25,7 +28,8 @@ function countInBatches(events: readonly Counted[], sizes: readonly number[]): E
   for (const size of sizes) {
     if (i >= events.length) break;
     const counter = createStretchCounter({ partition: 'events/3', open });
-    for (const e of events.slice(i, i + size)) counter.event(e.offset, e.platformId, e.day, e.segments);
+    for (const e of events.slice(i, i + size))
+      counter.event(e.offset, e.platformId, e.day, on(...e.segments));
     i += size;
     out.push(...counter.records());
     // Through the stored form, as a claim would read it.
@@ -53,8 +57,8 @@ describe('event counts by log position', () => {
       partition: 'events/3',
       open: { from: 0n, counts: new Map([['cvto\u00002026-03-01', { accepted: 7, segments: 5 }]]) },
     });
-    counter.event(last - 1n, 'cvto', '2026-03-01', ['cvto']);
-    counter.event(last, 'skillup', '2026-03-01', ['skillup', 'cvto']);
+    counter.event(last - 1n, 'cvto', '2026-03-01', on('cvto'));
+    counter.event(last, 'skillup', '2026-03-01', on('skillup', 'cvto'));
     // The next stretch begins at its first offset, whatever offset comes first.
     counter.event(STRETCH_OFFSETS + 2n, 'cvto', '2026-03-02', []);
     expect(counter.records()).toEqual([
@@ -101,7 +105,7 @@ describe('event counts by log position', () => {
       counts: new Map([['cvto\u00002026-03-01', { accepted: 1, segments: 0 }]]),
     };
     const counter = createStretchCounter({ partition: 'events/0', open });
-    counter.event(5n, 'cvto', '2026-03-01', ['cvto']);
+    counter.event(5n, 'cvto', '2026-03-01', on('cvto'));
     expect(open.counts.get('cvto\u00002026-03-01')).toEqual({ accepted: 1, segments: 0 });
   });
 

@@ -138,12 +138,22 @@ export function createStretchCounter(opts: { partition: string; open: OpenStretc
   }
 
   return {
-    /** The event at `offset`, received on `day`, and the segments it emitted, by their platforms. */
-    event(offset: bigint, platformId: string, day: string, segmentPlatforms: readonly string[]): void {
+    /**
+     * The event at `offset` of `platformId`, received on `day`, and the segments it emitted, each counted
+     * on its own platform (an event can close another session's window).
+     */
+    event(
+      offset: bigint,
+      platformId: string,
+      day: string,
+      segments: readonly { readonly platformId: string }[],
+    ): void {
       const s = stretchOf(offset);
       s.through = offset;
-      countsOf(s, platformId, day).accepted += 1;
-      for (const p of segmentPlatforms) countsOf(s, p, day).segments += 1;
+      const own = countsOf(s, platformId, day);
+      own.accepted += 1;
+      for (const segment of segments)
+        (segment.platformId === platformId ? own : countsOf(s, segment.platformId, day)).segments += 1;
     },
     /** The batch's count records: for each stretch it counted in, the keys it changed, as far as it got. */
     records(): EventCountRecord[] {

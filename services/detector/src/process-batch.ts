@@ -171,9 +171,7 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
       result.deviceStarts.push(start);
     }
     if (i < countedBefore) continue;
-    // A segment is counted on its own platform (an event could close another session's window).
-    const segmentPlatforms = step.out.segments.map((segment) => segment.platformId);
-    counter.event(input.offsets[i] as bigint, event.platformId, lastDay, segmentPlatforms);
+    counter.event(input.offsets[i] as bigint, event.platformId, lastDay, step.out.segments);
   }
   for (const learnerId of touched) {
     const state = states.get(learnerId);
