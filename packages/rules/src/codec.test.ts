@@ -73,7 +73,7 @@ describe('Serialized learner state', () => {
     expect(deserializeState(text).sessions).toHaveLength(1);
     const fields = text.split('|');
     const versionAt = fields.length - 4; // …| version | touched | #flags | .
-    expect(fields[versionAt]).toBe('1');
+    expect(fields[versionAt]).toBe(String(ms('07:59:59') * 1000));
     const withField = (i: number, v: string) => fields.map((f, k) => (k === i ? v : f)).join('|');
     expect(() => deserializeState(withField(versionAt, '9999999999999999'))).toThrow(StateFormatError);
     expect(() => deserializeState(withField(versionAt, '-1'))).toThrow(StateFormatError);

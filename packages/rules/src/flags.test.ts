@@ -1,7 +1,7 @@
 import { flagIdOf } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
 import { MAX_EVIDENCE } from './flags';
-import { hb, idleHb, ms, policies, run } from './testing/fixtures';
+import { hb, idleHb, ms, policies, quiz, run } from './testing/fixtures';
 
 describe('Flags: one per (session, kind), each update the full flag', () => {
   const beats = [
@@ -20,15 +20,22 @@ describe('Flags: one per (session, kind), each update the full flag', () => {
     ).toBe(true);
   });
 
-  it('every raising event is one occurrence and bumps the version', () => {
-    expect(updates.map((u) => [u.occurrences, u.version])).toEqual([
-      [1, 1],
-      [2, 2],
-      [3, 3],
-      [4, 4],
-      [5, 5],
-      [6, 6],
-      [7, 7],
+  it('every raising event is one occurrence and bumps the version to its time in ms × 1000', () => {
+    expect(updates.map((u) => [u.occurrences, u.version])).toEqual(
+      Array.from({ length: 7 }, (_, i) => [i + 1, (ms('08:00:30') + i * 30_000) * 1000]),
+    );
+  });
+
+  it('a version is the previous one plus one when that is more than the time in ms × 1000', () => {
+    // Two raising events in the same millisecond (a quiz resent under a new id): the second goes one up.
+    const quizzes = run([
+      hb({ t: '08:00:00', seq: 1 }),
+      quiz({ t: '08:00:10', questions: 10, durationSec: 5, quizId: 'q-a' }),
+      quiz({ t: '08:00:10', questions: 10, durationSec: 5, quizId: 'q-b' }),
+    ]);
+    expect(quizzes.flagUpdates.map((u) => u.version)).toEqual([
+      ms('08:00:10') * 1000,
+      ms('08:00:10') * 1000 + 1,
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { type Evidence, type FlagKind, type FlagUpdate, flagIdOf } from '@hourglass/events';
 import { type FlagState, patchSession, type SessionState } from './state';
+import { nextVersion } from './versions';
 
 /** Evidence kept per flag: the most recent ones. */
 export const MAX_EVIDENCE = 5;
@@ -69,7 +70,7 @@ export function raiseFlags(
       lastAtMs: prev === undefined ? tMs : Math.max(prev.lastAtMs, tMs),
       occurrences: (prev?.occurrences ?? 0) + 1,
       withheldMs: (prev?.withheldMs ?? 0) + hit.withheldMs,
-      version: (prev?.version ?? 0) + 1,
+      version: nextVersion(prev?.version ?? 0, session.touchedMs),
       evidence: keepEvidence(evidence),
     };
     if (i === -1) flags.push(next);

@@ -16,7 +16,8 @@ describe('Session begin and attributes', () => {
         learnerGroup: 'unknown',
         startMs: ms('08:00:30'),
         endMs: null,
-        version: 1,
+        // Versions are the session's latest touch in ms × 1000 (or one more than the last): versions.ts.
+        version: ms('08:00:30') * 1000,
       },
     ]);
     expect(r.outcomes).toEqual(['applied']);
@@ -41,7 +42,7 @@ describe('Session begin and attributes', () => {
       region: '110105',
       learnerGroup: 'graduate',
       startMs: ms('08:00:00'),
-      version: 1,
+      version: ms('08:00:00') * 1000,
     });
     expect(r.segments[0]).toMatchObject({
       courseId: 'C2',
@@ -66,19 +67,21 @@ describe('Session begin and attributes', () => {
       ['unknown', 'unknown'],
       ['D9', '6-20-01'],
     ]);
+    // The late start is at 08:00:00, but the session was touched last at 08:00:40.
     expect(r.sessions.map((s) => [s.version, s.startMs, s.deviceId])).toEqual([
-      [1, ms('08:00:10'), 'unknown'],
-      [2, ms('08:00:10'), 'D9'],
+      [ms('08:00:10') * 1000, ms('08:00:10'), 'unknown'],
+      [ms('08:00:40') * 1000, ms('08:00:10'), 'D9'],
     ]);
     expect(r.out[2]?.deviceStarts).toEqual([{ deviceId: 'D9', learnerId: 'L1', timeMs: ms('08:00:00') }]);
   });
 
   it('a SessionRecord is emitted when the session begins, when a late start fills it, and when it ends', () => {
     const r = run([hb({ t: '08:00:00', seq: 1 }), start({ t: '07:59:59' }), end({ t: '08:00:20' })]);
+    // The late start (07:59:59) does not touch the session later than 08:00:00: one up.
     expect(r.sessions.map((s) => [s.version, s.deviceId, s.endMs])).toEqual([
-      [1, 'unknown', null],
-      [2, 'D1', null],
-      [3, 'D1', ms('08:00:20')],
+      [ms('08:00:00') * 1000, 'unknown', null],
+      [ms('08:00:00') * 1000 + 1, 'D1', null],
+      [ms('08:00:20') * 1000, 'D1', ms('08:00:20')],
     ]);
   });
 
@@ -99,7 +102,7 @@ describe('Session begin and attributes', () => {
       hb({ t: '08:00:10', seq: 1 }),
       hb({ t: '08:00:40', seq: 2 }),
     ]);
-    expect(r.sessions.map((s) => [s.version, s.startMs])).toEqual([[1, ms('08:00:10')]]);
+    expect(r.sessions.map((s) => [s.version, s.startMs])).toEqual([[ms('08:00:10') * 1000, ms('08:00:10')]]);
     expect(segsOf(r)).toEqual([seg('08:00:10', '08:00:40', 30_000)]);
     expect(r.flags.map((f) => f.kind).sort()).toEqual(['quiz_outside_session', 'quiz_too_fast']);
   });

@@ -1,5 +1,6 @@
 import { type HeartbeatEvent, type SessionRecord, type SessionStartEvent, UNKNOWN } from '@hourglass/events';
 import { type Attributes, patchSession, type SessionState } from './state';
+import { nextVersion } from './versions';
 
 export function attributesOfStart(e: SessionStartEvent): Attributes {
   return {
@@ -75,7 +76,7 @@ export function nextRecord(
   s: SessionState,
   learnerId: string,
 ): { session: SessionState; record: SessionRecord } {
-  const session = patchSession(s, { version: s.version + 1 });
+  const session = patchSession(s, { version: nextVersion(s.version, s.touchedMs) });
   const a = session.attributes;
   return {
     session,

@@ -84,7 +84,11 @@ describe('Session cap: a learner keeps at most MAX_SESSIONS sessions', () => {
   it('an event a millisecond after the floor begins a session (which, touched least recently, is the next to go)', () => {
     const r = run([...threeSessions, start({ t: '08:00:30.001', session: 'S9' })], undefined, CAP_2);
     expect(r.outcomes.at(-1)).toBe('applied');
-    expect(r.sessions.at(-1)).toMatchObject({ sessionId: 'S9', startMs: ms('08:00:30.001'), version: 1 });
+    expect(r.sessions.at(-1)).toMatchObject({
+      sessionId: 'S9',
+      startMs: ms('08:00:30.001'),
+      version: ms('08:00:30.001') * 1000,
+    });
     expect(sessionsOf(r)).toEqual(['S2', 'S3']);
     expect(floorOf(r)).toBe(ms('08:00:30.001'));
   });

@@ -100,7 +100,7 @@ describe('session.end', () => {
   it('ends the session at max(t, p) and closes no interval when t ≤ p', () => {
     const r = run([hb({ t: '08:00:00', seq: 1 }), hb({ t: '08:00:30', seq: 2 }), end({ t: '08:00:20' })]);
     expect(segsOf(r)).toEqual([seg('08:00:00', '08:00:30', 30_000)]);
-    expect(r.sessions.at(-1)).toMatchObject({ endMs: ms('08:00:30'), version: 2 });
+    expect(r.sessions.at(-1)).toMatchObject({ endMs: ms('08:00:30'), version: ms('08:00:30') * 1000 });
   });
 
   it('for a session that never began has no effect (ignored); a resend stays without effect after it begins', () => {
