@@ -1,7 +1,16 @@
 import { StateError } from './errors';
 import type { StateStoreLimits } from './types';
 
-export const DEFAULT_LEARNER_TTL_SEC = 8 * 24 * 60 * 60;
+/**
+ * Wall-clock expiry of a learner's state after its last write. The rules keep a session two pruning
+ * horizons (14 d + 1 min of event time) after the learner's latest event, and ingest accepts events up to
+ * 7 d old: an event processed W + TTL after the key's last write W has a time ≥ W + TTL − 7 d, and the
+ * state may still hold sessions for it until W + 30 s + 14 d + 1 min. So below 21 d + 1.5 min the
+ * expiry was visible: an offline upload received 8 days after the learner was last seen began a new
+ * session instead of continuing its own (found in review; SPEC §4: "never on the detector's wall
+ * clock"). 22 days, with room for a detector backlog of half a day.
+ */
+export const DEFAULT_LEARNER_TTL_SEC = 22 * 24 * 60 * 60;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * How long device starts are kept behind the newest start on the device. A session.start can be
@@ -29,7 +38,7 @@ export interface ResolvedLimits {
   /**
    * Wall-clock expiry of a device key, refreshed by every start written to it. The window is measured in
    * event time, expiry in wall-clock time; they differ during replay and for late data, so a key outlives
-   * one window by a day, and learners too.
+   * one window by a day.
    */
   deviceTtlMs: number;
 }
@@ -59,6 +68,7 @@ export function resolveLimits(opts: StateStoreLimits): ResolvedLimits {
     deviceWindowMs,
     deviceMaxStarts,
     deviceThinSpanMs: DEFAULT_DEVICE_THIN_SPAN_MS,
-    deviceTtlMs: Math.max(learnerTtlMs, deviceWindowMs + DAY_MS),
+    // A device key serves the window only (event time); it need not live as long as learners.
+    deviceTtlMs: deviceWindowMs + DAY_MS,
   };
 }

@@ -29,14 +29,11 @@ describe('the learner state is kept as long as the rules need it, whatever the w
   // SPEC §4: "The result depends only on the event sequence, never on the detector's wall clock."
   // packages/rules/README.md: sessions are kept two horizons (14 d + 1 min of event time), so "every
   // event ingest accepts finds its session unless the event comes more than 7 days + 30 s after that
-  // session's last event". The learner key expires 8 days of wall clock after its last write.
-  // Not fixed (a sizing decision): the learner key's wall-clock expiry (DEFAULT_LEARNER_TTL_SEC, 8 d)
-  // is shorter than what the rules keep. An event processed W + TTL after the key's last write W has
-  // time ≥ W + TTL − 7 d, and the rules still hold sessions touched up to W + 30 s until 14 d + 1 min
-  // after that, so the state is unobservable only with TTL > 21 d + 1.5 min (22 d makes this test pass),
-  // which nearly triples Redis memory for occasional learners and changes the README's sizing. The
-  // alternative is no wall-clock expiry at all, dropping learners by event time instead.
-  it.fails('an offline upload received 8 days after the learner was last seen continues its session', async () => {
+  // session's last event". Found in review: the learner key expired 8 days of wall clock after its last
+  // write, and this upload began a new session. An event processed W + TTL after the key's last write W
+  // has time ≥ W + TTL − 7 d, and the rules hold sessions touched up to W + 30 s until 14 d + 1 min after
+  // that: the expiry is unobservable only above 21 d + 1.5 min (DEFAULT_LEARNER_TTL_SEC is 22 d).
+  it('an offline upload received 8 days after the learner was last seen continues its session', async () => {
     const start: AcceptedEvent = {
       ...base,
       id: 's',
