@@ -97,7 +97,7 @@ export interface StateStore {
 }
 
 export interface StateStoreLimits {
-  /** Learner state expires this long after its last write. Default 8 days. */
+  /** Learner state expires this long after its last write. Default 22 days (DEFAULT_LEARNER_TTL_SEC). */
   learnerTtlSec?: number;
   /** Device starts older than (newest start on the device − window) are dropped. Default 8 d + 30 s (options.ts). */
   deviceWindowMs?: number;
