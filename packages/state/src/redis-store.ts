@@ -83,6 +83,22 @@ export function evictionProblem(info: string): string | null {
 }
 
 /**
+ * Whether Redis is over maxmemory as its own OOM check counts (used memory less the replication and AOF
+ * buffers): under noeviction it then refuses every write, so no claim or commit can go through although
+ * it answers PING. Null when it is not.
+ */
+export function overMaxmemory(info: string): string | null {
+  const maxmemory = Number(infoField(info, 'maxmemory') ?? '0');
+  if (!(maxmemory > 0)) return null;
+  const used =
+    Number(infoField(info, 'used_memory') ?? '0') -
+    Number(infoField(info, 'mem_not_counted_for_evict') ?? '0');
+  return used > maxmemory
+    ? `redis uses ${used} bytes, over its maxmemory ${maxmemory}: it refuses writes (OOM)`
+    : null;
+}
+
+/**
  * Redis (single node) adapter. Round trips: claim 1; loadLearners 1 (one MGET); loadDevices 1 (one
  * pipeline); commit 1 (one EVALSHA); clearOutbox 1 — constant per batch whatever its size.
  */
@@ -146,9 +162,9 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
     }
   }
 
-  async function refuseEviction(operation: string): Promise<void> {
+  async function refuseEviction(operation: string, orOom = false): Promise<void> {
     const info = await memoryInfo(operation);
-    const problem = info === null ? null : evictionProblem(info);
+    const problem = info === null ? null : (evictionProblem(info) ?? (orOom ? overMaxmemory(info) : null));
     if (problem !== null) throw new StateError('unavailable', `${operation}: ${problem}`);
   }
 
@@ -304,7 +320,8 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
 
     async ping() {
       await run('ping', 1, () => client.ping());
-      await refuseEviction('ping');
+      // Readiness: a Redis that answers PING but refuses every write cannot commit a batch.
+      await refuseEviction('ping', true);
     },
 
     async close() {

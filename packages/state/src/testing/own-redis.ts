@@ -58,3 +58,10 @@ export async function startOwnRedis(args: readonly string[] = []): Promise<OwnRe
     },
   };
 }
+
+/** Sets maxmemory just below what the server uses now, so the next write is over it. */
+export async function squeezeMemory(admin: Redis, belowBytes = 200_000): Promise<void> {
+  const info = await admin.info('memory');
+  const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1]);
+  await admin.config('SET', 'maxmemory', String(Math.max(1, used - belowBytes)));
+}
