@@ -63,6 +63,41 @@ export function windowVersion(reply: readonly string[]): string | null {
   return sha1.digest('hex');
 }
 
+/** The fields of `INFO memory` that say whether Redis may evict keys or refuses writes. */
+function infoField(info: string, name: string): string | undefined {
+  return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+}
+
+/**
+ * Why this Redis cannot keep the detector's state, from its `INFO memory` reply; null if it can. At
+ * maxmemory an evicting policy drops keys silently: learner states and device windows first under the
+ * volatile-* policies (they carry a TTL, the partition keys do not), so no epoch or watermark check
+ * would notice and the detector would run learners from an empty state. Only `noeviction` (writes
+ * refused with OOM, retried) keeps it exact. Without maxmemory Redis never evicts, whatever the policy.
+ */
+export function evictionProblem(info: string): string | null {
+  const maxmemory = Number(infoField(info, 'maxmemory') ?? '0');
+  const policy = infoField(info, 'maxmemory_policy') ?? 'noeviction';
+  if (!(maxmemory > 0) || policy === 'noeviction') return null;
+  return `redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}: it would evict learner states unnoticed; set maxmemory-policy noeviction`;
+}
+
+/**
+ * Whether Redis is over maxmemory as its own OOM check counts (used memory less the replication and AOF
+ * buffers): under noeviction it then refuses every write, so no claim or commit can go through although
+ * it answers PING. Null when it is not.
+ */
+export function overMaxmemory(info: string): string | null {
+  const maxmemory = Number(infoField(info, 'maxmemory') ?? '0');
+  if (!(maxmemory > 0)) return null;
+  const used =
+    Number(infoField(info, 'used_memory') ?? '0') -
+    Number(infoField(info, 'mem_not_counted_for_evict') ?? '0');
+  return used > maxmemory
+    ? `redis uses ${used} bytes, over its maxmemory ${maxmemory}: it refuses writes (OOM)`
+    : null;
+}
+
 /**
  * Redis (single node) adapter. Round trips: claim 1; loadLearners 1 (one MGET); loadDevices 1 (one
  * pipeline); commit 1 (one EVALSHA); clearOutbox 1 — constant per batch whatever its size.
@@ -113,6 +148,26 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
    * not a state this package wrote, and the commit would overwrite it: refuse it as corrupt, so the
    * batch is retried until an operator looks (one more round trip, only for batches with new learners).
    */
+  /**
+   * INFO memory, or null when this server or user does not allow INFO (an ACL without @dangerous, a
+   * renamed command): the check is then skipped rather than blocking every claim.
+   */
+  async function memoryInfo(operation: string): Promise<string | null> {
+    try {
+      return await run(operation, 1, () => client.info('memory'));
+    } catch (err) {
+      const cause = err instanceof StateError ? err.cause : err;
+      if (cause instanceof Error && /^(NOPERM|ERR unknown command)/.test(cause.message)) return null;
+      throw err;
+    }
+  }
+
+  async function refuseEviction(operation: string, orOom = false): Promise<void> {
+    const info = await memoryInfo(operation);
+    const problem = info === null ? null : (evictionProblem(info) ?? (orOom ? overMaxmemory(info) : null));
+    if (problem !== null) throw new StateError('unavailable', `${operation}: ${problem}`);
+  }
+
   async function refuseForeignTypes(learnerIds: readonly string[]): Promise<void> {
     const types = await run('loadLearners', 1, () => {
       const pipeline = client.pipeline();
@@ -136,6 +191,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
 
     async claimPartition(partition) {
       checkPartition(partition);
+      await refuseEviction('claimPartition');
       const reply = await run('claimPartition', 1, () =>
         scripts.hourglassClaim(4, [...partitionKeys(partition), keys.partitionCounted(partition)], []),
       );
@@ -264,6 +320,8 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
 
     async ping() {
       await run('ping', 1, () => client.ping());
+      // Readiness: a Redis that answers PING but refuses every write cannot commit a batch.
+      await refuseEviction('ping', true);
     },
 
     async close() {
