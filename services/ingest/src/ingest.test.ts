@@ -145,6 +145,22 @@ describe('POST /v1/events: accepted and rejected events', () => {
     ]);
   });
 
+  // Tokens are stored hashed and never logged (DESIGN, SPEC §6): a platform that misplaces its token in
+  // the body (a "token" key, a header copied into ext) must not have it kept in plain text on the
+  // rejected topic and in the warehouse's rejected table. Found in review: the raw text kept it verbatim.
+  it("a rejected event carrying the request's own bearer token keeps its raw text with the token redacted", async () => {
+    h = await createHarness();
+    const withKey = heartbeat({ id: 'e-token', token: TOKENS.cvto });
+    const inExt = heartbeat({ id: 'e-ext', seq: -1, ext: { auth: `Bearer ${TOKENS.cvto}` } });
+    const r = await post(h, [withKey, inExt]);
+    expect(r.json()).toMatchObject({ accepted: 0, rejected: 2 });
+    const recs = parse<RejectedEvent>(await h.read('rejected')).sort((a, b) => a.index - b.index);
+    expect(recs.map((x) => x.raw.includes(TOKENS.cvto))).toEqual([false, false]);
+    expect(recs[0]?.raw).toContain('"token":"[redacted]"');
+    expect(recs[1]?.raw).toContain('"auth":"Bearer [redacted]"');
+    expect(recs[0]?.raw).toContain('"id":"e-token"');
+  });
+
   it('truncates the raw JSON of a rejected event to 64 KiB and says so', async () => {
     h = await createHarness();
     const big = heartbeat({ ext: { blob: '工'.repeat(40_000) } }); // 120 kB of UTF-8: ext too big
