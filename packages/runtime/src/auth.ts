@@ -31,6 +31,11 @@ export function bearerToken(authorizationHeader: string | undefined): string | n
   return token;
 }
 
+/** Whether a token can be presented at all (`hourglass hash-token` refuses to hash any other). */
+export function isPresentableToken(token: string): boolean {
+  return bearerToken(`Bearer ${token}`) === token;
+}
+
 function digestOfHash(hash: string): Buffer {
   return Buffer.from(hash.slice('sha256:'.length), 'hex');
 }
