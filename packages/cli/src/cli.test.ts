@@ -57,6 +57,31 @@ describe('hourglass command line', () => {
     expect(await runCli(['hash-token', ''])).toBe(2);
   });
 
+  // authenticate() only reads tokens of 1..512 printable ASCII characters without spaces (the Bearer
+  // syntax); a hash of any other token goes into the configuration and can never authenticate anyone.
+  // Found in review: hash-token printed one for "my token", "pässwort" and a 600-character token.
+  it.each([
+    ['with a space', 'my token'],
+    ['not ASCII', 'pässwort'],
+    ['with a tab', 'tab\there'],
+    ['of 513 characters', 'x'.repeat(513)],
+  ])(
+    'hash-token refuses a token %s, which no Authorization header can carry, with exit code 2',
+    async (_what, token) => {
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      expect(await runCli(['hash-token', token])).toBe(2);
+      expect(out).not.toHaveBeenCalled();
+      expect(String(err.mock.calls[0]?.[0])).toContain('printable ASCII');
+    },
+  );
+
+  it('hash-token hashes a 512-character token of printable ASCII', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await runCli(['hash-token', '~!"#'.repeat(128)])).toBe(0);
+    expect(String(out.mock.calls[0]?.[0])).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+  });
+
   it('prints a command’s help with --help and exits 0', async () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await runCli(['hash-token', '--help'])).toBe(0);

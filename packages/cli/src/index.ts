@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { hashToken, loadConfig, loadEnv } from '@hourglass/runtime';
+import { hashToken, isPresentableToken, loadConfig, loadEnv } from '@hourglass/runtime';
 import { HELP } from './commands/help';
 import { runSimulateCommand } from './commands/simulate';
 import { startAllInOne } from './commands/start';
@@ -84,7 +84,16 @@ export async function runCli(argv: string[]): Promise<number> {
           process.stderr.write(`${HELP['hash-token']}\n`);
           return 2;
         }
-        process.stdout.write(`${hashToken(positionals[0] ?? '')}\n`);
+        const token = positionals[0] ?? '';
+        if (!isPresentableToken(token)) {
+          // Its hash would be accepted by the configuration, and no request could ever present the token.
+          process.stderr.write(
+            'hourglass hash-token: a token must be 1 to 512 printable ASCII characters without spaces ' +
+              '(what an "Authorization: Bearer <token>" header carries)\n',
+          );
+          return 2;
+        }
+        process.stdout.write(`${hashToken(token)}\n`);
         return 0;
       }
     }

@@ -19,6 +19,23 @@ interface Entry {
   principal: Principal;
 }
 
+/**
+ * The token of an `Authorization: Bearer <token>` header, or null when missing, malformed or too long to be
+ * one of ours. Ingest also uses it to keep a token a platform misplaced in its body out of what it stores.
+ */
+export function bearerToken(authorizationHeader: string | undefined): string | null {
+  const header = authorizationHeader;
+  if (typeof header !== 'string' || header.length > MAX_TOKEN_LENGTH + 16) return null;
+  const token = BEARER.exec(header)?.[1];
+  if (token === undefined || token.length > MAX_TOKEN_LENGTH) return null;
+  return token;
+}
+
+/** Whether a token can be presented at all (`hourglass hash-token` refuses to hash any other). */
+export function isPresentableToken(token: string): boolean {
+  return bearerToken(`Bearer ${token}`) === token;
+}
+
 function digestOfHash(hash: string): Buffer {
   return Buffer.from(hash.slice('sha256:'.length), 'hex');
 }
@@ -52,10 +69,8 @@ export function createAuthenticator(config: Pick<Config, 'platforms' | 'users'>)
 
   return {
     authenticate(header) {
-      if (typeof header !== 'string' || header.length > MAX_TOKEN_LENGTH + 16) return null;
-      const m = BEARER.exec(header);
-      const token = m?.[1];
-      if (token === undefined || token.length > MAX_TOKEN_LENGTH) return null;
+      const token = bearerToken(header);
+      if (token === null) return null;
       const digest = createHash('sha256').update(token, 'utf8').digest();
       const entry = byHash.get(digest.toString('hex'));
       if (entry === undefined || !timingSafeEqual(entry.digest, digest)) return null;

@@ -3,7 +3,7 @@ import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from './errors';
-import { createHttpServer, type Readiness } from './http-server';
+import { createHttpServer, loggableUrl, type Readiness } from './http-server';
 import { createLogger } from './logger';
 import { createMetricsRegistry } from './metrics';
 
@@ -179,6 +179,21 @@ describe('createHttpServer', () => {
     expect(line).toMatchObject({ reqId: 'r1', method: 'POST', status: 200, platform: 'cvto', level: 'info' });
     expect(JSON.stringify(logs())).not.toContain('super-secret');
   });
+  // RFC 6750 §2.3 lets a client send its bearer token as the access_token query parameter. Hourglass reads
+  // only the header (so such a request is 401), but the access line logged the URL verbatim, token
+  // included (found in review; DESIGN: logs never carry tokens).
+  it('logs the url of a request with its token in the query string (access_token=…) without the token', async () => {
+    const { app, logs } = build();
+    await app.inject({ url: '/ids/x?access_token=super-secret-q&from=2026-03-01&api_key=super-secret-k' });
+    const line = logs().find((l) => l.msg === 'request');
+    expect(line?.url).toBe('/ids/x?access_token=[redacted]&from=2026-03-01&api_key=[redacted]');
+    expect(JSON.stringify(logs())).not.toContain('super-secret');
+    expect(loggableUrl('/v1/flags?%61ccess_%74oken=s3&limit=5&x=%E0')).toBe(
+      '/v1/flags?%61ccess_%74oken=[redacted]&limit=5&x=%E0',
+    );
+    expect(loggableUrl('/v1/flags?status=open&kind=idle')).toBe('/v1/flags?status=open&kind=idle');
+  });
+
   it('answers malformed HTTP and oversized headers in the SPEC error shape', async () => {
     const { app } = build();
     await app.listen({ port: 0, host: '127.0.0.1' });

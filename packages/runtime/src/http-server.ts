@@ -41,6 +41,33 @@ const MAX_PARAM_LENGTH = 512;
 /** Retry-After of a request read while the server shuts down. */
 const CLOSING_RETRY_AFTER_SEC = 5;
 
+/** Query parameters that may carry a credential (RFC 6750's access_token, api keys): never logged. */
+const SECRET_PARAM = /token|auth|key|secret|password/i;
+
+/**
+ * The request URL for the access log, with the values of credential-like query parameters replaced:
+ * tokens are read only from the Authorization header, but a client may still put one in the URL.
+ */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  // Fast path: nothing that could name such a parameter, even percent-encoded.
+  const query = url.slice(q + 1);
+  if (!query.includes('%') && !SECRET_PARAM.test(query)) return url;
+  const params = query.split('&').map((p) => {
+    const eq = p.indexOf('=');
+    const rawKey = eq < 0 ? p : p.slice(0, eq);
+    let key = rawKey;
+    try {
+      key = decodeURIComponent(rawKey.replaceAll('+', ' '));
+    } catch {
+      // A broken escape: judge the key as written.
+    }
+    return eq >= 0 && SECRET_PARAM.test(key) ? `${rawKey}=[redacted]` : p;
+  });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
+
 /**
  * Faults Node's HTTP parser reports before any request exists (a malformed request, headers over the size
  * limit, a request slower than the server's timeout). Fastify's default answer to them is
@@ -158,7 +185,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (closing) app.server.closeIdleConnections();
     const line = {
       method: request.method,
-      url: request.url,
+      url: loggableUrl(request.url),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       ...request.logFields,

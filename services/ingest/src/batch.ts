@@ -30,6 +30,8 @@ export interface BatchRequest {
   topics: { events: string; rejected: string };
   /** Platforms known to the configuration: bounds the cardinality of metric labels on replay. */
   knownPlatforms: ReadonlySet<string>;
+  /** The request's bearer token: redacted from the raw text of rejected events. */
+  secret?: string;
 }
 
 export interface BatchOutcome {
@@ -132,6 +134,7 @@ export function processBatch(req: BatchRequest): BatchOutcome {
       value,
       errors: bounded,
       raw: body.rawOf(index),
+      ...(req.secret !== undefined ? { secret: req.secret } : {}),
     });
     records.push({ topic: topics.rejected, key: owner, value: JSON.stringify(rec) });
   }

@@ -1,6 +1,6 @@
 import { isLogError, type LogProducer } from '@hourglass/log';
 import type { Config, Logger, Principal } from '@hourglass/runtime';
-import { createAuthenticator } from '@hourglass/runtime';
+import { bearerToken, createAuthenticator } from '@hourglass/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { processBatch } from './batch';
@@ -104,6 +104,7 @@ export function createIngest(options: IngestOptions): Ingest {
       }
     }
 
+    const secret = bearerToken(request.headers.authorization);
     const outcome = processBatch({
       body,
       source: route === 'events' ? 'ingest' : 'replay',
@@ -111,6 +112,7 @@ export function createIngest(options: IngestOptions): Ingest {
       receivedAtMs,
       topics,
       knownPlatforms,
+      ...(secret !== null ? { secret } : {}),
     });
 
     const stopProduce = metrics.produce.startTimer();

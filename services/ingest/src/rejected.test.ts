@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundErrors, rejectedRecord } from './rejected';
+import { boundErrors, redactSecret, rejectedRecord } from './rejected';
 
 const input = {
   platformId: 'cvto',
@@ -35,5 +35,20 @@ describe('rejected-event records hold well-formed text (the warehouse refuses lo
     expect(LONE.test(e?.path ?? '')).toBe(false);
     expect(e?.path.length).toBe(256);
     expect(e?.path.startsWith('heartbeat.x\ufffdy')).toBe(true);
+  });
+});
+
+describe('rejected-event records never keep the request’s bearer token', () => {
+  it('a token as written and as JSON escapes it inside a string are both redacted, before truncation', () => {
+    // The raw text {"token":"ab\\c/d\"e"} ab\c/d"e holds the token ab\c/d"e escaped, then as written.
+    expect(redactSecret('{"token":"ab\\\\c/d\\"e"} ab\\c/d"e', 'ab\\c/d"e')).toBe(
+      '{"token":"[redacted]"} [redacted]',
+    );
+    expect(redactSecret('{"a":"t0k"}', undefined)).toBe('{"a":"t0k"}');
+    const secret = 's'.repeat(40);
+    const raw = `${'x'.repeat(64 * 1024 - 5)}${secret}`;
+    const r = rejectedRecord({ ...input, id: null, value: null, errors: [], raw, secret });
+    expect(r.truncated).toBe(true);
+    expect(r.raw.endsWith('s')).toBe(false);
   });
 });

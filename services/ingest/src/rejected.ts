@@ -53,6 +53,21 @@ export function truncateUtf8(s: string, maxBytes: number): { text: string; trunc
   return { text: buf.subarray(0, end).toString('utf8'), truncated: true };
 }
 
+export const REDACTED = '[redacted]';
+
+/**
+ * `raw` with every occurrence of `secret` (as written, and as JSON spells it inside a string) replaced by
+ * [redacted]. Ingest passes the request's own bearer token: a platform that puts it in an event's body
+ * must not have it stored in plain text on the rejected topic and in the warehouse.
+ */
+export function redactSecret(raw: string, secret: string | undefined): string {
+  if (secret === undefined || secret === '') return raw;
+  let out = raw.includes(secret) ? raw.replaceAll(secret, REDACTED) : raw;
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  if (escaped !== secret && out.includes(escaped)) out = out.replaceAll(escaped, REDACTED);
+  return out;
+}
+
 export interface RejectedInput {
   platformId: string;
   receivedAt: string;
@@ -62,10 +77,13 @@ export interface RejectedInput {
   value: unknown;
   errors: FieldError[];
   raw: string;
+  /** Removed from `raw` before it is kept: the request's bearer token. */
+  secret?: string;
 }
 
 export function rejectedRecord(r: RejectedInput): RejectedEvent {
-  const { text, truncated } = truncateUtf8(r.raw, REJECTED_RAW_MAX_BYTES);
+  // Redacted before truncating, so a token cut at the limit cannot leave its first part behind.
+  const { text, truncated } = truncateUtf8(redactSecret(r.raw, r.secret), REJECTED_RAW_MAX_BYTES);
   const v = r.value as { type?: unknown } | null;
   const type = typeof v === 'object' && v !== null && typeof v.type === 'string' ? clip(v.type, 64) : null;
   return {

@@ -47,5 +47,6 @@ Tokens default to the development configuration's demo tokens; override with
 Exits 0 only if the pipeline caught up, every cheater was flagged with an expected kind, no honest
 learner was flagged, and the honest learners' hours were verified exactly; 3 otherwise (the summary's
 last line says why).`,
-  'hash-token': 'Usage: hourglass hash-token <token>\n\nPrints sha256:<hex> for the configuration file.',
+  'hash-token':
+    'Usage: hourglass hash-token <token>\n\nPrints sha256:<hex> for the configuration file. A token is 1 to 512 printable\nASCII characters without spaces.',
 };
