@@ -84,8 +84,9 @@ export async function runCli(argv: string[]): Promise<number> {
           process.stderr.write(`${HELP['hash-token']}\n`);
           return 2;
         }
-        const token = positionals[0] ?? '';
-        if (!isPresentableToken(token)) {
+        // Named for what is printed of it: its hash, never itself (test/tokens-never-logged.test.ts).
+        const toHash = positionals[0] ?? '';
+        if (!isPresentableToken(toHash)) {
           // Its hash would be accepted by the configuration, and no request could ever present the token.
           process.stderr.write(
             'hourglass hash-token: a token must be 1 to 512 printable ASCII characters without spaces ' +
@@ -93,7 +94,7 @@ export async function runCli(argv: string[]): Promise<number> {
           );
           return 2;
         }
-        process.stdout.write(`${hashToken(token)}\n`);
+        process.stdout.write(`${hashToken(toHash)}\n`);
         return 0;
       }
     }
