@@ -235,7 +235,7 @@ if (raw === undefined || raw === '') {
           '0005_by_learner_grouped_view',
           '0006_event_counts_segments',
           '0007_time_zone_claims',
-          '0008_event_counts_through',
+          '0008_event_counts_by_position',
         ],
       });
       expect(await old.w.migrate()).toEqual({ applied: [] });

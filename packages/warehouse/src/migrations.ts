@@ -172,13 +172,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    name: '0008_event_counts_through',
-    statements: () => [],
-    // -1: a per-batch count (each id once). Cumulative counts (EventCountRecord.through) are read as
-    // argMax(…, through) per id. The table's engine keeps the last inserted copy of an id on merge,
-    // which is the detector's latest for it: a copy with a lower `through` inserted later (a replay
-    // after the state store went back) holds the same numbers unless the replay has events still
-    // to come, and those it re-counts and produces again.
-    addColumns: [{ table: 'event_counts', column: 'through', type: 'Int64 DEFAULT -1' }],
+    name: '0008_event_counts_by_position',
+    statements: (db) => [
+      // Cumulative event counts (EventCountRecord.through), each id's copies versioned by how far they
+      // count, so merges keep the furthest whatever order the copies land in. Per-batch counts written
+      // before stay in event_counts (countsOnceSql reads both).
+      `CREATE TABLE IF NOT EXISTS ${db}.event_counts_by_position (
+        countId String, platformId String, day Date, accepted UInt64, segments Int64, through UInt64
+      ) ENGINE = ReplacingMergeTree(through) ORDER BY (platformId, countId)`,
+    ],
   },
 ];

@@ -1,4 +1,3 @@
-import { countSupersedes } from '@hourglass/events';
 import { sqlInStringSet } from '../sql';
 import type { EventCountRow } from '../types';
 import { checkEventCount, checkRows } from '../validate';
@@ -8,16 +7,26 @@ import type { IdSet } from './writes';
 
 type Exclusive = <T>(table: string, ids: IdSet, task: () => Promise<T>) => Promise<T>;
 
-/** How far a count counts; -1 for a per-batch count (EventCountRecord.through absent). */
-const throughOf = (c: EventCountRow): number => c.through ?? -1;
+/**
+ * Every count once, as `platformId, countId, accepted, segments`: cumulative counts (by log position)
+ * as far as they got, per-batch counts (written before) as their first copy. A FROM clause's subquery.
+ */
+export function countsOnceSql(db: string): string {
+  return `SELECT platformId, countId, argMax(accepted, through) AS accepted, argMax(segments, through) AS segments
+      FROM ${db}.event_counts_by_position GROUP BY platformId, countId
+    UNION ALL
+    SELECT platformId, countId, any(accepted) AS accepted, any(segments) AS segments
+      FROM ${db}.event_counts GROUP BY platformId, countId`;
+}
 
 /**
- * insertEventCounts: a row is written only if it counts further than every stored copy of its id
- * (a per-batch count, -1, only if its id is not stored). So the table holds each id's copies in
- * increasing `through`, and the engine's merge, which keeps the last inserted copy, keeps the highest:
- * readers' argMax(…, through) and merges agree, as the embedded store's "keep the highest" does.
- * Writes of the same ids are ordered (`exclusive`), and the aggregator's partitioning gives all
- * copies of a count (keyed by platform) to one writer.
+ * insertEventCounts. Cumulative counts (EventCountRecord.through) go to `event_counts_by_position`, a
+ * ReplacingMergeTree(through): merges keep the copy that counts furthest whatever order copies land in
+ * (a slow insert of an aggregator the group replaced, or one the client gave up on and the server still
+ * ran, can land after a further copy: found in review, when they shared one table whose merges kept the
+ * last inserted). A copy is written only if it counts further than the stored ones, which keeps the
+ * table small; readers take argMax(…, through). Per-batch counts (no `through`, written before counts
+ * were by position) stay in `event_counts`, first copy wins.
  */
 export function createCountInsert(opts: {
   conn: Connection;
@@ -26,48 +35,72 @@ export function createCountInsert(opts: {
   queryIdOf: (table: string, count: number, idAt: (i: number) => string) => string;
 }): (rows: EventCountRow[]) => Promise<void> {
   const { conn, db, exclusive, queryIdOf } = opts;
-  return async (rows: EventCountRow[]): Promise<void> => {
-    checkRows('counts', rows, checkEventCount);
-    // Per id, the copy that counts furthest (the first of equals).
-    const best = new Map<string, EventCountRow>();
-    for (const c of rows) if (countSupersedes(c, best.get(c.countId))) best.set(c.countId, c);
-    if (best.size === 0) return;
-    const ids = new Set(best.keys());
-    await exclusive('event_counts', ids, async () => {
-      const batch = [...best.values()];
-      // Narrowed by platform (the sort key's prefix): a count id names its platform, so no copy of one
-      // can name another.
-      const stored = await conn.rows<{ countId: string; through: string | number }>(
-        'insertEventCounts',
-        `SELECT countId, max(through) AS through FROM ${db}.event_counts
-         WHERE ${sqlInStringSet('platformId', [...new Set(batch.map((c) => c.platformId))])}
-           AND ${sqlInStringSet('countId', [...ids])}
-         GROUP BY countId`,
-        ID_CHECK_SETTINGS,
-      );
-      const storedThrough = new Map(stored.map((r) => [r.countId, Number(r.through)]));
-      const fresh = batch.filter((c) => {
-        const have = storedThrough.get(c.countId);
-        return have === undefined || throughOf(c) > have;
-      });
-      if (fresh.length === 0) return;
-      const queryId = queryIdOf('event_counts', fresh.length, (i) => {
-        const c = fresh[i] as EventCountRow;
-        return `${c.countId}@${throughOf(c)}`;
+
+  /** Rows whose id the table holds at `through` or further (-1 for `event_counts`: held at all). */
+  async function fresh(table: string, batch: EventCountRow[]): Promise<EventCountRow[]> {
+    // Narrowed by platform (the sort key's prefix): a count id names its platform, so no copy of one
+    // can name another.
+    const stored = await conn.rows<{ countId: string; through: string | number }>(
+      'insertEventCounts',
+      `SELECT countId, ${table === 'event_counts' ? '-1' : 'max(through)'} AS through FROM ${db}.${table}
+       WHERE ${sqlInStringSet('platformId', [...new Set(batch.map((c) => c.platformId))])}
+         AND ${sqlInStringSet(
+           'countId',
+           batch.map((c) => c.countId),
+         )}
+       GROUP BY countId`,
+      ID_CHECK_SETTINGS,
+    );
+    const held = new Map(stored.map((r) => [r.countId, Number(r.through)]));
+    return batch.filter((c) => {
+      const have = held.get(c.countId);
+      return have === undefined || (c.through ?? -1) > have;
+    });
+  }
+
+  async function write(table: string, batch: EventCountRow[]): Promise<void> {
+    if (batch.length === 0) return;
+    await exclusive(table, new Set(batch.map((c) => c.countId)), async () => {
+      const rows = await fresh(table, batch);
+      if (rows.length === 0) return;
+      const queryId = queryIdOf(table, rows.length, (i) => {
+        const c = rows[i] as EventCountRow;
+        return `${c.countId}@${c.through ?? -1}`;
       });
       await conn.insert(
         'insertEventCounts',
-        `${db}.event_counts`,
-        fresh.map((c) => ({
+        `${db}.${table}`,
+        rows.map((c) => ({
           countId: c.countId,
           platformId: c.platformId,
           day: c.day,
           accepted: c.accepted,
           segments: c.segments ?? -1,
-          through: throughOf(c),
+          ...(c.through === undefined ? {} : { through: c.through }),
         })),
         queryId,
       );
     });
+  }
+
+  return async (rows: EventCountRow[]): Promise<void> => {
+    checkRows('counts', rows, checkEventCount);
+    // Per id, the copy that counts furthest (the first of equals; the first copy of a per-batch count).
+    const best = new Map<string, EventCountRow>();
+    for (const c of rows) {
+      const held = best.get(c.countId);
+      if (held === undefined || (c.through ?? -1) > (held.through ?? -1)) best.set(c.countId, c);
+    }
+    const all = [...best.values()];
+    await Promise.all([
+      write(
+        'event_counts_by_position',
+        all.filter((c) => c.through !== undefined),
+      ),
+      write(
+        'event_counts',
+        all.filter((c) => c.through === undefined),
+      ),
+    ]);
   };
 }

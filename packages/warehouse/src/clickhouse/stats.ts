@@ -13,6 +13,7 @@ import type { HoursQuery, HoursRow, LearnerTotals, PlatformSummary, ProgrammeSum
 import { checkId } from '../validate';
 import { HOT_QUERY_SETTINGS } from './client-options';
 import type { Connection } from './connection';
+import { countsOnceSql } from './count-insert';
 import { effectiveRowsSql } from './effective-sql';
 import { learnerParts } from './one-learner';
 
@@ -209,7 +210,7 @@ export function createStats(opts: { conn: Connection; db: string }) {
           ),
           q<{ platformId: string; accepted: Num }>(
             `SELECT platformId, sum(a) AS accepted
-             FROM (SELECT platformId, countId, argMax(accepted, through) AS a FROM ${db}.event_counts GROUP BY platformId, countId)
+             FROM (SELECT platformId, accepted AS a FROM (${countsOnceSql(db)}))
              GROUP BY platformId`,
           ),
           q<{ platformId: string; rejected: Num }>(

@@ -4,6 +4,7 @@ import { segmentsByPlatform } from '../segment-reconciliation';
 import { sqlIdentifier, sqlString } from '../sql';
 import type { Warehouse } from '../types';
 import { createConnection } from './connection';
+import { countsOnceSql } from './count-insert';
 import { createReview } from './review';
 import { createStats } from './stats';
 import { createWriter } from './writes';
@@ -202,7 +203,7 @@ export function createClickHouseWarehouse(opts: ClickHouseWarehouseOptions): War
         conn.rows<{ platformId: string; emitted: Num; least: Num }>(
           'reconcile',
           `SELECT platformId, sum(s) AS emitted, min(s) AS least FROM (
-            SELECT platformId, countId, argMax(segments, through) AS s FROM ${db}.event_counts GROUP BY platformId, countId
+            SELECT platformId, segments AS s FROM (${countsOnceSql(db)})
           ) GROUP BY platformId`,
         ),
         conn.rows<{ platformId: string; n: Num }>(
