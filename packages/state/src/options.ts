@@ -8,7 +8,7 @@ import type { StateStoreLimits } from './types';
  * state may still hold sessions for it until W + 30 s + 14 d + 1 min. So below 21 d + 1.5 min the
  * expiry was visible: an offline upload received 8 days after the learner was last seen began a new
  * session instead of continuing its own (found in review; SPEC §4: "never on the detector's wall
- * clock"). 22 days, with room for a detector backlog of half a day.
+ * clock"). 22 days: a day of margin, for a detector backlog that grows between the two events.
  */
 export const DEFAULT_LEARNER_TTL_SEC = 22 * 24 * 60 * 60;
 const DAY_MS = 24 * 60 * 60 * 1000;
