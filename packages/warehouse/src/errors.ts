@@ -13,11 +13,18 @@ export class WarehouseError extends Error {
   readonly code: WarehouseErrorCode;
   /** ClickHouse's numeric error code when the server reported one. */
   readonly serverCode: number | undefined;
+  /** `invalid` from the checks of the input: the path of the field refused (its value is only in the message). */
+  readonly field: string | undefined;
 
-  constructor(code: WarehouseErrorCode, message: string, options?: { cause?: unknown; serverCode?: number }) {
+  constructor(
+    code: WarehouseErrorCode,
+    message: string,
+    options?: { cause?: unknown; serverCode?: number; field?: string },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.serverCode = options?.serverCode;
+    this.field = options?.field;
   }
 }
 
@@ -25,8 +32,8 @@ export function isWarehouseError(err: unknown, code?: WarehouseErrorCode): err i
   return err instanceof WarehouseError && (code === undefined || err.code === code);
 }
 
-export function invalid(message: string): WarehouseError {
-  return new WarehouseError('invalid', message);
+export function invalid(message: string, field?: string): WarehouseError {
+  return new WarehouseError('invalid', message, field === undefined ? undefined : { field });
 }
 
 /**

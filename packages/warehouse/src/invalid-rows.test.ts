@@ -15,13 +15,14 @@ describe('invalidRows: the rows a write refuses, found without writing', () => {
       null,
     ];
     expect(invalidRows('segments', rows)).toEqual([
-      { index: 1, reason: 'segment.status: invalid value "approved"' },
-      { index: 3, reason: `segment.learnerId: invalid value "x' OR 1=1"` },
+      { index: 1, reason: 'segment.status: invalid value "approved"', field: 'segment.status' },
+      { index: 3, reason: `segment.learnerId: invalid value "x' OR 1=1"`, field: 'segment.learnerId' },
       {
         index: 4,
         reason: `segment.endMs (before startMs): invalid value ${(SEGMENTS[4]?.startMs ?? 0) - 1}`,
+        field: 'segment.endMs (before startMs)',
       },
-      { index: 5, reason: 'segment: invalid value null' },
+      { index: 5, reason: 'segment: invalid value null', field: 'segment' },
     ]);
   });
 

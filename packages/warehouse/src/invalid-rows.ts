@@ -32,8 +32,10 @@ const CHECKS: Record<WritableTable, (row: never) => void> = {
 export interface InvalidRow {
   /** Position in the list given. */
   index: number;
-  /** The path of the field and what was wrong with it, as the write's error says. */
+  /** The path of the field and what was wrong with it, as the write's error says (with up to 80 characters of the value). */
   reason: string;
+  /** The path of the field refused, without its value: what a log may keep of a row's free text. */
+  field: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export function invalidRows(table: WritableTable, rows: readonly unknown[]): Inv
       check(row as never);
     } catch (err) {
       if (!isWarehouseError(err, 'invalid')) throw err;
-      found.push({ index, reason: err.message });
+      found.push({ index, reason: err.message, field: err.field ?? err.message });
     }
   });
   return found;

@@ -42,7 +42,7 @@ const MAX_MS = Date.UTC(2105, 11, 30);
 
 function fail(what: string, value: unknown): never {
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : String(value);
-  throw invalid(`${what}: invalid value ${shown}`);
+  throw invalid(`${what}: invalid value ${shown}`, what);
 }
 
 export function checkPattern(what: string, value: unknown, re: RegExp): string {

@@ -76,10 +76,10 @@ describe('aggregator over the embedded log and warehouse', () => {
       { labels: { table: 'segments' }, value: 2 },
     ]);
     expect((await value('hourglass_aggregator_malformed_records_total'))?.[0]?.value).toBe(2);
-    // Logged by id and reason, never the row itself.
+    // Logged by id and the field refused, never the row or the field's value (it may be free text).
     expect(errors.filter((e) => e.msg === 'row refused by the warehouse skipped').map((e) => e.obj)).toEqual([
-      { table: 'segments', id: 'segmentId=seg-2', reason: 'segment.status: invalid value "approved"' },
-      { table: 'segments', id: 'segmentId=seg-5', reason: `segment.learnerId: invalid value "L1' OR 1=1"` },
+      { table: 'segments', id: 'segmentId=seg-2', field: 'segment.status' },
+      { table: 'segments', id: 'segmentId=seg-5', field: 'segment.learnerId' },
     ]);
     await warehouse.close();
     await log.close();

@@ -80,9 +80,9 @@ export function createAggregator(opts: AggregatorOptions) {
   });
 
   // Skipped rows are logged by their id, never whole: a row may hold a platform's free text.
-  function onSkipped({ table, row, reason }: SkippedRow): void {
+  function onSkipped({ table, row, field }: SkippedRow): void {
     metrics.invalidRows.inc({ table });
-    opts.logger.error({ table, id: rowId(row), reason }, 'row refused by the warehouse skipped');
+    opts.logger.error({ table, id: rowId(row), field }, 'row refused by the warehouse skipped');
   }
 
   function onBatch(batch: Batch): Promise<void> {

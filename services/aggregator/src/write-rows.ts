@@ -5,7 +5,8 @@ import type { Rows } from './route-records';
 export interface SkippedRow {
   table: WritableTable;
   row: unknown;
-  reason: string;
+  /** The path of the field refused (InvalidRow.field): never its value, which may be a platform's free text. */
+  field: string;
 }
 
 /**
@@ -53,7 +54,7 @@ async function writeValid(
     const bad = invalidRows(table, list);
     // The checks and the write disagree (a bug): retrying keeps every row, skipping could lose valid ones.
     if (bad.length === 0) throw err;
-    for (const b of bad) onSkipped({ table, row: list[b.index], reason: b.reason });
+    for (const b of bad) onSkipped({ table, row: list[b.index], field: b.field });
     const skip = new Set(bad.map((b) => b.index));
     const valid = list.filter((_, i) => !skip.has(i));
     if (valid.length > 0) await write(valid as never[]);
