@@ -1,6 +1,6 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, LogEntry } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, LogEntry } from 'kafkajs';
 import { LogError } from '../errors';
-import { createInterrupter, retryUntilDone } from '../retry';
+import { backoffDelay, createInterrupter, retryUntilDone } from '../retry';
 import type {
   BatchContext,
   ConsumerStartOptions,
@@ -138,6 +138,36 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
     }
   }
 
+  /**
+   * kafkajs restarts a crashed consumer only when the error's root cause is retriable (restartOnFailure is
+   * not even asked otherwise). Some network faults end as errors it calls non-retriable, such as
+   * KafkaJSGroupCoordinatorNotFound when the FindCoordinator requests of a rejoin fail: kafkajs then
+   * stays disconnected for good. So we run it again ourselves, with the onBatch backoff, while running.
+   */
+  async function rerun(c: Consumer, config: ConsumerRunConfig): Promise<void> {
+    for (let failures = 0; running && consumer === c; failures++) {
+      const delay = backoffDelay(failures, backoff);
+      logger?.warn(
+        { groupId: options.groupId, failures: failures + 1, retryInMs: delay },
+        'kafka consumer stopped after an error kafkajs does not retry; starting it again',
+      );
+      await interrupter.wait(delay);
+      if (!running || consumer !== c) return;
+      try {
+        await c.connect();
+        if (!running || consumer !== c) {
+          await c.disconnect().catch(() => {});
+          return;
+        }
+        // Its failures come back as CRASH events, which lead here again.
+        await c.run(config);
+        return;
+      } catch (err) {
+        logger?.warn({ err, groupId: options.groupId }, 'kafka consumer could not be started again');
+      }
+    }
+  }
+
   async function eachBatch(opts: ConsumerStartOptions, payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale, resolveOffset } = payload;
     const { topic, partition } = batch;
@@ -209,6 +239,13 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
         retry: { restartOnFailure: async () => running },
       });
       consumer = c;
+      const runConfig: ConsumerRunConfig = {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConcurrently,
+        eachBatch: (payload) => eachBatch(opts, payload),
+      };
+      let joinedOnce = false;
       let joined!: () => void;
       let failed!: (err: unknown) => void;
       const firstJoin = new Promise<void>((resolve, reject) => {
@@ -245,6 +282,7 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
             );
         }
         assignment = a;
+        joinedOnce = true;
         joined();
       });
       c.on(c.events.CRASH, ({ payload }) => {
@@ -252,18 +290,16 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
           { err: payload.error, groupId: options.groupId, restart: payload.restart },
           'kafka consumer crashed',
         );
-        if (!payload.restart) failed(payload.error);
+        if (payload.restart) return;
+        // Before the first join start() fails with the error; after it, the consumer must go on.
+        if (!joinedOnce) failed(payload.error);
+        else if (running) void rerun(c, runConfig);
       });
       try {
         running = true;
         await c.connect();
         await c.subscribe({ topics: [...new Set(opts.topics)], fromBeginning: opts.fromBeginning ?? false });
-        await c.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: options.partitionsConcurrently,
-          eachBatch: (payload) => eachBatch(opts, payload),
-        });
+        await c.run(runConfig);
         await firstJoin;
       } catch (err) {
         running = false;

@@ -13,10 +13,19 @@
  * - `drop-produce`: a Produce request is forwarded only in part, then both sides are destroyed.
  * - `lose-produce-answer`: a Produce request is forwarded whole; its answer is not, and both sides are
  *   destroyed once it arrives (the broker wrote the records, the client never hears so).
+ * - `reset-find-coordinator`: a FindCoordinator request destroys its connection with a TCP RST; every
+ *   other request is forwarded (the coordinator of the group cannot be found, the rest of the broker works).
  */
 import net from 'node:net';
 
-export type ProxyMode = 'pass' | 'refuse' | 'reset' | 'stall' | 'drop-produce' | 'lose-produce-answer';
+export type ProxyMode =
+  | 'pass'
+  | 'refuse'
+  | 'reset'
+  | 'stall'
+  | 'drop-produce'
+  | 'lose-produce-answer'
+  | 'reset-find-coordinator';
 
 export interface KafkaProxy {
   /** `127.0.0.1:<port>`, for `brokers`. */
@@ -98,6 +107,10 @@ export async function startKafkaProxy(target: string): Promise<KafkaProxy> {
           return;
         }
         const apiKey = frame.readInt16BE(4);
+        if (apiKey === 10 && mode === 'reset-find-coordinator') {
+          kill(c, true);
+          return;
+        }
         if (apiKey === 0) {
           produces++;
           if (mode === 'drop-produce') {
