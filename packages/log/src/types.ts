@@ -79,6 +79,13 @@ export interface LogConsumer {
    * committed batch. Ignored for partitions this member does not own.
    */
   seek(topic: string, partition: number, offset: string): void;
+  /**
+   * Whether the consumer is started and in touch with its group: false before start, after stop, and on
+   * Kafka from a crash (a broker unreachable, a coordinator lost) until it has joined again, or when
+   * nothing (a join, a fetch, a heartbeat) has come back for a session timeout. For readiness checks:
+   * a consumer that cannot fetch processes nothing, however alive its process.
+   */
+  isHealthy(): boolean;
 }
 
 export interface TopicSpec {

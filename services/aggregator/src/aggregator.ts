@@ -110,7 +110,7 @@ export function createAggregator(opts: AggregatorOptions) {
       await consumer.stop();
     },
     status() {
-      return { written };
+      return { written, consumerHealthy: consumer.isHealthy() };
     },
   };
 }

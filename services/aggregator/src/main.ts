@@ -44,7 +44,8 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
         () => true,
         () => false,
       );
-      return { ready: ok, checks: { warehouse: ok } };
+      const consumer = aggregator.status().consumerHealthy;
+      return { ready: ok && consumer, checks: { warehouse: ok, consumer } };
     },
   });
   await ensurePipelineTopics(log, topics);

@@ -329,7 +329,11 @@ export function createDetector(opts: DetectorOptions) {
       await producer?.disconnect();
     },
     status() {
-      return { processed, producerConnected: producer?.isConnected() ?? false };
+      return {
+        processed,
+        producerConnected: producer?.isConnected() ?? false,
+        consumerHealthy: consumer.isHealthy(),
+      };
     },
   };
 }

@@ -42,13 +42,17 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     logger,
     registry,
     readiness: async () => {
-      const producer = detector.status().producerConnected;
-      // Without the state store no batch can commit: not ready, though the process is alive.
+      const { producerConnected: producer, consumerHealthy: consumer } = detector.status();
+      // Without the state store no batch can commit, without the consumer none comes: not ready,
+      // though the process is alive.
       const stateStore = await state.ping().then(
         () => true,
         () => false,
       );
-      return { ready: producer && stateStore, checks: { producer, state: stateStore } };
+      return {
+        ready: producer && consumer && stateStore,
+        checks: { producer, consumer, state: stateStore },
+      };
     },
   });
   await ensurePipelineTopics(log, topics);

@@ -112,7 +112,8 @@ export async function startAllInOne(opts: {
       );
       const checks = {
         ingest: await ingest.ready(),
-        detector: detector.status().producerConnected,
+        detector: detector.status().producerConnected && detector.status().consumerHealthy,
+        aggregator: aggregator.status().consumerHealthy,
         state,
         warehouse,
       };

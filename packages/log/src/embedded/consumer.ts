@@ -195,6 +195,10 @@ export function createEmbeddedConsumer(deps: EmbeddedConsumerDeps): LogConsumer 
       groups.leave(options.groupId, member);
       seeks.clear();
     },
+    isHealthy() {
+      // In-process: nothing between the consumer and its log can fail.
+      return running && !deps.isClosed();
+    },
     seek(topic, partition, offset) {
       validateTopicName(topic);
       validatePartition(partition);

@@ -83,6 +83,8 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
   let assignment: Assignment | undefined;
   // kafkajs emits the generation only in a debug log line of the join; see the tap in start().
   let joinedGeneration: number | undefined;
+  /** When the group last answered (a join, a fetch, a heartbeat); 0 before the first join and after a crash. */
+  let aliveAt = 0;
   let fallbackGeneration = 0;
 
   const log = (what: string, extra: object) => (err: unknown, failures: number, delayMs: number) =>
@@ -252,7 +254,15 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
         joined = resolve;
         failed = reject;
       });
+      // Health (LogConsumer.isHealthy): the last sign of the group; a crash clears it until the next join.
+      c.on(c.events.HEARTBEAT, () => {
+        if (aliveAt > 0) aliveAt = Date.now();
+      });
+      c.on(c.events.FETCH, () => {
+        if (aliveAt > 0) aliveAt = Date.now();
+      });
       c.on(c.events.GROUP_JOIN, ({ payload }) => {
+        aliveAt = Date.now();
         let generation = joinedGeneration;
         joinedGeneration = undefined;
         if (generation === undefined) {
@@ -286,6 +296,7 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
         joined();
       });
       c.on(c.events.CRASH, ({ payload }) => {
+        aliveAt = 0;
         logger?.error(
           { err: payload.error, groupId: options.groupId, restart: payload.restart },
           'kafka consumer crashed',
@@ -319,7 +330,11 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): LogConsume
       } finally {
         consumer = undefined;
         assignment = undefined;
+        aliveAt = 0;
       }
+    },
+    isHealthy() {
+      return running && aliveAt > 0 && Date.now() - aliveAt <= options.sessionTimeoutMs;
     },
     seek(topic, partition, offset) {
       validateTopicName(topic);

@@ -85,6 +85,16 @@ export function controlContract(f: ContractFixture): void {
     expect([...generations]).toEqual([generation]);
   });
 
+  it('a consumer is healthy from its start (joined) to its stop, and not before or after', async () => {
+    const topic = await f.topicWith(1, 'healthy');
+    const c = f.consumer(unique('g-healthy'));
+    expect(c.isHealthy()).toBe(false);
+    await c.start({ topics: [topic], onBatch: async () => {} });
+    expect(c.isHealthy()).toBe(true);
+    await c.stop();
+    expect(c.isHealthy()).toBe(false);
+  });
+
   it('refuses to consume a topic that does not exist', async () => {
     const c = f.consumer(unique('g-missing'));
     await expect(c.start({ topics: [unique('missing')], onBatch: async () => {} })).rejects.toSatisfy((e) =>
