@@ -121,6 +121,54 @@ describe('aggregator over the embedded log and warehouse', () => {
     await log.close();
   }, 30_000);
 
+  it('a record skipped in a write that failed and was retried is counted and logged once', async () => {
+    const log = createEmbeddedLog({ partitions: 1 });
+    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    let calls = 0;
+    const warehouse = {
+      ...inner,
+      // 1st call: refused as invalid (seg-2); 2nd, the valid rest: the warehouse is down; then up again.
+      async insertSegments(batch: Parameters<typeof inner.insertSegments>[0]) {
+        if (++calls === 2) throw new Error('warehouse unavailable');
+        return inner.insertSegments(batch);
+      },
+    };
+    const registry = new Registry();
+    const errors: { msg: string | undefined; obj: object }[] = [];
+    const aggregator = createAggregator({
+      log,
+      warehouse,
+      topics,
+      groupId: 'agg-test-retry-skip',
+      registry,
+      logger: { info() {}, warn() {}, error: (obj, msg) => errors.push({ obj, msg }) },
+      groupLingerMs: 1,
+    });
+    await log
+      .producer()
+      .send(
+        [JSON.stringify(segment(1)), JSON.stringify(segment(2, { status: 'approved' })), '{"not json'].map(
+          (value) => ({ topic: topics.segments, key: 'L1', value }),
+        ),
+      );
+    await aggregator.start();
+    await waitFor(() => aggregator.status().written === 1, 15_000);
+    await aggregator.stop();
+    expect(calls).toBe(4);
+    const value = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values;
+    expect(await value('hourglass_aggregator_invalid_rows_total')).toEqual([
+      { labels: { table: 'segments' }, value: 1 },
+    ]);
+    expect((await value('hourglass_aggregator_malformed_records_total'))?.[0]?.value).toBe(1);
+    expect(errors.map((e) => e.msg).sort()).toEqual([
+      'malformed record skipped',
+      'row refused by the warehouse skipped',
+    ]);
+    await inner.close();
+    await log.close();
+  }, 30_000);
+
   it('property: whatever the records hold, the aggregator stores exactly the rows the warehouse accepts and skips the rest, never stalling', async () => {
     const odd = fc.oneof(
       fc.constantFrom(null, 42, -1, 1e300, '', 'x\ty', "a'b", {}, [], true, 'x'.repeat(300)),

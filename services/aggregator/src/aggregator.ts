@@ -61,7 +61,10 @@ export function createAggregator(opts: AggregatorOptions) {
       const rows = mergeRows(items.map((i) => i.rows));
       const end = metrics.insertSeconds.startTimer();
       try {
-        const counts = await writeRows(opts.warehouse, rows, onSkipped);
+        // Reported once the write succeeded: a failed write is retried and finds the same rows again.
+        const skipped: SkippedRow[] = [];
+        const counts = await writeRows(opts.warehouse, rows, (s) => skipped.push(s));
+        for (const s of skipped) onSkipped(s);
         for (const [table, n] of Object.entries(counts)) {
           metrics.rows.inc({ table }, n);
           written += n;
@@ -85,8 +88,10 @@ export function createAggregator(opts: AggregatorOptions) {
     opts.logger.error({ table, id: rowId(row), field }, 'row refused by the warehouse skipped');
   }
 
-  function onBatch(batch: Batch): Promise<void> {
+  async function onBatch(batch: Batch): Promise<void> {
     const rows = routeRecords(batch.records, opts.topics);
+    await group.add({ batch, rows });
+    // After the write, as skipped rows are: a batch whose write failed is delivered again.
     for (const r of rows.malformed) {
       metrics.malformed.inc();
       opts.logger.error(
@@ -94,7 +99,6 @@ export function createAggregator(opts: AggregatorOptions) {
         'malformed record skipped',
       );
     }
-    return group.add({ batch, rows });
   }
 
   return {

@@ -1,6 +1,7 @@
 import { compareDecisions, effectiveStatus } from '../semantics';
 import { HOT_QUERY_SETTINGS } from './client-options';
 import type { Connection } from './connection';
+import { dayText } from './day-text';
 import { decisionsOfFlags } from './decisions';
 
 /** Milliseconds of one group of a learner's segments, split by effective status. */
@@ -45,7 +46,7 @@ export async function learnerParts(
   ]);
   const keysOf = (r: Raw): Record<string, string> => {
     const keys: Record<string, string> = {};
-    for (const c of columns) keys[c] = String(r[c]);
+    for (const c of columns) keys[c] = c === 'day' ? dayText(r[c]) : String(r[c]);
     return keys;
   };
   const flagIds = [...new Set(withheld.flatMap((r) => r.flagIds as string[]))];

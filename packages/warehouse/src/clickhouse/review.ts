@@ -12,6 +12,7 @@ import { sqlInStringSet, sqlInStrings, sqlNumber, sqlString } from '../sql';
 import type { FlagView, ListFlagsQuery, SegmentView, SessionTimeline } from '../types';
 import { checkId, checkPlatform } from '../validate';
 import type { Connection } from './connection';
+import { dayText } from './day-text';
 import { decisionsOfFlags } from './decisions';
 import { decisionArraysSql, governingCodeSql } from './effective-sql';
 
@@ -188,7 +189,8 @@ export function createReview(opts: { conn: Connection; db: string }) {
       const segments = new Map<string, { segment: Segment; day: string }>();
       for (const r of segRows) {
         const segment = toSegment(r);
-        if (!segments.has(segment.segmentId)) segments.set(segment.segmentId, { segment, day: str(r.day) });
+        if (!segments.has(segment.segmentId))
+          segments.set(segment.segmentId, { segment, day: dayText(r.day) });
       }
       const flagIds = [...new Set(flagRows.map((f) => f.flagId))].sort(cmp);
       const segmentFlagIds = [...new Set([...segments.values()].flatMap((s) => s.segment.flagIds))];

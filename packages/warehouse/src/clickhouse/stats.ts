@@ -14,6 +14,7 @@ import { checkId } from '../validate';
 import { HOT_QUERY_SETTINGS } from './client-options';
 import type { Connection } from './connection';
 import { countsOnceSql } from './count-insert';
+import { dayText } from './day-text';
 import { effectiveRowsSql } from './effective-sql';
 import { learnerParts } from './one-learner';
 
@@ -84,7 +85,7 @@ export function createStats(opts: { conn: Connection; db: string }) {
           rejectedMs: n(r.rejectedMs),
           learners: n(r.learners),
         };
-        for (const c of columns) row[c] = String(r[c]);
+        for (const c of columns) row[c] = c === 'day' ? dayText(r[c]) : String(r[c]);
         return row;
       });
     },

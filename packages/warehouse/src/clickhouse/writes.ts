@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CertificateRecord, DecisionRecord, FlagUpdate, SessionRecord } from '@hourglass/events';
-import { sqlInStringSet } from '../sql';
+import { WarehouseError } from '../errors';
+import { sqlInStringSet, sqlInStrings } from '../sql';
 import type { RejectedRow } from '../types';
 import {
   checkCertificate,
@@ -29,7 +30,8 @@ const CHECK_CHUNK = 20_000;
  * writes to a table are ordered (see `exclusive`), across processes the aggregator's partitioning keeps a learner's rows with
  * one writer. An insert carries a query_id derived from its rows, so a retry of an insert whose
  * first attempt is still running on the server fails fast (code 216 → 'unavailable') instead of
- * inserting twice. ReplacingMergeTree removes any duplicate that still slips through on merge, and
+ * inserting twice; a retry of some of those rows under another query_id waits for it (see `inDoubt`).
+ * ReplacingMergeTree removes any duplicate that still slips through on merge, and
  * reconcile() reports it meanwhile.
  */
 /** The ids a write holds (a Map's or Set's key view). */
@@ -60,10 +62,71 @@ type Encoding<T> =
   | { json: (r: T) => object }
   | { columns: string; rowBinary: (fresh: readonly T[]) => Buffer };
 
+/** How long a write waits for an insert in doubt (below) to end before it fails as 'unavailable'. */
+const IN_DOUBT_WAIT_MS = 10_000;
+const IN_DOUBT_POLL_MS = 50;
+
 export function createWriter(opts: { conn: Connection; db: string; timeZone: string }) {
-  const { conn, db } = opts;
+  const { db } = opts;
   /** Per table: the writes in flight and the ids each of them holds. */
   const inFlight = new Map<string, { ids: IdSet; done: Promise<unknown> }[]>();
+
+  /**
+   * Per table (`db.table`): query ids of inserts whose reply was lost (the connection failed or timed
+   * out, so the server may still be running them). A later check-then-insert of the table first waits
+   * until none of them runs any more: while one does, the check cannot see its rows, and a retry of
+   * them under another query id (the aggregator regroups a failed write's batches) would insert them
+   * twice — in `segments` until a merge, in `by_learner` for good.
+   */
+  const inDoubt = new Map<string, Set<string>>();
+  const noteInDoubt = (table: string, queryId: string | undefined, err: unknown): void => {
+    // A server-reported error means the server answered, so the insert ended there.
+    if (queryId === undefined || !(err instanceof WarehouseError) || err.serverCode !== undefined) return;
+    if (err.code !== 'unavailable' && err.code !== 'unexpected') return;
+    const ids = inDoubt.get(table) ?? new Set<string>();
+    ids.add(queryId);
+    inDoubt.set(table, ids);
+  };
+  const conn: Connection = {
+    ...opts.conn,
+    async insert(op, table, values, queryId) {
+      try {
+        await opts.conn.insert(op, table, values, queryId);
+      } catch (err) {
+        noteInDoubt(table, queryId, err);
+        throw err;
+      }
+    },
+    async insertBody(op, table, columns, format, body, queryId) {
+      try {
+        await opts.conn.insertBody(op, table, columns, format, body, queryId);
+      } catch (err) {
+        noteInDoubt(table, queryId, err);
+        throw err;
+      }
+    },
+  };
+  const settle = async (table: string): Promise<void> => {
+    const ids = inDoubt.get(`${db}.${table}`);
+    const until = Date.now() + IN_DOUBT_WAIT_MS;
+    while (ids !== undefined && ids.size > 0) {
+      const running = new Set(
+        await conn.column(
+          'settleInDoubt',
+          `SELECT query_id FROM system.processes WHERE ${sqlInStrings('query_id', [...ids])}`,
+        ),
+      );
+      for (const id of [...ids]) if (!running.has(id)) ids.delete(id);
+      if (ids.size === 0) return;
+      if (Date.now() >= until) {
+        throw new WarehouseError(
+          'unavailable',
+          `insert into ${db}.${table}: an earlier insert whose reply was lost is still running`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, IN_DOUBT_POLL_MS));
+    }
+  };
 
   /**
    * Runs `task` once every earlier write of the same table that shares an id with it has settled.
@@ -76,7 +139,9 @@ export function createWriter(opts: { conn: Connection; db: string; timeZone: str
     const running = inFlight.get(table) ?? [];
     inFlight.set(table, running);
     const before = running.filter((w) => overlaps(ids, w.ids)).map((w) => w.done);
-    const run = Promise.allSettled(before).then(task);
+    const run = Promise.allSettled(before)
+      .then(() => settle(table))
+      .then(task);
     const entry = { ids, done: run };
     running.push(entry);
     const release = () => {
