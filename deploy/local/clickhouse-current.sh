@@ -84,7 +84,10 @@ case "${1:-}" in
     up
     trap down EXIT
     cd "$HERE/../.."
-    CLICKHOUSE_URL="$URL" pnpm exec vitest run --project main "${TESTS[@]}" </dev/null
+    # insert-in-doubt needs an insert the server is running while its client is gone: the front reads a
+    # request's whole body before it runs it and lists nothing in system.processes, unlike a server.
+    CLICKHOUSE_URL="$URL" pnpm exec vitest run --project main "${TESTS[@]}" \
+      --exclude packages/warehouse/src/insert-in-doubt.test.ts </dev/null
     ;;
   *) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac
