@@ -86,8 +86,17 @@ case "${1:-}" in
     cd "$HERE/../.."
     # insert-in-doubt needs an insert the server is running while its client is gone: the front reads a
     # request's whole body before it runs it and lists nothing in system.processes, unlike a server.
-    CLICKHOUSE_URL="$URL" pnpm exec vitest run --project main "${TESTS[@]}" \
-      --exclude packages/warehouse/src/insert-in-doubt.test.ts </dev/null
+    # (Vitest's --exclude does not reach a project's own list, so the files are named instead.)
+    files=()
+    for t in "${TESTS[@]}"; do
+      if [[ -d "$t" ]]; then
+        mapfile -t -O "${#files[@]}" files < <(find "$t" -name '*.test.ts' -not -path '*/node_modules/*' \
+          -not -name insert-in-doubt.test.ts | sort)
+      else
+        files+=("$t")
+      fi
+    done
+    CLICKHOUSE_URL="$URL" pnpm exec vitest run --project main "${files[@]}" </dev/null
     ;;
   *) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac
