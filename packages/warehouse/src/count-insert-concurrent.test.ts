@@ -1,10 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { EventCountRecord } from '@hourglass/events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { createEmbeddedWarehouse } from './embedded/warehouse';
 import { TZ } from './testing/fixtures';
+import { holdingProxy } from './testing/holding-proxy';
 import { testDatabases } from './testing/test-databases';
 import type { Warehouse } from './types';
 
@@ -16,50 +15,6 @@ import type { Warehouse } from './types';
  * ClickHouse holds the first writer's INSERT, so the interleaving is fixed.
  */
 const raw = process.env.CLICKHOUSE_URL;
-
-function holdingProxy(target: URL, match: RegExp) {
-  let reach!: () => void;
-  const reached = new Promise<void>((r) => {
-    reach = r;
-  });
-  let opened = false;
-  let held = false;
-  const waiters: (() => void)[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      if (!opened && !held && match.test(decodeURIComponent(req.url ?? ''))) {
-        held = true;
-        reach();
-        await new Promise<void>((r) => waiters.push(r));
-      }
-      const up = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (r) => {
-          res.writeHead(r.statusCode ?? 500, r.headers);
-          r.pipe(res);
-        },
-      );
-      up.on('error', (e) => res.destroy(e));
-      up.end(body);
-    });
-  });
-  return {
-    async start(): Promise<string> {
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    /** Resolves once the first matching request is held. */
-    reached,
-    open() {
-      opened = true;
-      for (const w of waiters.splice(0)) w();
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 const count = (through: number, accepted: number, segments: number): EventCountRecord => ({
   countId: 'events/0/from-0/alpha/2026-03-01',
@@ -85,9 +40,10 @@ describe.runIf(raw)('cumulative event counts written by two writers at once (Cli
   // table of their own, ReplacingMergeTree(through) (migration 0008).
   it('a copy that counts less and lands after a further one does not win the merge: the further one still counts after OPTIMIZE FINAL', async () => {
     const db = database('race');
-    const proxy = holdingProxy(new URL(url), /INSERT[+ ]INTO[+ ][^+ ]*\.event_counts/);
+    const proxy = holdingProxy(new URL(url));
     closers.push(proxy.close);
     const via = await proxy.start();
+    const held = proxy.gate(/INSERT[+ ]INTO[+ ][^+ \n]*\.event_counts/);
     const direct = createClickHouseWarehouse({ url, ...creds, database: db, timeZone: TZ });
     const slow = createClickHouseWarehouse({ url: via, ...creds, database: db, timeZone: TZ });
     closers.push(
@@ -103,11 +59,11 @@ describe.runIf(raw)('cumulative event counts written by two writers at once (Cli
     await direct.insertEventCounts(writes[0] as EventCountRecord[]);
     // The slow writer has checked (stored: through 99) and its INSERT of the copy through 150 is on its way.
     const slowDone = slow.insertEventCounts(writes[1] as EventCountRecord[]);
-    await proxy.reached;
+    await held.reached;
     // The other writer stores the copies through 150 and 180.
     await direct.insertEventCounts(writes[1] as EventCountRecord[]);
     await direct.insertEventCounts(writes[2] as EventCountRecord[]);
-    proxy.open();
+    held.open();
     await slowDone;
     for (const w of writes) await embedded.insertEventCounts(w);
 
