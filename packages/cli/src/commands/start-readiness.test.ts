@@ -72,7 +72,10 @@ describe('hourglass start /readyz', () => {
     const ready = await fetch(`${hg.url}/readyz`);
     expect({ status: ready.status, body: await ready.json() }).toEqual({
       status: 503,
-      body: { ready: false, checks: { ingest: true, detector: true, aggregator: true, state: true, warehouse: false } },
+      body: {
+        ready: false,
+        checks: { ingest: true, detector: true, aggregator: true, state: true, warehouse: false },
+      },
     });
   });
 
@@ -83,7 +86,10 @@ describe('hourglass start /readyz', () => {
     const ready = await fetch(`${hg.url}/readyz`);
     expect({ status: ready.status, body: await ready.json() }).toEqual({
       status: 503,
-      body: { ready: false, checks: { ingest: true, detector: true, aggregator: true, state: false, warehouse: true } },
+      body: {
+        ready: false,
+        checks: { ingest: true, detector: true, aggregator: true, state: false, warehouse: true },
+      },
     });
   });
 });
