@@ -12,6 +12,7 @@ import {
 import type { OutgoingRecord } from '@hourglass/log';
 import type { ParsedBody } from './body';
 import { acceptedEventJson } from './event-json';
+import { withoutSecretInExt } from './ext-secret';
 import { boundErrors, rejectedRecord } from './rejected';
 
 export interface EventErrors {
@@ -30,7 +31,7 @@ export interface BatchRequest {
   topics: { events: string; rejected: string };
   /** Platforms known to the configuration: bounds the cardinality of metric labels on replay. */
   knownPlatforms: ReadonlySet<string>;
-  /** The request's bearer token: redacted from the raw text of rejected events. */
+  /** The request's bearer token: redacted from the raw text of rejected events and from accepted events' ext. */
   secret?: string;
 }
 
@@ -92,7 +93,8 @@ export function processBatch(req: BatchRequest): BatchOutcome {
     const fast = fastValidate(value, fastCtx);
     if (fast !== null && req.platformId !== undefined) {
       accepted++;
-      records.push({ topic: topics.events, key: fast.learnerId, value: acceptedEventJson(fast) });
+      const kept = withoutSecretInExt(fast, req.secret);
+      records.push({ topic: topics.events, key: kept.learnerId, value: acceptedEventJson(kept) });
       acceptedByType.set(fast.type, (acceptedByType.get(fast.type) ?? 0) + 1);
       continue;
     }
@@ -104,7 +106,7 @@ export function processBatch(req: BatchRequest): BatchOutcome {
       records.push({
         topic: topics.events,
         key: result.event.learnerId,
-        value: JSON.stringify(result.event),
+        value: JSON.stringify(withoutSecretInExt(result.event, req.secret)),
       });
       bump(eventCounts, `${platform}\u0000${result.event.type}\u0000accepted`);
       continue;
