@@ -1,6 +1,7 @@
 import type { Segment } from '@hourglass/events';
 import { sqlDate, sqlNumber } from '../sql';
 import { checkSegments } from '../validate';
+import { fillByLearner, type StoredAgain } from './by-learner-fill';
 import type { Connection } from './connection';
 import { segmentOrder } from './segment-order';
 import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
@@ -80,6 +81,14 @@ export function createSegmentInsert(opts: {
       if (stored.length > 0) {
         const have = new Set(stored);
         fresh = order.filter((i) => !have.has((batch[i] as Segment).segmentId));
+        // Rows stored by an earlier attempt whose by_learner part may have been refused: fill that in.
+        const again: StoredAgain[] = [];
+        for (const i of order) {
+          const segment = batch[i] as Segment;
+          if (!have.has(segment.segmentId)) continue;
+          again.push({ segment, dayNumber: dayNumbers[i] as number, dayText: dayOf(segment.startMs).text });
+        }
+        await fillByLearner({ conn, db, stored: again });
         if (fresh.length === 0) return;
       }
       const queryId = queryIdOf(
