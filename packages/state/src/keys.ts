@@ -9,6 +9,7 @@ export interface KeyLayout {
   partitionWatermark(partition: string): string;
   partitionOutbox(partition: string): string;
   partitionCounted(partition: string): string;
+  partitionStretch(partition: string): string;
 }
 
 export function keyLayout(prefix: string): KeyLayout {
@@ -19,6 +20,7 @@ export function keyLayout(prefix: string): KeyLayout {
     partitionWatermark: (partition) => `${prefix}p:{${partition}}:watermark`,
     partitionOutbox: (partition) => `${prefix}p:{${partition}}:outbox`,
     partitionCounted: (partition) => `${prefix}p:{${partition}}:counted`,
+    partitionStretch: (partition) => `${prefix}p:{${partition}}:stretch`,
   };
 }
 

@@ -25,6 +25,7 @@ interface PartitionRecord {
   watermark: string | null;
   outbox: string | null;
   countedUntil: string | null;
+  countStretch: string | null;
 }
 
 /**
@@ -126,6 +127,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
         watermark: null,
         outbox: null,
         countedUntil: null,
+        countStretch: null,
       };
       // Same rule as the Redis script: seeded from the clock so epochs keep increasing after a state loss.
       record.epoch = Math.max(record.epoch + 1, Math.floor(now()));
@@ -135,6 +137,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
         watermark: record.watermark,
         outbox: record.outbox,
         countedUntil: record.countedUntil,
+        countStretch: record.countStretch,
       };
       return claim;
     },
@@ -196,6 +199,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
       record.watermark = req.watermark;
       record.outbox = req.outbox;
       if (req.countedUntil !== undefined) record.countedUntil = req.countedUntil;
+      if (req.countStretch !== undefined) record.countStretch = req.countStretch;
       return 'ok';
     },
 

@@ -193,7 +193,11 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       checkPartition(partition);
       await refuseEviction('claimPartition');
       const reply = await run('claimPartition', 1, () =>
-        scripts.hourglassClaim(4, [...partitionKeys(partition), keys.partitionCounted(partition)], []),
+        scripts.hourglassClaim(
+          5,
+          [...partitionKeys(partition), keys.partitionCounted(partition), keys.partitionStretch(partition)],
+          [],
+        ),
       );
       if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
         throw new StateError('unexpected', `claimPartition: unexpected reply ${JSON.stringify(reply)}`);
@@ -202,6 +206,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       const watermark: unknown = reply[1] ?? null;
       const outbox: unknown = reply[2] ?? null;
       const countedUntil: unknown = reply[3] ?? null;
+      const countStretch: unknown = reply[4] ?? null;
       if (typeof watermark !== 'string' && watermark !== null) {
         throw new StateError('corrupt', 'claimPartition: watermark is not a string');
       }
@@ -211,7 +216,10 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       if (typeof countedUntil !== 'string' && countedUntil !== null) {
         throw new StateError('corrupt', 'claimPartition: counted offset is not a string');
       }
-      return { epoch, watermark, outbox, countedUntil };
+      if (typeof countStretch !== 'string' && countStretch !== null) {
+        throw new StateError('corrupt', 'claimPartition: count stretch is not a string');
+      }
+      return { epoch, watermark, outbox, countedUntil, countStretch };
     },
 
     async loadLearners(learnerIds) {
@@ -283,6 +291,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         ...deviceKeys,
         ...readKeys,
         keys.partitionCounted(req.partition),
+        keys.partitionStretch(req.partition),
       ];
       const args = [
         String(req.epoch),
@@ -300,6 +309,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         ...readVersions,
         ...deviceArgs,
         req.countedUntil ?? '',
+        req.countStretch ?? '',
         req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
       ];
       // Arrays are flattened by ioredis, so a batch of thousands of learners is not spread into call args.

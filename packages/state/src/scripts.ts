@@ -17,8 +17,8 @@
  */
 
 /**
- * KEYS[1..4] = partition epoch, watermark, outbox, counted.
- * Returns { epoch, watermark|nil, outbox|nil, counted|nil }.
+ * KEYS[1..5] = partition epoch, watermark, outbox, counted, stretch.
+ * Returns { epoch, watermark|nil, outbox|nil, counted|nil, stretch|nil }.
  * The new epoch is max(current + 1, server time in ms): if Redis lost its data, the counter restarts, and
  * without the clock a zombie holding an old epoch could match a fresh, low one.
  */
@@ -28,7 +28,8 @@ local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local epoch = string.format('%.0f', math.max(current + 1, nowMs))
 redis.call('SET', KEYS[1], epoch)
-return { epoch, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4]) }
+return { epoch, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4]),
+  redis.call('GET', KEYS[5]) }
 `;
 
 /**
@@ -50,15 +51,16 @@ end
  * KEYS[1..3]              = partition epoch, watermark, outbox
  * KEYS[4 .. 3+n]          = learner keys (n = ARGV[8])
  * KEYS[4+n .. 3+n+m]      = device keys written (m = ARGV[9])
- * KEYS[4+n+m .. #KEYS-1]  = device keys read (r of them)
- * KEYS[#KEYS]             = partition counted
+ * KEYS[4+n+m .. #KEYS-2]  = device keys read (r of them)
+ * KEYS[#KEYS-1]           = partition counted
+ * KEYS[#KEYS]             = partition stretch
  * ARGV[1] epoch  ARGV[2] watermark  ARGV[3] outbox  ARGV[4] learner ttl ms  ARGV[5] device window ms
  * ARGV[6] device ttl ms  ARGV[7] max starts per device  ARGV[8] n  ARGV[9] m  ARGV[10] ops: one char per
  * learner, 'S' = set, 'D' = delete;  ARGV[11] thinning span ms (options.ts);  ARGV[12 .. 11+n] learner
  * values ('' for deletes);  ARGV[12+n .. 11+n+r] the versions of the windows read ('' = empty);  then per device written, in
- * KEYS order: count c, then c pairs (score = time ms, member);  then ARGV[#ARGV-1]: the counted offset
- * to store ('' = leave it);  last, ARGV[#ARGV]: the watermark the caller believes is stored ('' = none,
- * '*' = do not check).
+ * KEYS order: count c, then c pairs (score = time ms, member);  then ARGV[#ARGV-2]: the counted offset
+ * to store ('' = leave it);  ARGV[#ARGV-1]: the count stretch to store ('' = leave it);  last,
+ * ARGV[#ARGV]: the watermark the caller believes is stored ('' = none, '*' = do not check).
  * Returns 1 = ok, 0 = fenced, 2 = conflict (a window read has changed since), 3 = lost (no epoch: the
  * keys are gone; an epoch below the caller's: the store lost the caller's claim; or the stored watermark
  * is not the caller's: the store went back in time); nothing written unless 1.
@@ -75,7 +77,7 @@ local m = tonumber(ARGV[9])
 local firstDevice = 4 + n
 local firstRead = firstDevice + m
 local a = 12 + n
-for k = firstRead, #KEYS - 1 do
+for k = firstRead, #KEYS - 2 do
   if windowVersion(KEYS[k]) ~= ARGV[a] then return 2 end
   a = a + 1
 end
@@ -132,6 +134,7 @@ for k = firstDevice, firstRead - 1 do
 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
+if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[#KEYS - 1], ARGV[#ARGV - 2]) end
 if ARGV[#ARGV - 1] ~= '' then redis.call('SET', KEYS[#KEYS], ARGV[#ARGV - 1]) end
 return 1
 `;

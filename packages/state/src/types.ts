@@ -26,11 +26,17 @@ export interface PartitionClaim {
   /** Outputs of the last committed batch that were not confirmed produced (null = none pending). */
   outbox: string | null;
   /**
-   * The partition's event-count progress as the detector stored it with the watermark
-   * (CommitRequest.countedUntil; opaque to the store): how far counts were produced, and the counts
-   * of the stretch of offsets being counted. null if never written.
+   * The offset below which the partition's event counts were produced (CommitRequest.countedUntil);
+   * null if never written. After a state loss it can lie above watermark + 1: a rebuild replays those
+   * offsets and must not count them again.
    */
   countedUntil: string | null;
+  /**
+   * The detector's open stretch of event counts (CommitRequest.countStretch; opaque to the store), null
+   * if never written. A key of its own, beside `countedUntil`, so that a detector of an earlier release,
+   * which reads that key as an offset, can still take a partition over.
+   */
+  countStretch: string | null;
 }
 
 export interface CommitRequest {
@@ -59,6 +65,8 @@ export interface CommitRequest {
   previousWatermark?: string | null;
   /** If given, stored with the watermark and returned by claims: see PartitionClaim.countedUntil. */
   countedUntil?: string;
+  /** If given, stored with the watermark and returned by claims: see PartitionClaim.countStretch. */
+  countStretch?: string;
 }
 
 /**

@@ -42,6 +42,11 @@ export function validateCommit(req: CommitRequest): StartsByDevice {
     (typeof req.countedUntil !== 'string' || req.countedUntil.length === 0)
   )
     fail('countedUntil must be a non-empty string or absent');
+  if (
+    req.countStretch !== undefined &&
+    (typeof req.countStretch !== 'string' || req.countStretch.length === 0)
+  )
+    fail('countStretch must be a non-empty string or absent');
   for (const [learnerId, state] of req.learners) {
     if (typeof learnerId !== 'string' || learnerId.length === 0)
       fail('learner ids must be non-empty strings');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createStretchCounter,
   decodeCountProgress,
-  encodeCountProgress,
+  encodeCountStretch,
   type OpenStretch,
   STRETCH_OFFSETS,
 } from './count-stretches';
@@ -33,7 +33,12 @@ function countInBatches(events: readonly Counted[], sizes: readonly number[]): E
     i += size;
     out.push(...counter.records());
     // Through the stored form, as a claim would read it.
-    open = decodeCountProgress(encodeCountProgress(BigInt(i), counter.open())).open;
+    const watermark = String(i - 1);
+    open = decodeCountProgress({
+      countedUntil: String(i),
+      countStretch: encodeCountStretch(watermark, counter.open()),
+      watermark,
+    }).open;
   }
   return out;
 }
@@ -116,34 +121,57 @@ describe('event counts by log position', () => {
     expect(counter.open()?.from).toBe(0n);
   });
 
+  const stored = (
+    countedUntil: string | null,
+    countStretch: string | null,
+    watermark: string | null = '11',
+  ) => ({
+    countedUntil,
+    countStretch,
+    watermark,
+  });
+
   it.each([
-    ['nothing stored', null, { countedUntil: null, open: null, byPosition: false }],
-    ['a per-batch counted offset', '4711', { countedUntil: 4711n, open: null, byPosition: false }],
-    ['by position, no stretch yet', 'stretch/1 12', { countedUntil: 12n, open: null, byPosition: true }],
+    ['nothing stored', stored(null, null, null), { countedUntil: null, open: null, byPosition: false }],
+    [
+      'a per-batch counted offset only (an earlier release)',
+      stored('4711', null),
+      { countedUntil: 4711n, open: null, byPosition: false },
+    ],
+    [
+      'by position, no stretch yet',
+      stored('12', 'stretch/2 11'),
+      { countedUntil: 12n, open: null, byPosition: true },
+    ],
     [
       'by position, with a stretch',
-      'stretch/1 12 10\ncvto\t2026-03-01\t3\t2',
+      stored('12', 'stretch/2 11 10\ncvto\t2026-03-01\t3\t2'),
       {
         countedUntil: 12n,
         open: { from: 10n, counts: new Map([['cvto\u00002026-03-01', { accepted: 3, segments: 2 }]]) },
         byPosition: true,
       },
     ],
-  ])('reads the stored progress: %s', (_, stored, expected) => {
-    expect(decodeCountProgress(stored)).toEqual(expected);
+    [
+      'a stretch written before a commit of an earlier release (its watermark is not the stored one)',
+      stored('20', 'stretch/2 11 10\ncvto\t2026-03-01\t3\t2', '19'),
+      { countedUntil: 20n, open: null, byPosition: false },
+    ],
+  ])('reads the stored progress: %s', (_, given, expected) => {
+    expect(decodeCountProgress(given)).toEqual(expected);
   });
 
   it.each([
-    ['another format', 'stretch/2 1'],
-    ['a negative offset', 'stretch/1 -1'],
-    ['counts without a stretch', 'stretch/1 1\ncvto\t2026-03-01\t1\t1'],
-    ['a count that is not a number', 'stretch/1 1 0\ncvto\t2026-03-01\tx\t1'],
-    ['a line with more fields', 'stretch/1 1 0\ncvto\t2026-03-01\t1\t1\t1'],
-    ['a hex offset', '0x10'],
-  ])('refuses stored progress that is %s as corrupt state', (_, stored) => {
+    ['a stretch of another format', stored('1', 'stretch/1 11')],
+    ['a stretch with a negative offset', stored('1', 'stretch/2 -1')],
+    ['counts without a stretch', stored('1', 'stretch/2 11\ncvto\t2026-03-01\t1\t1')],
+    ['a count that is not a number', stored('1', 'stretch/2 11 0\ncvto\t2026-03-01\tx\t1')],
+    ['a line with more fields', stored('1', 'stretch/2 11 0\ncvto\t2026-03-01\t1\t1\t1')],
+    ['a hex counted offset', stored('0x10', null)],
+  ])('refuses stored progress with %s as corrupt state', (_, given) => {
     const err = (() => {
       try {
-        decodeCountProgress(stored);
+        decodeCountProgress(given);
         return null;
       } catch (e) {
         return e;

@@ -9,9 +9,9 @@ import { DetectorError } from './errors';
  * whose counts were produced already (a rebuild after the state store went back) produces the same
  * records again instead of new ones: the warehouse keeps, per id, the copy that counts furthest.
  *
- * The open stretch's counts so far are stored with the partition's watermark (in the state store's
- * counted-progress value, written by the same commit), so a replay resumes them exactly where the
- * stored state resumes the rules. Before this, counts were per batch, with ids naming the batch's
+ * The open stretch's counts so far are stored with the partition's watermark (the state store's count
+ * stretch, written by the same commit), so a replay resumes them exactly where the stored state resumes
+ * the rules. Before this, counts were per batch, with ids naming the batch's
  * offsets: a replay that batched differently counted the same offsets again under other ids.
  */
 export const STRETCH_OFFSETS = 10_000n;
@@ -43,14 +43,22 @@ export interface CountProgress {
   byPosition: boolean;
 }
 
-const FORMAT = 'stretch/1';
+const FORMAT = 'stretch/2';
 
 const corrupt = (why: string) =>
   new DetectorError('corrupt_state', `stored count progress of the partition is ${why}`);
 
-/** The stored value: `stretch/1 <countedUntil> [<from>]`, then a line per key: `platform \t day \t accepted \t segments`. */
-export function encodeCountProgress(countedUntil: bigint, open: OpenStretch | null): string {
-  const head = open === null ? `${FORMAT} ${countedUntil}` : `${FORMAT} ${countedUntil} ${open.from}`;
+const DIGITS = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * The stored stretch: `stretch/2 <watermark> [<from>]`, then a line per key: `platform \t day \t accepted
+ * \t segments`. It names the watermark it was written with: a detector of an earlier release commits the
+ * counted offset and the watermark but not this key, and a stretch whose watermark is not the stored one
+ * is stale. (It has a key of its own because that release reads the counted offset with BigInt: found in
+ * an upgrade review, it stalled every partition a current detector had committed.)
+ */
+export function encodeCountStretch(watermark: string, open: OpenStretch | null): string {
+  const head = open === null ? `${FORMAT} ${watermark}` : `${FORMAT} ${watermark} ${open.from}`;
   if (open === null) return head;
   const lines = [head];
   for (const [key, c] of open.counts)
@@ -58,20 +66,29 @@ export function encodeCountProgress(countedUntil: bigint, open: OpenStretch | nu
   return lines.join('\n');
 }
 
-const DIGITS = /^(0|[1-9][0-9]*)$/;
-
-/** What a claim returned; a bare offset is the per-batch scheme's countedUntil. */
-export function decodeCountProgress(stored: string | null): CountProgress {
-  if (stored === null) return { countedUntil: null, open: null, byPosition: false };
-  if (DIGITS.test(stored)) return { countedUntil: BigInt(stored), open: null, byPosition: false };
-  const [head = '', ...lines] = stored.split('\n');
+/** What a claim returned: the counted offset, the stretch, and the stored watermark they go with. */
+export function decodeCountProgress(stored: {
+  countedUntil: string | null;
+  countStretch: string | null;
+  watermark: string | null;
+}): CountProgress {
+  let countedUntil: bigint | null = null;
+  if (stored.countedUntil !== null) {
+    if (!DIGITS.test(stored.countedUntil)) throw corrupt('a counted offset that is not one');
+    countedUntil = BigInt(stored.countedUntil);
+  }
+  const legacy: CountProgress = { countedUntil, open: null, byPosition: false };
+  if (stored.countStretch === null) return legacy;
+  const [head = '', ...lines] = stored.countStretch.split('\n');
   const parts = head.split(' ');
   if (parts[0] !== FORMAT || parts.length < 2 || parts.length > 3) throw corrupt('of an unknown format');
-  const [, until = '', from] = parts;
-  if (!DIGITS.test(until) || (from !== undefined && !DIGITS.test(from))) throw corrupt('not offsets');
+  const [, watermark = '', from] = parts;
+  if (!DIGITS.test(watermark) || (from !== undefined && !DIGITS.test(from))) throw corrupt('not offsets');
+  // Written before a commit of an earlier release: that release counted per batch since.
+  if (watermark !== stored.watermark) return legacy;
   if (from === undefined) {
     if (lines.length > 0) throw corrupt('counts without a stretch');
-    return { countedUntil: BigInt(until), open: null, byPosition: true };
+    return { countedUntil, open: null, byPosition: true };
   }
   const counts = new Map<string, CountsSoFar>();
   for (const line of lines) {
@@ -86,7 +103,7 @@ export function decodeCountProgress(stored: string | null): CountProgress {
       throw corrupt('not counts');
     counts.set(`${platformId}\u0000${day}`, { accepted: Number(accepted), segments: Number(segments) });
   }
-  return { countedUntil: BigInt(until), open: { from: BigInt(from), counts }, byPosition: true };
+  return { countedUntil, open: { from: BigInt(from), counts }, byPosition: true };
 }
 
 /**

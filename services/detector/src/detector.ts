@@ -3,7 +3,7 @@ import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
 import type { PolicyFor } from '@hourglass/rules';
 import type { DeviceWindows, StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
-import { decodeCountProgress, encodeCountProgress, type OpenStretch } from './count-stretches';
+import { decodeCountProgress, encodeCountStretch, type OpenStretch } from './count-stretches';
 import { DetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
 import { decodeOutbox, encodeOutbox } from './outbox';
@@ -108,7 +108,7 @@ export function createDetector(opts: DetectorOptions) {
       // Consumers dedupe by id, so a batch that had been produced already changes nothing.
       await producer!.send(decodeOutbox(c.outbox));
     }
-    const progress = decodeCountProgress(c.countedUntil);
+    const progress = decodeCountProgress(c);
     const fresh: Claim = {
       generation,
       epoch: c.epoch,
@@ -175,7 +175,8 @@ export function createDetector(opts: DetectorOptions) {
         outbox: encodeOutbox(records),
         deviceVersions: devices.versions,
         previousWatermark: c.watermark === null ? null : String(c.watermark),
-        countedUntil: encodeCountProgress(countedUntil, result.open),
+        countedUntil: String(countedUntil),
+        countStretch: encodeCountStretch(watermark, result.open),
       });
       metrics.stateRoundTrips.inc();
       if (outcome === 'ok') return { result, records };

@@ -127,6 +127,22 @@ describe('the state store loses data under a running detector (DESIGN: notice it
     expect(await p.counts()).toEqual({ accepted: 6, segments: 5 });
   });
 
+  // Found in an upgrade review: the counted offset held the open stretch too, and a detector of the earlier
+  // release, which reads it with BigInt, stalled every partition a current detector had committed.
+  it('stores the counted offset as an offset, which a detector of the earlier release reads, and the stretch apart', async () => {
+    const p = pipeline();
+    await p.send([start, hb(1), hb(2)]);
+    const store = createMemoryStateStore();
+    const detector = await runDetector(p.log, store);
+    await waitFor(async () => (await p.committed()) === '3');
+    await detector.stop();
+    const claim = await store.claimPartition(`${topics.events}/0`);
+    expect(claim.watermark).toBe('2');
+    expect(claim.countedUntil).toBe('3');
+    expect(BigInt(claim.countedUntil as string)).toBe(3n);
+    expect(claim.countStretch).toBe('stretch/2 2 0\ncvto\t2026-03-01\t3\t2');
+  });
+
   it('a rebuild interrupted after its first batch counts no event twice either (the counted offset is stored)', async () => {
     const events = [start, hb(1), hb(2), hb(3), hb(4), hb(5)];
     const p = pipeline();

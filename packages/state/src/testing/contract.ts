@@ -264,6 +264,21 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       expect(await store.claimPartition(P)).toMatchObject({ watermark: '5', countedUntil: '9' });
     });
 
+    it('stores the count stretch a commit gives beside the counted offset, and returns both with later claims', async () => {
+      const { store } = await setup();
+      expect(await store.claimPartition(P)).toMatchObject({ countedUntil: null, countStretch: null });
+      const { epoch } = await store.claimPartition(P);
+      const stretch = 'stretch/2 4 0\ncvto\t2026-03-01\t5\t3';
+      expect(
+        await store.commit(req({ epoch, watermark: '4', countedUntil: '5', countStretch: stretch })),
+      ).toBe('ok');
+      const again = await store.claimPartition(P);
+      expect(again).toMatchObject({ watermark: '4', countedUntil: '5', countStretch: stretch });
+      // A commit without one (a detector of an earlier release) leaves it as it was.
+      expect(await store.commit(req({ epoch: again.epoch, watermark: '6', countedUntil: '7' }))).toBe('ok');
+      expect(await store.claimPartition(P)).toMatchObject({ countedUntil: '7', countStretch: stretch });
+    });
+
     it('keeps partitions independent', async () => {
       const { store } = await setup();
       const a = await store.claimPartition('topic/0');
