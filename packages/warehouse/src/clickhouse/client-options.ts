@@ -19,6 +19,8 @@ import { type ClickHouseClientConfigOptions, ClickHouseLogLevel } from '@clickho
  * - Compression off: on one machine gzip costs more CPU than it saves; both ends support it, so it
  *   can be turned on for remote servers without other changes.
  */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export function clientConfig(opts: {
   url: string;
   username?: string;
@@ -29,7 +31,7 @@ export function clientConfig(opts: {
     url: opts.url,
     username: opts.username ?? 'default',
     password: opts.password ?? '',
-    request_timeout: opts.requestTimeoutMs ?? 30_000,
+    request_timeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     application: 'hourglass-warehouse',
     compression: { request: false, response: false },
     keep_alive: { enabled: true, idle_socket_ttl: 2_000 },

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { toWarehouseError, WarehouseError } from '../errors';
-import { clientConfig, QUERY_SETTINGS } from './client-options';
+import { clientConfig, DEFAULT_REQUEST_TIMEOUT_MS, QUERY_SETTINGS } from './client-options';
 
 /** The few ways the adapter talks to ClickHouse; every failure comes out as a WarehouseError. */
 export interface Connection {
@@ -39,6 +39,10 @@ export function createConnection(opts: {
 }): Connection {
   let client: ClickHouseClient | null = null;
   let closed = false;
+  // The client's request_timeout only runs once a request has one of its connections (at most 8): a read
+  // queued behind reads a hung server holds would wait for them to time out first, and the next ones behind
+  // it, without bound. A read's deadline counts from the call instead, waiting for a connection included.
+  const readTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
   // Created on first use: the factory has no side effects, and a bad URL surfaces as a typed error.
   const get = (op: string): ClickHouseClient => {
@@ -59,7 +63,12 @@ export function createConnection(opts: {
     async rows<T>(op: string, sql: string, settings: ClickHouseSettings = QUERY_SETTINGS): Promise<T[]> {
       const c = get(op);
       try {
-        const result = await c.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: settings });
+        const result = await c.query({
+          query: sql,
+          format: 'JSONEachRow',
+          clickhouse_settings: settings,
+          abort_signal: AbortSignal.timeout(readTimeoutMs),
+        });
         return await result.json<T>();
       } catch (err) {
         throw toWarehouseError(err, op);
@@ -72,6 +81,7 @@ export function createConnection(opts: {
           query: sql,
           format: 'TabSeparated',
           clickhouse_settings: QUERY_SETTINGS,
+          abort_signal: AbortSignal.timeout(readTimeoutMs),
         });
         const text = await result.text();
         return text === '' ? [] : text.slice(0, text.endsWith('\n') ? -1 : undefined).split('\n');
