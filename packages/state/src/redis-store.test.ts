@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { deleteKeysUnder } from './delete-keys';
 import { isStateError } from './errors';
 import { createRedisStateStore, windowVersion } from './redis-store';
 import { describeStateStoreContract } from './testing/contract';
+import { freePort } from './testing/own-redis';
 import { onLocalRedis } from './testing/redis';
 
 onLocalRedis('redis state store', (url, admin) => {
@@ -139,7 +139,7 @@ onLocalRedis('redis state store', (url, admin) => {
     });
 
     it('rejects with unavailable within the bound when Redis is not there', async () => {
-      const port = await deadPort();
+      const port = await freePort();
       const store = createRedisStateStore({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 1500 });
       const started = Date.now();
       try {
@@ -152,16 +152,6 @@ onLocalRedis('redis state store', (url, admin) => {
     });
   });
 });
-
-/** A local port nobody listens on: bind an ephemeral one, then release it. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('windowVersion (the client side of the commit script’s window version)', () => {
   it('is SHA-1 over each element of the ZRANGE reply as <UTF-8 byte length>:<element>, and null when empty', () => {

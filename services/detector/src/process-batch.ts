@@ -126,7 +126,6 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
   };
   const counter = createStretchCounter({ partition: opts.partition, open: input.open });
   let lastReceivedAt = '';
-  let lastPlatform = '';
   let lastDay = '';
   const countedBefore = input.countedBefore ?? 0;
   for (let i = 0; i < input.events.length; i++) {
@@ -141,10 +140,9 @@ export function processBatch(input: BatchInput, opts: BatchOptions): BatchResult
     try {
       // Ingest stamps one receivedAt per request, so runs of events share it: parse and name the day
       // once per run. First, so that an event whose receivedAt cannot be read changes nothing.
-      if (event.receivedAt !== lastReceivedAt || event.platformId !== lastPlatform) {
+      if (event.receivedAt !== lastReceivedAt) {
         const day = opts.dayOf(receivedMs(event.receivedAt));
         lastReceivedAt = event.receivedAt;
-        lastPlatform = event.platformId;
         lastDay = day;
       }
       step = applyEvent(state, event, { policyFor: opts.policyFor, devices });

@@ -1,4 +1,5 @@
 import type { AcceptedEvent } from '@hourglass/events';
+import { REDACTED } from './rejected';
 
 /**
  * An accepted event whose `ext` (platform data, opaque to Hourglass) holds the request's own bearer token,
@@ -24,5 +25,3 @@ export function withoutSecretInExt(event: AcceptedEvent, secret: string | undefi
   };
   return { ...event, ext: clean(ext) } as AcceptedEvent;
 }
-
-const REDACTED = '[redacted]';

@@ -1,3 +1,4 @@
+import { countSupersedes } from '@hourglass/events';
 import { sqlInStringSet } from '../sql';
 import type { EventCountRow } from '../types';
 import { checkEventCount, checkRows } from '../validate';
@@ -87,10 +88,7 @@ export function createCountInsert(opts: {
     checkRows('counts', rows, checkEventCount);
     // Per id, the copy that counts furthest (the first of equals; the first copy of a per-batch count).
     const best = new Map<string, EventCountRow>();
-    for (const c of rows) {
-      const held = best.get(c.countId);
-      if (held === undefined || (c.through ?? -1) > (held.through ?? -1)) best.set(c.countId, c);
-    }
+    for (const c of rows) if (countSupersedes(c, best.get(c.countId))) best.set(c.countId, c);
     const all = [...best.values()];
     await Promise.all([
       write(
