@@ -1,8 +1,9 @@
 import type { AcceptedEvent } from '@hourglass/events';
-import type { Batch, BatchContext, Log, LogProducer } from '@hourglass/log';
+import type { Batch, BatchContext, Log, LogProducer, LogRecord, OutgoingRecord } from '@hourglass/log';
 import type { PolicyFor } from '@hourglass/rules';
 import type { DeviceWindows, StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
+import { type BatchSummary, summarize } from './batch-summary';
 import { decodeCountProgress, encodeCountStretch, type OpenStretch } from './count-stretches';
 import { DetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
@@ -48,19 +49,6 @@ export interface DetectorOptions {
 
 const DEFAULT_LARGE_STATE_BYTES = 256 * 1024;
 const MAX_CONFLICT_ATTEMPTS = 50;
-
-/** The largest state a batch writes (UTF-8 bytes) and its learner; 0 bytes when it writes none. */
-function largestState(states: ReadonlyMap<string, string>): { bytes: number; learnerId: string } {
-  const largest = { bytes: 0, learnerId: '' };
-  for (const [learnerId, state] of states) {
-    const bytes = Buffer.byteLength(state);
-    if (bytes > largest.bytes) {
-      largest.bytes = bytes;
-      largest.learnerId = learnerId;
-    }
-  }
-  return largest;
-}
 
 interface Claim {
   generation: number;
@@ -142,6 +130,10 @@ export function createDetector(opts: DetectorOptions) {
    * of the batch's device windows between the load and the commit: the batch's shared-device checks did
    * not see those starts, so it runs again on fresh windows (nothing was written). The learners' states
    * are this partition's alone (the commit is fenced), so they are loaded once.
+   *
+   * Returns only the records to produce and a small summary: the events, the loaded and decoded states
+   * and the rules' outputs die here, before the produce's wait. Four partitions' batches are in flight at
+   * once, and whatever they keep alive across a wait is copied by every young-generation GC meanwhile.
    */
   async function runAndCommit(
     {
@@ -152,7 +144,7 @@ export function createDetector(opts: DetectorOptions) {
     key: string,
     c: Claim,
     { watermark, countedUntil }: { watermark: string; countedUntil: bigint },
-  ) {
+  ): Promise<{ records: OutgoingRecord[]; summary: BatchSummary }> {
     const learnerIds = [...new Set(events.map((e) => e.learnerId))];
     const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
     const noDevices: DeviceWindows = { starts: new Map(), versions: new Map() };
@@ -166,6 +158,7 @@ export function createDetector(opts: DetectorOptions) {
         { policyFor: opts.policyFor, dayOf: opts.dayOf, partition: key },
       );
       const records = toRecords(result.outputs, result.counts, opts.topics);
+      const summary = summarize(result, events.length);
       const outcome = await opts.state.commit({
         partition: key,
         epoch: c.epoch,
@@ -179,7 +172,7 @@ export function createDetector(opts: DetectorOptions) {
         countStretch: encodeCountStretch(watermark, result.open),
       });
       metrics.stateRoundTrips.inc();
-      if (outcome === 'ok') return { result, records };
+      if (outcome === 'ok') return { records, summary };
       if (outcome === 'lost') {
         // onBatch drops the claim: the retry claims again and rebuilds from what the store holds.
         metrics.stateLost.inc();
@@ -209,6 +202,84 @@ export function createDetector(opts: DetectorOptions) {
     }
   }
 
+  /** The batch's records past the watermark as events; a record that is not one is logged and skipped. */
+  function parseBatch(batch: Batch, key: string, c: Claim) {
+    const events: AcceptedEvent[] = [];
+    const offsets: bigint[] = [];
+    let countedBefore = 0;
+    let lastOffset = BigInt((batch.records[0] as LogRecord).offset);
+    // Counted once the batch committed: a batch that fails (the state store down) is parsed again on its retry.
+    const malformed = new Map<string, number>();
+    for (const r of batch.records) {
+      const offset = BigInt(r.offset);
+      lastOffset = offset;
+      if (c.watermark !== null && offset <= c.watermark) continue;
+      const parsed = parseRecord(r.value);
+      if (!parsed.ok) {
+        malformed.set(parsed.type, (malformed.get(parsed.type) ?? 0) + 1);
+        // The reason names a field and a code, never the record's content.
+        opts.logger.error(
+          { partition: key, offset: r.offset, reason: parsed.reason },
+          'record on the events topic that is not a valid accepted event skipped',
+        );
+        continue;
+      }
+      events.push(parsed.event);
+      offsets.push(offset);
+      if (c.countFrom !== null && offset < c.countFrom) countedBefore = events.length;
+    }
+    return { events, offsets, countedBefore, lastOffset, malformed };
+  }
+
+  /** Commits the batch's effects to the state store; the records to produce then, or null if none is due. */
+  async function commitBatch(batch: Batch, key: string, c: Claim) {
+    const { lastOffset, malformed, ...parsed } = parseBatch(batch, key, c);
+    if (c.watermark !== null && lastOffset <= c.watermark) return null;
+    const countedUntil =
+      c.countFrom !== null && c.countFrom > lastOffset + 1n ? c.countFrom : lastOffset + 1n;
+    const committed = await runAndCommit(parsed, key, c, { watermark: String(lastOffset), countedUntil });
+    c.watermark = lastOffset;
+    c.countFrom = countedUntil;
+    c.open = committed.summary.open;
+    c.byPosition = true;
+    c.rewoundTo = null;
+    return { ...committed, malformed };
+  }
+
+  function report(summary: BatchSummary, malformed: ReadonlyMap<string, number>, key: string): void {
+    processed += summary.events;
+    for (const [type, n] of malformed) metrics.events.inc({ type, outcome: 'malformed' }, n);
+    for (const [type, outcomes] of summary.byType) {
+      for (const [outcome, n] of Object.entries(outcomes))
+        if (n > 0) metrics.events.inc({ type, outcome }, n);
+    }
+    for (const m of summary.malformed) {
+      opts.logger.error(
+        { partition: key, eventId: m.id, learnerId: m.learnerId, reason: m.reason },
+        'event skipped',
+      );
+    }
+    for (const [kind, n] of summary.flagKinds) metrics.flags.inc({ kind }, n);
+    for (const [status, n] of summary.segmentStatuses) metrics.segments.inc({ status }, n);
+    const { largest } = summary;
+    if (largest.bytes > 0) metrics.largestState.observe(largest.bytes);
+    if (largest.bytes > (opts.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES)) {
+      opts.logger.warn(
+        { partition: key, learnerId: largest.learnerId, stateBytes: largest.bytes },
+        'large learner state: each of its events decodes and encodes all of it',
+      );
+    }
+    if (summary.overCap.length > 0) {
+      metrics.overCap.inc(summary.overCap.length);
+      // One line per batch, a few ids: a platform minting session ids for many learners must not flood
+      // the log, and the metric counts them all.
+      opts.logger.warn(
+        { partition: key, learners: summary.overCap.length, learnerIds: summary.overCap.slice(0, 10) },
+        'learners over the session cap: their least recently touched sessions were dropped',
+      );
+    }
+  }
+
   async function processOne(batch: Batch, key: string, generation: number): Promise<void> {
     const started = performance.now();
     const c = await claim(key, generation);
@@ -234,82 +305,15 @@ export function createDetector(opts: DetectorOptions) {
       consumer.seek(batch.topic, batch.partition, String(expected));
       return;
     }
-    const events: AcceptedEvent[] = [];
-    const offsets: bigint[] = [];
-    let countedBefore = 0;
-    let lastOffset = BigInt(first.offset);
-    for (const r of batch.records) {
-      const offset = BigInt(r.offset);
-      lastOffset = offset;
-      if (c.watermark !== null && offset <= c.watermark) continue;
-      const parsed = parseRecord(r.value);
-      if (!parsed.ok) {
-        metrics.events.inc({ type: parsed.type, outcome: 'malformed' });
-        // The reason names a field and a code, never the record's content.
-        opts.logger.error(
-          { partition: key, offset: r.offset, reason: parsed.reason },
-          'record on the events topic that is not a valid accepted event skipped',
-        );
-        continue;
-      }
-      events.push(parsed.event);
-      offsets.push(offset);
-      if (c.countFrom !== null && offset < c.countFrom) countedBefore = events.length;
-    }
-    if (c.watermark !== null && lastOffset <= c.watermark) return;
-    const countedUntil =
-      c.countFrom !== null && c.countFrom > lastOffset + 1n ? c.countFrom : lastOffset + 1n;
-    const { result, records } = await runAndCommit({ events, offsets, countedBefore }, key, c, {
-      watermark: String(lastOffset),
-      countedUntil,
-    });
-    c.watermark = lastOffset;
-    c.countFrom = countedUntil;
-    c.open = result.open;
-    c.byPosition = true;
-    c.rewoundTo = null;
+    const committed = await commitBatch(batch, key, c);
+    if (committed === null) return;
+    const { records, summary, malformed } = committed;
     if (records.length > 0) await producer!.send(records);
-    processed += events.length;
-    for (const [type, outcomes] of result.byType) {
-      for (const [outcome, n] of Object.entries(outcomes))
-        if (n > 0) metrics.events.inc({ type, outcome }, n);
-    }
-    for (const m of result.malformed) {
-      opts.logger.error(
-        { partition: key, eventId: m.id, learnerId: m.learnerId, reason: m.reason },
-        'event skipped',
-      );
-    }
-    // Counted per batch first: a labelled inc() per segment cost more than the counting itself.
-    const flagKinds = new Map<string, number>();
-    const segmentStatuses = new Map<string, number>();
-    for (const out of result.outputs) {
-      for (const f of out.flags) flagKinds.set(f.kind, (flagKinds.get(f.kind) ?? 0) + 1);
-      for (const s of out.segments) segmentStatuses.set(s.status, (segmentStatuses.get(s.status) ?? 0) + 1);
-    }
-    for (const [kind, n] of flagKinds) metrics.flags.inc({ kind }, n);
-    for (const [status, n] of segmentStatuses) metrics.segments.inc({ status }, n);
+    report(summary, malformed, key);
     metrics.batchSize.observe(batch.records.length);
-    const largest = largestState(result.learners);
-    if (largest.bytes > 0) metrics.largestState.observe(largest.bytes);
-    if (largest.bytes > (opts.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES)) {
-      opts.logger.warn(
-        { partition: key, learnerId: largest.learnerId, stateBytes: largest.bytes },
-        'large learner state: each of its events decodes and encodes all of it',
-      );
-    }
-    if (result.overCap.length > 0) {
-      metrics.overCap.inc(result.overCap.length);
-      // One line per batch, a few ids: a platform minting session ids for many learners must not flood
-      // the log, and the metric counts them all.
-      opts.logger.warn(
-        { partition: key, learners: result.overCap.length, learnerIds: result.overCap.slice(0, 10) },
-        'learners over the session cap: their least recently touched sessions were dropped',
-      );
-    }
     const ms = performance.now() - started;
     metrics.batchSeconds.observe(ms / 1000);
-    opts.onBatchDone?.({ records: batch.records.length, events: events.length, ms });
+    opts.onBatchDone?.({ records: batch.records.length, events: summary.events, ms });
   }
 
   return {
