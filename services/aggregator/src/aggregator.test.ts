@@ -45,6 +45,7 @@ describe('aggregator over the embedded log and warehouse', () => {
     const warehouse = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
     const registry = new Registry();
     const errors: { msg: string | undefined; obj: object }[] = [];
+    const received: number[] = [];
     const aggregator = createAggregator({
       log,
       warehouse,
@@ -53,6 +54,7 @@ describe('aggregator over the embedded log and warehouse', () => {
       registry,
       logger: { info() {}, warn() {}, error: (obj, msg) => errors.push({ obj, msg }) },
       groupLingerMs: 1,
+      onBatchReceived: (b) => received.push(b.records),
     });
     const producer = log.producer();
     const send = (values: string[]) =>
@@ -71,6 +73,8 @@ describe('aggregator over the embedded log and warehouse', () => {
     await aggregator.stop();
 
     expect((await warehouse.counts()).segments).toBe(3);
+    // Every consumed record was handed over in some batch, the malformed ones included.
+    expect(received.reduce((a, b) => a + b, 0)).toBe(7);
     const value = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values;
     expect(await value('hourglass_aggregator_invalid_rows_total')).toEqual([
       { labels: { table: 'segments' }, value: 2 },
