@@ -20,7 +20,8 @@ Run "hourglass <command> --help" for a command's options.`,
 
 Runs ingest, detector, aggregator and API in one process on PORT (default 8080), with /metrics,
 /healthz and /readyz. KAFKA_BROKERS, REDIS_URL and CLICKHOUSE_URL each switch one part from its
-embedded adapter to the real server. Without HOURGLASS_CONFIG a development configuration with
+embedded adapter to the real server; REDIS_URL and CLICKHOUSE_URL need KAFKA_BROKERS (the embedded
+log starts empty at every start, so they would no longer match it). Without HOURGLASS_CONFIG a development configuration with
 demo tokens is used (printed at start-up).`,
   ingest: 'Usage: hourglass ingest\n\nRuns the ingest service alone (needs KAFKA_BROKERS to be useful).',
   detector: 'Usage: hourglass detector\n\nRuns the detector alone (KAFKA_BROKERS and REDIS_URL).',

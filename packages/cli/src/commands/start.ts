@@ -6,6 +6,7 @@ import { createIngest } from '@hourglass/ingest';
 import { DEFAULT_PARTITIONS, ensurePipelineTopics } from '@hourglass/log';
 import {
   type Config,
+  ConfigError,
   createHttpServer,
   createLogger,
   createMetricsRegistry,
@@ -36,6 +37,7 @@ export async function startAllInOne(opts: {
   partitions?: number;
 }): Promise<RunningHourglass> {
   const { env, config } = opts;
+  refuseEmbeddedLogUnderServers(env);
   const logger = createLogger({ level: env.logLevel, name: 'hourglass' });
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
@@ -147,6 +149,32 @@ export async function startAllInOne(opts: {
       for (const step of steps) await step.run();
     },
   };
+}
+
+/**
+ * The embedded log starts empty, at offset 0, at every start. A Redis or ClickHouse kept from an earlier
+ * start describes that earlier log's offsets: the detector would skip the new events as redeliveries
+ * below the stored watermark (and re-produce the old outbox), and the warehouse would keep the earlier
+ * count records and rejected events whose ids (log positions) the new ones reuse. So the embedded log
+ * goes only with the embedded state store and warehouse.
+ */
+function refuseEmbeddedLogUnderServers(env: Env): void {
+  if (env.kafkaBrokers !== undefined) return;
+  const set = [
+    ...(env.redisUrl === undefined ? [] : ['REDIS_URL']),
+    ...(env.clickhouseUrl === undefined ? [] : ['CLICKHOUSE_URL']),
+  ];
+  if (set.length === 0) return;
+  throw new ConfigError(
+    'env_invalid',
+    'invalid environment',
+    set.map(
+      (name) =>
+        `${name} is set but KAFKA_BROKERS is not: the embedded log starts empty at every start, so what ` +
+        `${name === 'REDIS_URL' ? 'Redis' : 'ClickHouse'} kept of an earlier start would no longer match it ` +
+        '(events lost or miscounted after a restart). Set KAFKA_BROKERS too, or unset it',
+    ),
+  );
 }
 
 function printWelcome(out: NodeJS.WritableStream, url: string, dev: boolean): void {

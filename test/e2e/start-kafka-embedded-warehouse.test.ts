@@ -1,0 +1,141 @@
+import { startAllInOne } from '@hourglass/cli';
+import { type AcceptedEvent, topicNames } from '@hourglass/events';
+import { createKafkaLog } from '@hourglass/log';
+import { developmentConfig, type Env } from '@hourglass/runtime';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterAll } from '../support/cleanups';
+import { hourglassClient } from '../support/client';
+import { deleteKeys } from '../support/pipeline';
+import { realServers, uniqueName } from '../support/servers';
+
+const at = (hms: string) => `2026-03-01T${hms}Z`;
+/** One learner's sitting: a start and two active heartbeats 30 s apart: 60 s verified. */
+const sitting = (learnerId: string): AcceptedEvent[] => [
+  {
+    id: `${learnerId}-start`,
+    type: 'session.start',
+    time: at('08:00:00'),
+    receivedAt: at('08:00:00'),
+    platformId: 'cvto',
+    learnerId,
+    sessionId: `${learnerId}-s1`,
+    courseId: 'weld-101',
+    deviceId: `${learnerId}-phone`,
+  },
+  ...[1, 2].map(
+    (seq): AcceptedEvent => ({
+      id: `${learnerId}-hb${seq}`,
+      type: 'heartbeat',
+      time: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
+      receivedAt: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
+      platformId: 'cvto',
+      learnerId,
+      sessionId: `${learnerId}-s1`,
+      courseId: 'weld-101',
+      seq,
+      intervalSec: 30,
+      focus: true,
+      interactions: 3,
+    }),
+  ),
+];
+
+/** Starts `hourglass start`, replays each group of events in turn, waits for the pipeline, reads hours and counts, stops it. */
+async function run(env: Env, ...groups: AcceptedEvent[][]) {
+  const hg = await startAllInOne({
+    env,
+    config: developmentConfig(),
+    isDevelopmentConfig: true,
+    registerSignals: false,
+    partitions: 1,
+  });
+  try {
+    const client = hourglassClient({ ingestUrl: hg.url, apiUrl: hg.url });
+    // Each group through the whole pipeline before the next (a detector batch of its own).
+    for (const events of groups) {
+      expect(await client.replay(events)).toEqual({ accepted: events.length, rejected: 0 });
+      await client.waitCaughtUp();
+    }
+    const hours = (await client.get('/v1/stats/hours?from=2026-03-01&to=2026-03-01&groupBy=learner')) as {
+      rows: { learnerId: string; verifiedHours: number }[];
+    };
+    const programme = (await client.get('/v1/stats/programme')) as {
+      platformQuality: { platformId: string; acceptedEvents: number }[];
+    };
+    return {
+      hours: hours.rows.map((r) => [r.learnerId, r.verifiedHours]),
+      acceptedEvents: programme.platformQuality.map((p) => [p.platformId, p.acceptedEvents]),
+    };
+  } finally {
+    await hg.close();
+  }
+}
+
+/** L-ann's then L-cy's sitting, a restart on the same settings, then L-bo's: the API's answers after each. */
+async function restarted(env: Env) {
+  return {
+    first: await run(env, sitting('L-ann'), sitting('L-cy')),
+    second: await run(env, sitting('L-bo')),
+  };
+}
+
+// Found in review (embedded mode): `hourglass start` with KAFKA_BROKERS and no CLICKHOUSE_URL (the README's
+// "each unset → embedded adapter") keeps the aggregator's committed offsets in Kafka but its warehouse in
+// memory. After a restart the warehouse is empty and the aggregator resumes after its committed offsets,
+// so everything it stored before is gone from the API for good, with /v1/admin/pipeline caughtUp:
+// - with the embedded state store, the detector rebuilds from offset 0 and re-emits the segments, but
+//   counts only from where the log resumed (README: a rebuild with nothing stored): acceptedEvents 3 for
+//   9 accepted events; decisions and rejected events of the earlier start are gone too;
+// - with REDIS_URL, only the last batch's outbox is produced again (at the claim): the hours of the
+//   learners of every earlier batch are gone.
+// Not fixed (a design decision): either refuse KAFKA_BROKERS without CLICKHOUSE_URL in `hourglass start`
+// (as the embedded log with REDIS_URL or CLICKHOUSE_URL is refused; cli-start-failure.test.ts's
+// "PORT in use" case would then need CLICKHOUSE_URL), or let an embedded warehouse be rebuilt from the
+// topics at every start: the aggregator consuming from the beginning under a group of its own per start
+// (and /v1/admin/pipeline reading that group), which needs the topics' retention to cover all history.
+describe('hourglass start on Kafka with the embedded warehouse, restarted', () => {
+  const cleanups = cleanupsAfterAll();
+  const servers = realServers();
+
+  function kafkaEnv(extra: Partial<Env> = {}): Env {
+    const prefix = `${uniqueName('embedded-kafka')}.`;
+    const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: 'embedded-kafka' });
+    cleanups.push(() => log.close());
+    cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topicNames(prefix))));
+    cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
+    return {
+      port: 0,
+      topicPrefix: prefix,
+      logLevel: 'silent',
+      kafkaBrokers: servers.kafkaBrokers.split(','),
+      kafkaSessionTimeoutMs: 6000,
+      ...extra,
+    };
+  }
+
+  it.fails('counts every accepted event after the restart', async () => {
+    const { second } = await restarted(kafkaEnv());
+    // On main: acceptedEvents [['cvto', 3]] (hours are right: the detector rebuilt and re-emitted them).
+    expect(second).toEqual({
+      hours: [
+        ['L-ann', 60 / 3600],
+        ['L-bo', 60 / 3600],
+        ['L-cy', 60 / 3600],
+      ],
+      acceptedEvents: [['cvto', 9]],
+    });
+  }, 180_000);
+
+  it.fails('with REDIS_URL, keeps the hours verified before the restart', async () => {
+    const { second } = await restarted(kafkaEnv({ redisUrl: servers.redisUrl }));
+    // On main: hours [['L-bo', 60 / 3600], ['L-cy', 60 / 3600]]: L-ann's are gone.
+    expect(second).toEqual({
+      hours: [
+        ['L-ann', 60 / 3600],
+        ['L-bo', 60 / 3600],
+        ['L-cy', 60 / 3600],
+      ],
+      acceptedEvents: [['cvto', 9]],
+    });
+  }, 180_000);
+});
