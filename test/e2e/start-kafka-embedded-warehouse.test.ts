@@ -88,11 +88,8 @@ async function restarted(env: Env) {
 //   9 accepted events; decisions and rejected events of the earlier start are gone too;
 // - with REDIS_URL, only the last batch's outbox is produced again (at the claim): the hours of the
 //   learners of every earlier batch are gone.
-// Not fixed (a design decision): either refuse KAFKA_BROKERS without CLICKHOUSE_URL in `hourglass start`
-// (as the embedded log with REDIS_URL or CLICKHOUSE_URL is refused; cli-start-failure.test.ts's
-// "PORT in use" case would then need CLICKHOUSE_URL), or let an embedded warehouse be rebuilt from the
-// topics at every start: the aggregator consuming from the beginning under a group of its own per start
-// (and /v1/admin/pipeline reading that group), which needs the topics' retention to cover all history.
+// Fixed: on Kafka the embedded warehouse is rebuilt from the topics at every start (the aggregator reads
+// them from the beginning under a group of that start's own, and /v1/admin/pipeline follows it).
 describe('hourglass start on Kafka with the embedded warehouse, restarted', () => {
   const cleanups = cleanupsAfterAll();
   const servers = realServers();
@@ -113,9 +110,8 @@ describe('hourglass start on Kafka with the embedded warehouse, restarted', () =
     };
   }
 
-  it.fails('counts every accepted event after the restart', async () => {
+  it('counts every accepted event after the restart', async () => {
     const { second } = await restarted(kafkaEnv());
-    // On main: acceptedEvents [['cvto', 3]] (hours are right: the detector rebuilt and re-emitted them).
     expect(second).toEqual({
       hours: [
         ['L-ann', 60 / 3600],
@@ -126,9 +122,8 @@ describe('hourglass start on Kafka with the embedded warehouse, restarted', () =
     });
   }, 180_000);
 
-  it.fails('with REDIS_URL, keeps the hours verified before the restart', async () => {
+  it('with REDIS_URL, keeps the hours verified before the restart', async () => {
     const { second } = await restarted(kafkaEnv({ redisUrl: servers.redisUrl }));
-    // On main: hours [['L-bo', 60 / 3600], ['L-cy', 60 / 3600]]: L-ann's are gone.
     expect(second).toEqual({
       hours: [
         ['L-ann', 60 / 3600],
