@@ -43,6 +43,10 @@ export function createConnection(opts: {
   // queued behind reads a hung server holds would wait for them to time out first, and the next ones behind
   // it, without bound. A read's deadline counts from the call instead, waiting for a connection included.
   const readTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Aborting only closes the connection: ClickHouse (wait_end_of_query buffers the result) would run the
+  // read to its end, and a caller told to retry would start another beside it. The server stops it too
+  // (TIMEOUT_EXCEEDED) once the caller's deadline has passed; its setting is in whole seconds.
+  const serverLimit = { max_execution_time: Math.max(1, Math.ceil(readTimeoutMs / 1000)) };
 
   // Created on first use: the factory has no side effects, and a bad URL surfaces as a typed error.
   const get = (op: string): ClickHouseClient => {
@@ -66,7 +70,7 @@ export function createConnection(opts: {
         const result = await c.query({
           query: sql,
           format: 'JSONEachRow',
-          clickhouse_settings: settings,
+          clickhouse_settings: { ...settings, ...serverLimit },
           abort_signal: AbortSignal.timeout(readTimeoutMs),
         });
         return await result.json<T>();
@@ -80,7 +84,7 @@ export function createConnection(opts: {
         const result = await c.query({
           query: sql,
           format: 'TabSeparated',
-          clickhouse_settings: QUERY_SETTINGS,
+          clickhouse_settings: { ...QUERY_SETTINGS, ...serverLimit },
           abort_signal: AbortSignal.timeout(readTimeoutMs),
         });
         const text = await result.text();
