@@ -48,6 +48,8 @@ export interface NormalizedHoursQuery {
   columns: GroupColumn[];
   /** Attribute column → required value. */
   filters: [FilterKey, string][];
+  /** Rows returned at most; null = all. */
+  limit: number | null;
 }
 
 export function normalizeHoursQuery(q: HoursQuery): NormalizedHoursQuery {
@@ -71,7 +73,10 @@ export function normalizeHoursQuery(q: HoursQuery): NormalizedHoursQuery {
     }
     filters.push([key as FilterKey, check(`filters.${key}`, value)]);
   }
-  return { fromDay, toDay, columns, filters };
+  const limit = q.limit ?? null;
+  if (limit !== null && !(Number.isSafeInteger(limit) && limit > 0))
+    throw invalid(`limit: not a positive integer: ${JSON.stringify(limit)}`);
+  return { fromDay, toDay, columns, filters, limit };
 }
 
 /** Byte order of ASCII strings (what ClickHouse ORDER BY does); all compared values are validated ASCII. */

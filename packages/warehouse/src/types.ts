@@ -18,6 +18,8 @@ export interface HoursQuery {
   toDay: string;
   groupBy: GroupKey[];
   filters: Partial<Record<FilterKey, string>>;
+  /** At most this many rows are returned, the first by the group keys (a positive integer); default all. */
+  limit?: number;
 }
 
 export interface HoursRow {

@@ -39,7 +39,14 @@ export interface ApiOptions {
   /** Time of decisions (ms since epoch); tests pin it. */
   clock?: () => number;
   pipelineStatus: () => Promise<PipelineStatus>;
+  /**
+   * Rows one stats/hours answer may hold (default 1,000,000, ~150 MB of JSON); a grouping with more is
+   * refused with 400 naming the bound, before anything is rendered.
+   */
+  maxHoursRows?: number;
 }
+
+export const DEFAULT_MAX_HOURS_ROWS = 1_000_000;
 
 /**
  * The query API of SPEC §5 (supervisors, statisticians, admins). `register` mounts its routes, in
@@ -54,6 +61,7 @@ export function createApi(options: ApiOptions) {
     metrics: createApiMetrics(options.registry),
     logger: options.logger,
     timeZone: options.config.timezone,
+    maxHoursRows: options.maxHoursRows ?? DEFAULT_MAX_HOURS_ROWS,
   };
   return {
     register(app: FastifyInstance): void {

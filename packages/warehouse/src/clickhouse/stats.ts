@@ -67,16 +67,20 @@ export function createStats(opts: { conn: Connection; db: string }) {
 
   return {
     async queryHours(q: HoursQuery): Promise<HoursRow[]> {
-      const { fromDay, toDay, columns, filters } = normalizeHoursQuery(q);
+      const { fromDay, toDay, columns, filters, limit } = normalizeHoursQuery(q);
       const where = [...dayRange(fromDay, toDay), ...filters.map(([c, v]) => `${c} = ${sqlString(v)}`)];
-      if (filters.some(([c]) => c === 'learnerId')) return oneLearnerHours(columns, where);
+      if (filters.some(([c]) => c === 'learnerId')) {
+        const rows = await oneLearnerHours(columns, where);
+        return limit === null ? rows : rows.slice(0, limit);
+      }
       const carry = [...new Set<string>([...columns, 'learnerId'])];
       const keys = columns.join(', ');
       const rowsSql = effectiveRowsSql({ db, columns: carry, where });
       const sql = `SELECT ${keys === '' ? '' : `${keys}, `}sum(v) AS verifiedMs, sum(p) AS pendingMs,
         sum(r) AS rejectedMs, uniqExactIf(learnerId, v > 0) AS learners
         FROM (${rowsSql})
-        ${keys === '' ? '' : `GROUP BY ${keys} ORDER BY ${keys}`}`;
+        ${keys === '' ? '' : `GROUP BY ${keys} ORDER BY ${keys}`}
+        ${limit === null ? '' : `LIMIT ${limit}`}`;
       const rows = await conn.rows<Record<string, Num>>('queryHours', sql, HOT_QUERY_SETTINGS);
       return rows.map((r) => {
         const row: HoursRow = {

@@ -101,7 +101,7 @@ export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
 
     async queryHours(q) {
       open('queryHours');
-      const { fromDay, toDay, columns, filters } = normalizeHoursQuery(q);
+      const { fromDay, toDay, columns, filters, limit } = normalizeHoursQuery(q);
       const groups = new Map<string, { keys: string[]; t: Totals }>();
       for (const s of store.segments.values()) {
         if (s.day < fromDay || s.day > toDay) continue;
@@ -117,13 +117,14 @@ export function createEmbeddedWarehouse(opts: { timeZone: string }): Warehouse {
         add(g.t, s);
       }
       if (columns.length === 0 && groups.size === 0) groups.set('', { keys: [], t: newTotals() });
-      const sorted = [...groups.values()].sort((a, b) => {
+      const all = [...groups.values()].sort((a, b) => {
         for (let i = 0; i < a.keys.length; i++) {
           const c = cmp(a.keys[i] as string, b.keys[i] as string);
           if (c !== 0) return c;
         }
         return 0;
       });
+      const sorted = limit === null ? all : all.slice(0, limit);
       return sorted.map(({ keys, t }) => {
         const row: HoursRow = { verifiedMs: t.v, pendingMs: t.p, rejectedMs: t.r, learners: t.learners.size };
         columns.forEach((c, i) => {

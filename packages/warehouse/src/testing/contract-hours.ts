@@ -54,6 +54,25 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
     expect(await w.queryHours({ ...MARCH, groupBy: ['day'], filters: { platformId: 'nobody' } })).toEqual([]);
   });
 
+  it('hours with a limit: the first rows by the group keys, at most that many; a limit that is not a positive integer is invalid', async () => {
+    const w = await setup();
+    await loadBase(w);
+    expect(await w.queryHours({ ...MARCH, groupBy: ['day'], limit: 2 })).toEqual([
+      hrs({ day: '2026-03-01' }, 50, 0, 0, 1),
+      hrs({ day: '2026-03-02' }, 55, 21, 0, 2),
+    ]);
+    expect(await w.queryHours({ ...MARCH, groupBy: ['day'], limit: 3 })).toHaveLength(3);
+    expect(await w.queryHours({ ...MARCH, groupBy: ['day'], limit: 4 })).toHaveLength(3);
+    expect(await w.queryHours({ ...MARCH, groupBy: [], limit: 1 })).toEqual([hrs({}, 165, 21, 0, 3)]);
+    // The one-learner path (a learnerId filter) is bounded too.
+    const one = await w.queryHours({ ...MARCH, groupBy: ['day'], filters: { learnerId: 'L2' } });
+    expect(
+      await w.queryHours({ ...MARCH, groupBy: ['day'], filters: { learnerId: 'L2' }, limit: 1 }),
+    ).toEqual(one.slice(0, 1));
+    for (const limit of [0, -1, 1.5, Number.NaN, 2 ** 53])
+      await expectInvalid(w.queryHours({ ...MARCH, groupBy: ['day'], limit }));
+  });
+
   it('hours grouped by each key, sorted by the keys', async () => {
     const w = await setup();
     await loadBase(w);

@@ -12,4 +12,6 @@ export interface RouteContext {
   metrics: ApiMetrics;
   logger: ApiLogger;
   timeZone: string;
+  /** Rows one stats/hours answer may hold. */
+  maxHoursRows: number;
 }

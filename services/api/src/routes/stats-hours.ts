@@ -1,7 +1,7 @@
 import type { HoursRow } from '@hourglass/warehouse';
 import type { FastifyInstance } from 'fastify';
 import { CSV_CONTENT_TYPE, csvStream, wantsCsv } from '../csv';
-import { fromWarehouse } from '../errors';
+import { badRequest, fromWarehouse } from '../errors';
 import { GROUPS, type GroupKey, hoursQuerySchema } from '../query-schemas';
 import { parseQuery } from '../validate';
 import type { RouteContext } from './context';
@@ -31,9 +31,22 @@ export function registerHoursRoute(app: FastifyInstance, ctx: RouteContext) {
       const v = q[f];
       if (v !== undefined) filters[f] = v;
     }
+    // One row past the bound tells a grouping over it from one that fills it exactly.
     let rows = await fromWarehouse('hours', () =>
-      ctx.warehouse.queryHours({ fromDay: q.from, toDay: q.to, groupBy, filters }),
+      ctx.warehouse.queryHours({
+        fromDay: q.from,
+        toDay: q.to,
+        groupBy,
+        filters,
+        limit: ctx.maxHoursRows + 1,
+      }),
     );
+    if (rows.length > ctx.maxHoursRows) {
+      throw badRequest(
+        `this grouping has more than ${ctx.maxHoursRows} rows, the most one answer holds: ` +
+          'ask for fewer days, fewer groupBy keys, or add a filter (platformId, region, occupation, courseId, learnerGroup)',
+      );
+    }
     const keys = groupBy.map((g) => GROUPS[g]);
     // "none = one total row", also when nothing matched.
     if (keys.length === 0 && rows.length === 0)

@@ -59,6 +59,8 @@ export interface HarnessOptions {
   pipelineStatus?: (log: EmbeddedLog) => () => Promise<PipelineStatus>;
   /** Sees every route the API registers (Fastify's onRoute hook). */
   onRoute?: (route: RouteOptions) => void;
+  /** Rows one stats/hours answer may hold (the API's default otherwise). */
+  maxHoursRows?: number;
 }
 
 /** The API as the services mount it (runtime's server, embedded log), on the given or an embedded warehouse. */
@@ -83,6 +85,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     logger,
     clock: opts.clock ?? (() => clock++),
     pipelineStatus: opts.pipelineStatus?.(log) ?? (async () => ({ caughtUp: true, stages: [] })),
+    ...(opts.maxHoursRows === undefined ? {} : { maxHoursRows: opts.maxHoursRows }),
   });
   api.register(app);
   await app.ready();
