@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApi } from './openapi';
 import { FLAGS, seed } from './testing/fixtures';
@@ -46,18 +48,43 @@ function departures(method: string, template: string, res: Answer): string[] {
   return validate(res.json) ? [] : [`body does not match: ${ajv.errorsText(validate.errors)}`];
 }
 
+const clickhouseUrl = process.env.CLICKHOUSE_URL;
+const database = `conformance_api_${randomBytes(4).toString('hex')}`;
+
 describe('the query API answers as its OpenAPI document says', () => {
   let h: Harness;
   let hc: Harness;
+  const onClickHouse: Harness[] = [];
   beforeAll(async () => {
     h = await createHarness();
     await seed(h.warehouse);
     hc = await createHarness({ classHourMinutes: 45 });
     await seed(hc.warehouse);
+    if (clickhouseUrl) {
+      for (const [i, classHourMinutes] of [undefined, 45].entries()) {
+        const warehouse = createClickHouseWarehouse({
+          ...clickHouseOptionsFromUrl(clickhouseUrl),
+          database: `${database}_${i}`,
+          timeZone: 'Asia/Shanghai',
+        });
+        const x = await createHarness({ warehouse, ...(classHourMinutes ? { classHourMinutes } : {}) });
+        await seed(x.warehouse);
+        onClickHouse.push(x);
+      }
+    }
   });
   afterAll(async () => {
     await h.close();
     await hc.close();
+    for (const x of onClickHouse) await x.close();
+    if (clickhouseUrl) {
+      const { url: base, username, password } = clickHouseOptionsFromUrl(clickhouseUrl);
+      const headers: Record<string, string> = {};
+      if (username !== undefined) headers['x-clickhouse-user'] = username;
+      if (password !== undefined) headers['x-clickhouse-key'] = password;
+      for (const i of [0, 1])
+        await fetch(base, { method: 'POST', body: `DROP DATABASE IF EXISTS ${database}_${i}`, headers });
+    }
   });
 
   type Case = [string, string, string, TokenName | null, unknown?, Record<string, string>?];
@@ -213,6 +240,24 @@ describe('the query API answers as its OpenAPI document says', () => {
       { decision: 'approve' },
       { 'content-encoding': 'gzip' },
     ],
+    // After the decisions: the timelines, flags and figures that carry them.
+    [
+      'post',
+      '/v1/flags/{flagId}/decision',
+      `/v1/flags/${FLAGS.concurrent3}/decision`,
+      'admin',
+      { decision: 'reject', note: 'n' },
+    ],
+    ['get', '/v1/sessions/{platformId}/{sessionId}', '/v1/sessions/cvto/s1', 'admin'],
+    ['get', '/v1/sessions/{platformId}/{sessionId}', '/v1/sessions/skillup/s2', 'supervisor'],
+    ['get', '/v1/sessions/{platformId}/{sessionId}', '/v1/sessions/cvto/s3', 'admin'],
+    ['get', '/v1/flags', '/v1/flags?status=approved', 'admin'],
+    ['get', '/v1/flags', '/v1/flags?status=rejected&format=csv', 'admin'],
+    ['get', '/v1/flags', '/v1/flags?limit=2', 'admin'],
+    ['get', '/v1/stats/hours', '/v1/stats/hours?from=2026-03-01&to=2026-03-02&groupBy=learner,day', 'admin'],
+    ['get', '/v1/stats/learners/{learnerId}', '/v1/stats/learners/learner-2', 'admin'],
+    ['get', '/v1/stats/learners/{learnerId}', '/v1/stats/learners/learner-3?to=2026-03-01', 'admin'],
+    ['get', '/v1/stats/programme', '/v1/stats/programme', 'admin'],
   ];
 
   it('a decision body over the body limit answers 413 payload_too_large, a status the document lists', async () => {
@@ -226,18 +271,34 @@ describe('the query API answers as its OpenAPI document says', () => {
     expect(departures('post', '/v1/flags/{flagId}/decision', res)).toEqual([]);
   });
 
+  const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+  async function run(harness: Harness, found: string[]): Promise<string[]> {
+    const answers: string[] = [];
+    for (const [method, template, url, token, body, headers] of cases) {
+      const res =
+        method === 'get'
+          ? await harness.get(url, token, headers ?? {})
+          : await harness.post(url, body, token, headers ?? {});
+      answers.push(
+        `${method.toUpperCase()} ${url.slice(0, 100)} → ${res.status} ${res.text.replace(UUID, 'uuid')}`,
+      );
+      for (const d of departures(method, template, res))
+        found.push(`${method.toUpperCase()} ${url.slice(0, 100)} → ${d}`);
+    }
+    return answers;
+  }
+
+  it.runIf(clickhouseUrl)('the embedded and the ClickHouse warehouse give the same answers', async () => {
+    const found: string[] = [];
+    const [a, b] = onClickHouse as [Harness, Harness];
+    expect(await run(a, found)).toEqual(await run(h, found));
+    expect(await run(b, found)).toEqual(await run(hc, found));
+    expect(found).toEqual([]);
+  });
+
   it('every answer of every documented operation is documented', async () => {
     const found: string[] = [];
-    for (const harness of [() => h, () => hc]) {
-      for (const [method, template, url, token, body, headers] of cases) {
-        const res =
-          method === 'get'
-            ? await harness().get(url, token, headers ?? {})
-            : await harness().post(url, body, token, headers ?? {});
-        for (const d of departures(method, template, res))
-          found.push(`${method.toUpperCase()} ${url.slice(0, 100)} → ${d}`);
-      }
-    }
+    for (const harness of [h, hc]) await run(harness, found);
     expect(found).toEqual([]);
   });
 });
