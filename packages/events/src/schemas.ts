@@ -36,17 +36,25 @@ function serializedBytes(value: unknown): number {
   }
 }
 
-const ext = z.record(z.string(), z.unknown()).check((ctx) => {
-  const bytes = serializedBytes(ctx.value);
-  if (bytes > EXT_MAX_BYTES) {
-    ctx.issues.push({
-      code: 'custom',
-      input: ctx.value,
-      params: { code: 'too_big' },
-      message: `must serialize to at most ${EXT_MAX_BYTES} bytes (got ${Number.isFinite(bytes) ? bytes : 'more, nested too deeply'})`,
-    });
-  }
-});
+// JSON Schema cannot express the size limit or the forbidden keys: the description says them.
+const ext = z
+  .record(z.string(), z.unknown())
+  .meta({
+    description:
+      'Platform-specific data: at most 2048 bytes serialized as JSON (UTF-8); keys "__proto__" and ' +
+      '"constructor" holding "prototype" are rejected',
+  })
+  .check((ctx) => {
+    const bytes = serializedBytes(ctx.value);
+    if (bytes > EXT_MAX_BYTES) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        params: { code: 'too_big' },
+        message: `must serialize to at most ${EXT_MAX_BYTES} bytes (got ${Number.isFinite(bytes) ? bytes : 'more, nested too deeply'})`,
+      });
+    }
+  });
 
 const envelope = {
   id: identifier,
@@ -101,7 +109,7 @@ export const quizSubmittedSchema = z
     courseId: identifier,
     quizId: identifier,
     questions: z.int().min(1).max(1000),
-    correct: z.int().min(0),
+    correct: z.int().min(0).meta({ description: 'Correct answers, at most questions' }),
     durationSec: z.number().min(0),
     answersDigest: z.string().max(128).optional(),
   })

@@ -110,6 +110,17 @@ export function checkText(what: string, v: unknown, max: number, min = 0): strin
   return v;
 }
 
+/**
+ * Free text whose limit is `max` characters (code points), as zod's `max` and JSON Schema's `maxLength`
+ * count them in the schemas that admit it: a decision note of 2000 CJK Extension B ideographs is 4000
+ * UTF-16 units.
+ */
+export function checkChars(what: string, v: unknown, max: number): string {
+  const text = checkText(what, v, 2 * max);
+  if (text.length > max && [...text].length > max) fail(what, v);
+  return text;
+}
+
 export function checkDay(what: string, v: unknown): string {
   if (typeof v !== 'string' || parseDay(v) === null || v < MIN_DAY || v > MAX_DAY) fail(what, v);
   return v;
@@ -315,7 +326,7 @@ export function checkDecision(d: DecisionRecord): void {
   checkId('decision.decisionId', d.decisionId);
   checkId('decision.flagId', d.flagId);
   if (d.decision !== 'approve' && d.decision !== 'reject') fail('decision.decision', d.decision);
-  checkText('decision.note', d.note, 2000);
+  checkChars('decision.note', d.note, 2000);
   checkText('decision.by', d.by, 256, 1);
   checkMs('decision.atMs', d.atMs);
   checkInt('decision.coversUntilMs', d.coversUntilMs, Number.MIN_SAFE_INTEGER);

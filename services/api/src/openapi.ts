@@ -189,6 +189,7 @@ export function buildOpenApi(): Json {
             ...jsonResponse('Flag', 'The updated flag'),
             ...notFound,
             '409': errorResponse('The flag is already decided and has no new withheld time'),
+            '413': errorResponse('The body is larger than the server accepts'),
             '415': errorResponse('The body is not application/json'),
             '503': errorResponse('The decisions log is unavailable; retry after Retry-After seconds'),
           },

@@ -215,6 +215,21 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect((await h.get(`/v1/flags/${FLAGS.late2}`, 'supervisor')).json.decisions[0].note).toBe(note);
   });
 
+  it('a note of 2000 characters outside the BMP (4000 UTF-16 units), within the documented maxLength 2000, is recorded verbatim', async () => {
+    await start();
+    // U+20000, a CJK Extension B ideograph: one character, two UTF-16 units. zod's max and the OpenAPI
+    // document's maxLength count characters; the note must not be refused for its UTF-16 length.
+    const note = '\u{20000}'.repeat(2000);
+    const res = await h.decide(FLAGS.late2, 'approve', note);
+    expect(res.status).toBe(200);
+    expect(res.json.decisions[0].note).toBe(note);
+    expect((await h.decisionRecords()).map((r) => r.note)).toEqual([note]);
+    expect((await h.get(`/v1/flags/${FLAGS.late2}`, 'supervisor')).json.decisions[0].note).toBe(note);
+    const over = await h.decide(FLAGS.idle1, 'approve', `${note}x`);
+    expect(over.status).toBe(400);
+    expect(over.json.error.message).toBe('note: must be at most 2000 characters');
+  });
+
   it('503 with Retry-After when the decisions log is unavailable; nothing changes', async () => {
     await start();
     h.log.setUnavailable(true);
