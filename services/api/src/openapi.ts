@@ -137,7 +137,11 @@ export function buildOpenApi(): Json {
           'Verified, pending and rejected hours, grouped and filtered',
           stats,
           parameters(hoursQuerySchema, 'query'),
-          jsonResponse('HoursResponse', 'Rows sorted by group keys', 'Header row, then one line per row'),
+          jsonResponse(
+            'HoursResponse',
+            'Rows sorted by group keys; at most 1,000,000 (a grouping with more answers 400 naming the bound)',
+            'Header row, then one line per row',
+          ),
         ),
       },
       '/v1/stats/learners/{learnerId}': {
