@@ -41,13 +41,19 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 const args = parseArgs({
   allowPositionals: true,
-  options: { processes: { type: 'string', default: '1' }, runs: { type: 'string', default: '3' } },
+  options: {
+    processes: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
+    'group-rows': { type: 'string', default: '50000' },
+  },
 });
 const SEGMENTS = countArg(args.positionals[0], 2_000_000, 'segments');
 /** Aggregator processes in the group (each its own process, like replicas of the service). */
 const PROCESSES = countArg(args.values.processes, 1, '--processes');
 const RUNS = process.env.HOURGLASS_BENCH_PROFILE ? 1 : countArg(args.values.runs, 3, '--runs');
 const TIME_ZONE = BENCH_SHAPE.timeZone;
+/** The aggregator's maxGroupRows (AGGREGATOR_BATCH_ROWS): rows per warehouse write. */
+const GROUP_ROWS = countArg(args.values['group-rows'], 50_000, '--group-rows');
 
 async function main(): Promise<void> {
   const prefix = `aggbench${Date.now()}.`;
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
     segments,
     sessionsAndFlags: others,
     aggregatorProcesses: PROCESSES,
+    maxGroupRows: GROUP_ROWS,
     runsOf: runs.length,
     ...median,
     runs: runs.map((r) => ({
@@ -239,6 +246,7 @@ async function worker(): Promise<void> {
     groupId,
     registry,
     logger: { info() {}, warn: console.warn, error: console.error },
+    maxGroupRows: GROUP_ROWS,
     onBatchReceived: () => {
       if (firstBatchSent) return;
       firstBatchSent = true;
