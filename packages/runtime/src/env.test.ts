@@ -95,3 +95,29 @@ describe('loadEnv', () => {
     }
   });
 });
+
+// Found in review (config-cli): ioredis reads the path as the database with parseInt, and without a
+// number it sent SELECT NaN on its first connection, whose rejection nobody handled: `hourglass start`
+// with REDIS_URL=redis://127.0.0.1:6379/abc started, and died with a ReplyError stack trace at the first
+// /readyz. A path like /1/2 meant database 1 without a word.
+describe('REDIS_URL database', () => {
+  it.each([
+    'redis://127.0.0.1:6379/abc',
+    'redis://127.0.0.1:6379/1/2',
+    'redis://127.0.0.1:6379/-1',
+    'redis://127.0.0.1:6379/?db=abc',
+  ])('a REDIS_URL whose database is not a decimal number (%s) is refused naming REDIS_URL', (url) => {
+    expect(() => loadEnv({ REDIS_URL: url })).toThrow(ConfigError);
+    expect(() => loadEnv({ REDIS_URL: url })).toThrow('REDIS_URL: its database');
+  });
+
+  it.each([
+    'redis://127.0.0.1:6379',
+    'redis://127.0.0.1:6379/',
+    'redis://127.0.0.1:6379/3',
+    'rediss://:secret@redis.example:6380/15',
+    'redis://127.0.0.1:6379?db=2',
+  ])('a REDIS_URL with no database or a decimal one (%s) is taken', (url) => {
+    expect(loadEnv({ REDIS_URL: url }).redisUrl).toBe(url);
+  });
+});
