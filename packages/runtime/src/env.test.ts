@@ -121,3 +121,32 @@ describe('REDIS_URL database', () => {
     expect(loadEnv({ REDIS_URL: url }).redisUrl).toBe(url);
   });
 });
+
+// Found in review (config-cli): the clients decode the URL's user info, and a stray "%" (a password
+// containing one, not written as %25) threw "URI malformed": `hourglass migrate` and `hourglass detector`
+// printed only that, exit 1, without naming the variable.
+describe('credentials in server URLs', () => {
+  it.each([
+    ['REDIS_URL', 'redis://:pa%zzword@127.0.0.1:6379'],
+    ['CLICKHOUSE_URL', 'http://default:pa%zzword@127.0.0.1:8123/hourglass'],
+    ['CLICKHOUSE_URL', 'http://us%er:x@127.0.0.1:8123'],
+  ])(
+    '%s with a password or user that is not valid percent-encoding is refused naming it, not printing it',
+    (name, url) => {
+      let caught: unknown;
+      try {
+        loadEnv({ [name]: url });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as Error).message).toContain(`${name}: its user and password must be percent-encoded`);
+      expect((caught as Error).message).not.toContain('pa%zz');
+    },
+  );
+
+  it('takes a percent-encoded password', () => {
+    const url = 'http://default:p%25ss%40word@127.0.0.1:8123/hourglass';
+    expect(loadEnv({ CLICKHOUSE_URL: url }).clickhouseUrl).toBe(url);
+  });
+});
