@@ -88,6 +88,29 @@ describe('hourglass command line', () => {
     expect(String(out.mock.calls[0]?.[0])).toContain('hash-token');
   });
 
+  // Found in review (config-cli): simulate took any --url and --ingest-url, generated the traffic, and
+  // its client retried the unusable URL 20 times with backoff: `--url localhost:8080` (no scheme, a
+  // likely slip) or `--url notaurl` ended 2 min 40 s later with exit 1 instead of a usage error.
+  it.each([
+    ['--url', 'notaurl'],
+    ['--url', 'localhost:8080'],
+    ['--url', 'ftp://127.0.0.1:8080'],
+    ['--ingest-url', '127.0.0.1:8081'],
+  ])(
+    'simulate %s %s, not an http(s) URL, is refused with exit code 2 before sending anything',
+    async (option, value) => {
+      const fetchSpy = vi.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('no network in this test'));
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      expect(await runCli(['simulate', option, value, '--learners', '5'])).toBe(2);
+      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(String(err.mock.calls[0]?.[0])).toContain(
+        `hourglass simulate: ${option} must be an http:// or https:// URL`,
+      );
+    },
+    5_000,
+  );
+
   it('simulate --platform-token splits id=token at the first =, so a token may hold = (base64 padding)', () => {
     expect(splitPlatformToken('cvto=abc==')).toEqual({ id: 'cvto', token: 'abc==' });
     expect(splitPlatformToken('cvto')).toEqual({ id: 'cvto', token: '' });

@@ -95,3 +95,58 @@ describe('loadEnv', () => {
     }
   });
 });
+
+// Found in review (config-cli): ioredis reads the path as the database with parseInt, and without a
+// number it sent SELECT NaN on its first connection, whose rejection nobody handled: `hourglass start`
+// with REDIS_URL=redis://127.0.0.1:6379/abc started, and died with a ReplyError stack trace at the first
+// /readyz. A path like /1/2 meant database 1 without a word.
+describe('REDIS_URL database', () => {
+  it.each([
+    'redis://127.0.0.1:6379/abc',
+    'redis://127.0.0.1:6379/1/2',
+    'redis://127.0.0.1:6379/-1',
+    'redis://127.0.0.1:6379/?db=abc',
+  ])('a REDIS_URL whose database is not a decimal number (%s) is refused naming REDIS_URL', (url) => {
+    expect(() => loadEnv({ REDIS_URL: url })).toThrow(ConfigError);
+    expect(() => loadEnv({ REDIS_URL: url })).toThrow('REDIS_URL: its database');
+  });
+
+  it.each([
+    'redis://127.0.0.1:6379',
+    'redis://127.0.0.1:6379/',
+    'redis://127.0.0.1:6379/3',
+    'rediss://:secret@redis.example:6380/15',
+    'redis://127.0.0.1:6379?db=2',
+  ])('a REDIS_URL with no database or a decimal one (%s) is taken', (url) => {
+    expect(loadEnv({ REDIS_URL: url }).redisUrl).toBe(url);
+  });
+});
+
+// Found in review (config-cli): the clients decode the URL's user info, and a stray "%" (a password
+// containing one, not written as %25) threw "URI malformed": `hourglass migrate` and `hourglass detector`
+// printed only that, exit 1, without naming the variable.
+describe('credentials in server URLs', () => {
+  it.each([
+    ['REDIS_URL', 'redis://:pa%zzword@127.0.0.1:6379'],
+    ['CLICKHOUSE_URL', 'http://default:pa%zzword@127.0.0.1:8123/hourglass'],
+    ['CLICKHOUSE_URL', 'http://us%er:x@127.0.0.1:8123'],
+  ])(
+    '%s with a password or user that is not valid percent-encoding is refused naming it, not printing it',
+    (name, url) => {
+      let caught: unknown;
+      try {
+        loadEnv({ [name]: url });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as Error).message).toContain(`${name}: its user and password must be percent-encoded`);
+      expect((caught as Error).message).not.toContain('pa%zz');
+    },
+  );
+
+  it('takes a percent-encoded password', () => {
+    const url = 'http://default:p%25ss%40word@127.0.0.1:8123/hourglass';
+    expect(loadEnv({ CLICKHOUSE_URL: url }).clickhouseUrl).toBe(url);
+  });
+});

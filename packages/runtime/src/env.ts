@@ -44,6 +44,31 @@ const decimal = (min: number, max: number) =>
 /** `/`, empty, or one database name with an optional trailing slash (as the warehouse reads it). */
 const CLICKHOUSE_DATABASE_PATH = /^\/?([A-Za-z_][A-Za-z0-9_]{0,63}\/?)?$/;
 
+/** User info the clients can decode: they throw a bare "URI malformed" on a stray "%" (say, in a password). */
+const decodableCredentials = (v: string): boolean => {
+  if (!URL.canParse(v)) return true;
+  const u = new URL(v);
+  try {
+    decodeURIComponent(u.username);
+    decodeURIComponent(u.password);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const CREDENTIALS_MESSAGE = 'its user and password must be percent-encoded (a "%" in them is written %25)';
+
+/**
+ * ioredis takes the path (or a `db` query parameter) as the database with parseInt: without a number it
+ * sends SELECT NaN, whose failure nobody handles (the process dies), and /1/2 would mean database 1.
+ */
+const redisDatabaseIsDecimal = (v: string): boolean => {
+  if (!URL.canParse(v)) return true;
+  const u = new URL(v);
+  const db = u.searchParams.get('db');
+  return /^\/?(\d+)?$/.test(u.pathname) && (db === null || /^\d+$/.test(db));
+};
+
 const brokerPort = (b: string) => Number(b.slice(b.lastIndexOf(':') + 1));
 
 const envSchema = z.object({
@@ -69,11 +94,19 @@ const envSchema = z.object({
           .min(1),
       ),
   ),
-  REDIS_URL: optional(urlOf('redis:', 'rediss:')),
+  REDIS_URL: optional(
+    urlOf('redis:', 'rediss:')
+      .refine(decodableCredentials, CREDENTIALS_MESSAGE)
+      .refine(
+        redisDatabaseIsDecimal,
+        'its database (the path, or ?db=) must be a decimal number, e.g. redis://host:6379/0',
+      ),
+  ),
   // The database is the URL's path (http://host:8123/<database>, none: `hourglass`). Anything else would
   // be dropped by the warehouse, silently for a query string such as ?database=.
   CLICKHOUSE_URL: optional(
     urlOf('http:', 'https:')
+      .refine(decodableCredentials, CREDENTIALS_MESSAGE)
       .refine(
         (v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''),
         'must not have a query string or fragment: name the database in the path, http://host:8123/<database>',

@@ -117,22 +117,48 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
   const counters: StateStoreStats = { roundTrips: 0, commands: 0 };
   let lastConnectionError: Error | undefined;
   let closed = false;
+  // ioredis sends SELECT <the URL's database> on connecting and only emits a refusal as an 'error' event:
+  // the connection stays on database 0 and every command would run there, unnoticed.
+  let databaseRefused: Error | undefined;
   const onError = (err: Error) => {
     // Without a listener ioredis prints every reconnect failure; the failure reaches callers anyway.
     lastConnectionError = err;
+    const command = (err as { command?: { name?: unknown; args?: unknown[] } }).command;
+    if (command?.name === 'select') {
+      databaseRefused = new Error(`redis refused database ${String(command.args?.[0])}: ${err.message}`, {
+        cause: err,
+      });
+    }
     opts.onConnectionError?.(err);
   };
   client.on('error', onError);
+  // A first PING behind the SELECT, before any command that writes: its answer comes after the refusal.
+  let databaseChecked = Number(client.options.db ?? 0) === 0;
+
+  function refuseDatabase(operation: string): void {
+    if (databaseRefused)
+      throw new StateError('unexpected', `${operation}: ${databaseRefused.message}`, {
+        cause: databaseRefused,
+      });
+  }
 
   async function run<T>(operation: string, commands: number, fn: () => Promise<T>): Promise<T> {
     if (closed) throw new StateError('closed', `${operation}: redis state store is closed`);
     counters.roundTrips += 1;
     counters.commands += commands;
+    let out: T;
     try {
-      return await fn();
+      if (!databaseChecked) {
+        await client.ping();
+        databaseChecked = true;
+      }
+      refuseDatabase(operation);
+      out = await fn();
     } catch (err) {
       throw toStateError(err, operation, lastConnectionError);
     }
+    refuseDatabase(operation);
+    return out;
   }
 
   function partitionKeys(partition: string): string[] {

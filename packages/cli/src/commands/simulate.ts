@@ -46,6 +46,12 @@ export async function runSimulateCommand(args: string[], _env: NodeJS.ProcessEnv
       throw new UsageError(`--${name} must be a number, got ${JSON.stringify(values[name])}`);
     return n;
   };
+  // The client would retry a URL that can never be fetched for minutes (`--url localhost:8080`, say).
+  for (const name of ['url', 'ingest-url'] as const) {
+    const v = values[name];
+    if (v !== undefined && !(URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol)))
+      throw new UsageError(`--${name} must be an http:// or https:// URL, got ${JSON.stringify(v)}`);
+  }
   const summary = await simulate({
     url: String(values.url).replace(/\/$/, ''),
     ...(values['ingest-url'] === undefined ? {} : { ingestUrl: values['ingest-url'].replace(/\/$/, '') }),
