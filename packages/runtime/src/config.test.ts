@@ -205,6 +205,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig(path)).toThrow(`configuration file ${path} is not valid JSON`);
   });
 
+  it('a file that does not parse is named with the line and column, never quoting its text (a raw token there stays unprinted)', () => {
+    const raw = join(dir, 'raw-token.json');
+    writeFileSync(raw, '{\n  "platforms": [\n    { "tokens": [s3cr3t-raw-token-value] }\n  ]\n}');
+    let message = '';
+    try {
+      loadConfig(raw);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`configuration file ${raw} is not valid JSON`);
+    expect(message).not.toContain('s3cr3t');
+    const comma = join(dir, 'comma.json');
+    writeFileSync(comma, '{\n  "timezone": "UTC",\n}');
+    expect(() => loadConfig(comma)).toThrow(
+      `configuration file ${comma} is not valid JSON at line 3, column 1`,
+    );
+  });
+
   it('names the file when it breaks a rule', () => {
     const path = join(dir, 'dup.json');
     const c = valid();

@@ -201,8 +201,23 @@ export function loadConfig(path?: string): Config {
   } catch (err) {
     throw new ConfigError(
       'config_invalid',
-      `configuration file ${path} is not valid JSON: ${(err as Error).message}`,
+      `configuration file ${path} is not valid JSON${jsonErrorAt(text, err)}`,
     );
   }
   return parseConfig(json, `configuration file ${path}`);
+}
+
+/**
+ * Where JSON.parse stopped, as a line and column when V8 says (" at line 3, column 14"), else nothing.
+ * Never V8's own message: it quotes the text around the fault, and a token written there unhashed by
+ * mistake would be printed.
+ */
+function jsonErrorAt(text: string, err: unknown): string {
+  const m = /at position (\d+)/.exec(err instanceof Error ? err.message : '');
+  if (m === null) return '';
+  const pos = Math.min(Number(m[1]), text.length);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}`;
 }
