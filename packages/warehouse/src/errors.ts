@@ -62,6 +62,15 @@ const CONNECTION_PROBLEM =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|Timeout error|other side closed|The user aborted a request/i;
 
 /**
+ * A proxy or load balancer in front of ClickHouse answering for it (502, 503, 504 and their usual
+ * bodies, or nothing at all). @clickhouse/client turns any non-2xx answer into an Error holding just
+ * the body, without the status; ClickHouse's own errors always carry "Code: N" and are read above, so
+ * these are the gateway's words for "the server behind me is not there".
+ */
+const GATEWAY_UNAVAILABLE =
+  /^\s*$|\b50[234]\b|Bad Gateway|Service (Temporarily )?Unavailable|Gateway Time-?out|no healthy upstream|upstream connect error/i;
+
+/**
  * ClickHouse 18.16 words errors as "Code: 60, e.displayText() = DB::Exception: …" without the
  * "(TYPE)" suffix newer servers add, so @clickhouse/client cannot parse them into a ClickHouseError;
  * the numeric code is read from the message here for both formats.
@@ -92,5 +101,20 @@ export function toWarehouseError(err: unknown, operation: string): WarehouseErro
       cause: err,
     });
   }
+  if (!isProgrammingError(err) && GATEWAY_UNAVAILABLE.test(message)) {
+    return new WarehouseError('unavailable', `${operation}: clickhouse unavailable (gateway): ${short}`, {
+      cause: err,
+    });
+  }
   return new WarehouseError('unexpected', `${operation}: ${short}`, { cause: err });
+}
+
+/** A bug of ours (TypeError and its kin) is never a gateway's answer, whatever its message. */
+function isProgrammingError(err: unknown): boolean {
+  return (
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof SyntaxError ||
+    err instanceof ReferenceError
+  );
 }
