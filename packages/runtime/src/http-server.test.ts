@@ -3,7 +3,12 @@ import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from './errors';
-import { createHttpServer, loggableUrl, type Readiness } from './http-server';
+import {
+  createHttpServer,
+  DEFAULT_IDLE_CONNECTION_TIMEOUT_MS,
+  loggableUrl,
+  type Readiness,
+} from './http-server';
 import { createLogger } from './logger';
 import { createMetricsRegistry } from './metrics';
 
@@ -28,7 +33,7 @@ function sink(): { stream: Writable; lines: () => Record<string, unknown>[] } {
 
 let ready: Readiness | (() => Promise<Readiness>) = { ready: true, checks: { log: true } };
 
-function build(opts: { bodyLimit?: number } = {}) {
+function build(opts: { bodyLimit?: number; idleConnectionTimeoutMs?: number } = {}) {
   const out = sink();
   const logger = createLogger({ level: 'debug', name: 'test', destination: out.stream });
   const registry = createMetricsRegistry();
@@ -192,6 +197,36 @@ describe('createHttpServer', () => {
       '/v1/flags?%61ccess_%74oken=[redacted]&limit=5&x=%E0',
     );
     expect(loggableUrl('/v1/flags?status=open&kind=idle')).toBe('/v1/flags?status=open&kind=idle');
+  });
+
+  it('closes a connection whose client stopped reading its answer, so the answer is not held for good', async () => {
+    expect(DEFAULT_IDLE_CONNECTION_TIMEOUT_MS).toBe(120_000);
+    const { app } = build({ idleConnectionTimeoutMs: 300 });
+    const size = 16 * 1024 * 1024;
+    app.get('/big', async () => 'x'.repeat(size));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.pause();
+      socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+      // The client reads nothing for well past the idle timeout, then reads what it can.
+      await new Promise((r) => setTimeout(r, 1500));
+      let received = 0;
+      const closed = new Promise<void>((resolve) => {
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+      });
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+      });
+      socket.resume();
+      await closed;
+      expect(received).toBeGreaterThan(0);
+      expect(received).toBeLessThan(size);
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers malformed HTTP and oversized headers in the SPEC error shape', async () => {

@@ -24,7 +24,15 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** A readiness check slower than this counts as not ready (a hung dependency is not a ready one). */
   readinessTimeoutMs?: number;
+  /**
+   * A connection on which nothing moved for this long, either way, is closed (default 120 s, beyond
+   * the warehouse's 30 s read deadline). Without it a client that never reads its answer held that
+   * answer, e.g. a large CSV, in this process for good.
+   */
+  idleConnectionTimeoutMs?: number;
 }
+
+export const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 120_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -117,6 +125,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // Our onResponse hook writes one access line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    connectionTimeout: options.idleConnectionTimeoutMs ?? DEFAULT_IDLE_CONNECTION_TIMEOUT_MS,
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
