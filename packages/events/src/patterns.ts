@@ -2,7 +2,9 @@
 export const IDENTIFIER = /^[A-Za-z0-9._:-]{1,128}$/;
 export const PLATFORM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const OCCUPATION = /^[0-9A-Za-z.-]{1,32}$/;
-export const REGION = /^\d{6}$/;
+// [0-9], not \d: the JSON Schemas carry this pattern, and validators in other languages read \d as any
+// Unicode digit (full-width ones too).
+export const REGION = /^[0-9]{6}$/;
 /** RFC 3339 with an explicit offset and at most millisecond precision. */
 export const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-](\d{2}):(\d{2}))$/;
