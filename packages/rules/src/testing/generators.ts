@@ -6,7 +6,7 @@ import { policies } from './fixtures';
  * Realistic event sequences for property tests: a few learners, each with a few sessions on three
  * platforms, jittered heartbeats with random activity, media and presence checks, quizzes, late and
  * early session.starts, ends, late receipts, gaps past the cap, replays under new ids (stale), resends of
- * the same id (duplicates) and local reordering. Times are written with Z or +08:00 offsets.
+ * the same id (duplicates), certificates (some issued twice under one certificateId) and local reordering. Times are written with Z or +08:00 offsets.
  */
 
 export const PROPERTY_POLICY = policies(
@@ -54,6 +54,19 @@ const sessionArb = fc.record({
       durationSec: fc.integer({ min: 0, max: 200 }),
     }),
     { maxLength: 2 },
+  ),
+  /** A certificate of the session's course, issued afterSec after its start; `again`: a second copy
+   * under another event id with other hours (the first copy wins). */
+  certificate: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(null) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        afterSec: fc.integer({ min: 0, max: 900 }),
+        requiredHours: fc.constantFrom(0.001, 0.01, 0.1, 1),
+        again: fc.boolean(),
+      }),
+    },
   ),
 });
 
@@ -139,6 +152,25 @@ export function eventsOf(sc: Scenario): AcceptedEvent[] {
           r: te + s.end.delay,
           e: { ...env(`${sessionId}-end`, te, s.end.delay), type: 'session.end' },
         });
+      }
+      if (s.certificate) {
+        const tc = t0 + s.certificate.afterSec * 1000;
+        const { sessionId: _none, ...noSession } = env(`${sessionId}-cert`, tc, 0);
+        const certificate = (id: string, requiredHours: number): AcceptedEvent => ({
+          ...noSession,
+          id,
+          type: 'certificate.issued',
+          courseId: 'C1',
+          certificateId: `${sessionId}-CERT`,
+          requiredHours,
+        });
+        timed.push({ r: tc, e: certificate(`${sessionId}-cert`, s.certificate.requiredHours) });
+        if (s.certificate.again) {
+          timed.push({
+            r: tc + 1000,
+            e: certificate(`${sessionId}-cert-again`, s.certificate.requiredHours * 2),
+          });
+        }
       }
       s.quizzes.forEach((q, qi) => {
         const tq = t0 + q.atSec * 1000;
