@@ -1,6 +1,6 @@
 import { parseTimestamp, validateEvent } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
-import { generateTraffic, MIN_MINUTES, type TrafficOptions } from './generate';
+import { generateTraffic, MAX_LEARNER_MINUTES, MIN_MINUTES, type TrafficOptions } from './generate';
 import { createRng } from './prng';
 import { CHEAT_SCENARIOS, EXPECTED_KINDS, FARM_SIZE, planCheaters } from './scenarios';
 
@@ -81,6 +81,13 @@ describe('generateTraffic', () => {
     expect(() => generateTraffic({ ...base, platforms: 4, platformIds: ['a', 'b'] })).toThrow(/platforms/);
     expect(() => generateTraffic({ ...base, platformIds: ['Bad!', 'b', 'c'] })).toThrow(/platform id/);
     expect(() => generateTraffic({ ...base, learners: 0 })).toThrow(/learners/);
+    // Refused at once, not after minutes of generating (review 'config-cli': --learners 100000000 ran on).
+    const started = performance.now();
+    expect(() => generateTraffic({ ...base, learners: 100_000_000, minutes: 30 })).toThrow(
+      /learners × minutes must be at most 1000000/,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(MAX_LEARNER_MINUTES).toBe(1_000_000);
   });
 });
 

@@ -11,6 +11,12 @@ import { byDelivery, createTimeline, type Timeline } from './timeline';
 
 /** The longest scenario needs about 13 minutes from its first event to its last delivery. */
 export const MIN_MINUTES = 15;
+/**
+ * The traffic is generated whole before it is sent, ~1 KB of memory per event and ~2 events per
+ * learner-minute: a million learner-minutes is ~2 GB at most. Beyond it the command is refused, not
+ * left to run out of memory after minutes of generating.
+ */
+export const MAX_LEARNER_MINUTES = 1_000_000;
 
 export interface TrafficOptions {
   /** How many platforms take part. */
@@ -63,6 +69,10 @@ export function generateTraffic(opts: TrafficOptions): Traffic {
   const platformIds = platformsOf(opts);
   check(Number.isInteger(opts.learners) && opts.learners >= 1, 'learners must be an integer ≥ 1');
   check(opts.minutes >= MIN_MINUTES, `minutes must be at least ${MIN_MINUTES} (the longest scenario's span)`);
+  check(
+    opts.learners * opts.minutes <= MAX_LEARNER_MINUTES,
+    `learners × minutes must be at most ${MAX_LEARNER_MINUTES} (the traffic is generated in memory first), got ${opts.learners * opts.minutes}`,
+  );
   check(opts.cheaters >= 0 && opts.cheaters <= 1, 'cheaters is a fraction between 0 and 1');
   check(Number.isInteger(opts.seed), 'seed must be an integer');
   check(Number.isFinite(opts.startMs), 'startMs must be a finite epoch millisecond');
