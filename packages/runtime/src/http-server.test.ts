@@ -33,7 +33,9 @@ function sink(): { stream: Writable; lines: () => Record<string, unknown>[] } {
 
 let ready: Readiness | (() => Promise<Readiness>) = { ready: true, checks: { log: true } };
 
-function build(opts: { bodyLimit?: number; idleConnectionTimeoutMs?: number } = {}) {
+function build(
+  opts: { bodyLimit?: number; idleConnectionTimeoutMs?: number; requestTimeoutMs?: number } = {},
+) {
   const out = sink();
   const logger = createLogger({ level: 'debug', name: 'test', destination: out.stream });
   const registry = createMetricsRegistry();
@@ -266,6 +268,94 @@ describe('createHttpServer', () => {
       await app.close();
     }
   });
+
+  it('bounds how long a request may take to arrive: by default 60 s (Fastify’s own default, 0, waits forever)', () => {
+    const { app } = build();
+    expect(app.server.requestTimeout).toBe(60_000);
+    expect(app.server.headersTimeout).toBe(60_000);
+  });
+
+  it('a body that trickles in (slowloris) is answered 408 once the request timeout passes, and its connection closed', async () => {
+    const { app } = build({ requestTimeoutMs: 500 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    let trickle: NodeJS.Timeout | undefined;
+    try {
+      const answer = new Promise<{ data: string; ms: number }>((resolve) => {
+        let data = '';
+        const started = Date.now();
+        socket.on('data', (chunk) => {
+          data += chunk.toString();
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve({ data, ms: Date.now() - started }));
+      });
+      socket.write(
+        'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[',
+      );
+      // One byte every 100 ms: never idle long, but 1000 bytes would take 100 s.
+      trickle = setInterval(() => {
+        if (!socket.destroyed) socket.write(' ');
+      }, 100);
+      const { data, ms } = await Promise.race([
+        answer,
+        new Promise<{ data: string; ms: number }>((r) =>
+          setTimeout(() => r({ data: 'still open', ms: -1 }), 5000),
+        ),
+      ]);
+      const [head = '', body = ''] = data.split('\r\n\r\n');
+      expect(head.split(' ')[1]).toBe('408');
+      expect(JSON.parse(body)).toEqual({ error: { code: 'request_timeout', message: expect.any(String) } });
+      expect(ms).toBeGreaterThanOrEqual(400);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await app.close();
+    }
+  }, 10_000);
+
+  it('a request answered before its body arrived (401 from an onRequest hook) gets no second answer when the timeout closes it', async () => {
+    const { app } = build({ requestTimeoutMs: 500 });
+    app.post(
+      '/deny',
+      {
+        onRequest: async () => {
+          throw new HttpError(401, 'unauthorized', 'no');
+        },
+      },
+      async () => ({}),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    let trickle: NodeJS.Timeout | undefined;
+    try {
+      const closed = new Promise<string>((resolve) => {
+        let data = '';
+        socket.on('data', (chunk) => {
+          data += chunk.toString();
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(data));
+      });
+      socket.write(
+        'POST /deny HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[',
+      );
+      trickle = setInterval(() => {
+        if (!socket.destroyed) socket.write(' ');
+      }, 100);
+      const data = await Promise.race([
+        closed,
+        new Promise<string>((r) => setTimeout(() => r('still open'), 5000)),
+      ]);
+      expect(data.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 401']);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await app.close();
+    }
+  }, 10_000);
 
   it('a request in flight at close is answered, and close then ends without waiting for its keep-alive connection', async () => {
     const { app } = build();

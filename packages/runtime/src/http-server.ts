@@ -30,6 +30,11 @@ export interface HttpServerOptions {
    * answer, e.g. a large CSV, in this process for good.
    */
   idleConnectionTimeoutMs?: number;
+  /**
+   * How long a request (headers and body) may take to arrive; a slower one is answered 408 and its
+   * connection closed. Default 60 s.
+   */
+  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 120_000;
@@ -46,6 +51,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_URLS = new Set(['/healthz', '/readyz', '/metrics']);
 /** Path parameters are identifiers of up to 128 characters (SPEC §2), URL-encoded up to 3 bytes each plus room. */
 const MAX_PARAM_LENGTH = 512;
+/**
+ * Fastify's default request timeout is 0: a body sent a byte at a time (slowloris) held its connection, and
+ * the part of the body already read, for as long as the client liked. Node's own default is 300 s; 60 s is
+ * its header timeout and ample for a 1 MiB body.
+ */
+const REQUEST_TIMEOUT_MS = 60_000;
 /** Retry-After of a request read while the server shuts down. */
 const CLOSING_RETRY_AFTER_SEC = 5;
 
@@ -120,12 +131,20 @@ async function checkReadiness(readiness: () => Promise<Readiness>, timeoutMs: nu
  * answers everything in the SPEC's `{"error":{"code","message"}}` shape.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: options.logger,
     // Our onResponse hook writes one access line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     connectionTimeout: options.idleConnectionTimeoutMs ?? DEFAULT_IDLE_CONNECTION_TIMEOUT_MS,
+    requestTimeout: requestTimeoutMs,
+    http: {
+      // Node wants the header timeout no longer than the request's, and checks both on this interval
+      // (30 s by default, which would let a request run up to 30 s past its timeout).
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))),
+    },
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -185,8 +204,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // after its answer until the keep-alive timeout (72 s), so a shutdown's `http` step hit its bound
   // and the process exited 1. Answers given while closing (`closing`, set in preClose above) end
   // their connection.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (closing) void reply.header('connection', 'close');
+  app.addHook('onSend', async (request, reply, payload) => {
+    // An answer given before the body was read (401, 403, 415 from a hook) ends the connection: the rest
+    // of the body is not read, and a request timeout cannot later add a 408 after this answer.
+    if (closing || !request.raw.complete) void reply.header('connection', 'close');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

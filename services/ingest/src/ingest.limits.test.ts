@@ -42,6 +42,22 @@ describe('POST /v1/events: rate limit', () => {
     expect(next.headers['retry-after']).toBe('3'); // 25 tokens of debt + 1 needed at 10/s
   });
 
+  it('after the server clock is stepped back, a platform that waits its Retry-After is let in', async () => {
+    h = await createHarness({ config: testConfig({ skillupRate: 10 }) });
+    const opts = { token: TOKENS.skillup };
+    const batch = () =>
+      Array.from({ length: 10 }, () => heartbeat({ time: '2026-03-01T10:59:00.000Z' }, 'skillup'));
+    expect((await post(h, batch(), opts)).statusCode).toBe(200);
+    h.clock.now -= 3_600_000;
+    const limited = await post(h, batch(), opts);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    h.clock.now += 1000;
+    const again = await post(h, batch(), opts);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ accepted: 10, rejected: 0 });
+  });
+
   it('gives the tokens back when the log is unavailable', async () => {
     h = await createHarness({ config: testConfig({ skillupRate: 10 }) });
     const opts = { token: TOKENS.skillup };

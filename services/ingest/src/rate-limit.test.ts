@@ -57,6 +57,16 @@ describe('createRateLimiter', () => {
     expect(taken).toBeGreaterThanOrEqual(1000 * 59);
   });
 
+  it('a wall clock stepped back (NTP) does not lock the platform out: a platform that waits its Retry-After is let in', () => {
+    let now = Date.UTC(2026, 10, 30, 12);
+    const rl = createRateLimiter(() => now);
+    expect(rl.take('p', 10, 10)).toEqual({ ok: true });
+    now -= 3_600_000; // the server's clock is stepped back an hour
+    expect(rl.take('p', 10, 10)).toEqual({ ok: false, retryAfterSec: 1 });
+    now += 1000;
+    expect(rl.take('p', 10, 10)).toEqual({ ok: true });
+  });
+
   it('keeps buckets apart and refunds up to the capacity', () => {
     const rl = createRateLimiter(() => 0);
     expect(rl.take('a', 5, 5)).toEqual({ ok: true });

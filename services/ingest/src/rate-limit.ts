@@ -35,6 +35,11 @@ export function createRateLimiter(clock: () => number): RateLimiter {
     } else if (now > b.atMs) {
       b.tokens = Math.min(rate, b.tokens + ((now - b.atMs) * rate) / 1000);
       b.atMs = now;
+    } else if (now < b.atMs) {
+      // The wall clock was stepped back: refill from the new time on. Keeping the old time would refill
+      // nothing until the clock caught up, refusing the platform for as long as the step while each
+      // Retry-After said a second or two.
+      b.atMs = now;
     }
     return b;
   }
