@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { sqlString } from '../sql';
 import { createConnection } from './connection';
 import { clickHouseOptionsFromUrl } from './url';
 
@@ -10,7 +11,7 @@ const server = clickHouseOptionsFromUrl(url);
 async function running(marker: string): Promise<number> {
   const res = await fetch(server.url, {
     method: 'POST',
-    body: `SELECT count() FROM system.processes WHERE query LIKE '%${marker}%' AND query NOT LIKE '%system.processes%' FORMAT TSV`,
+    body: `SELECT count() FROM system.processes WHERE query LIKE ${sqlString(`%${marker}%`)} AND query NOT LIKE '%system.processes%' FORMAT TSV`,
   });
   return Number((await res.text()).trim());
 }
@@ -25,7 +26,10 @@ describe('a ClickHouse read past its timeout', () => {
     const marker = `api_limits_${randomBytes(4).toString('hex')}`;
     const conn = createConnection({ ...server, requestTimeoutMs: 1000 });
     try {
-      const read = conn.rows('probe', `SELECT count() AS n, '${marker}' AS m FROM numbers(100000000000)`);
+      const read = conn.rows(
+        'probe',
+        `SELECT count() AS n, ${sqlString(marker)} AS m FROM numbers(100000000000)`,
+      );
       await expect(read).rejects.toMatchObject({ code: 'unavailable' });
       await new Promise((r) => setTimeout(r, 1500));
       expect(await running(marker)).toBe(0);
@@ -33,7 +37,7 @@ describe('a ClickHouse read past its timeout', () => {
       await conn.close();
       await fetch(server.url, {
         method: 'POST',
-        body: `KILL QUERY WHERE query LIKE '%${marker}%' AND query NOT LIKE '%KILL%' SYNC`,
+        body: `KILL QUERY WHERE query LIKE ${sqlString(`%${marker}%`)} AND query NOT LIKE '%KILL%' SYNC`,
       });
     }
   }, 30_000);
