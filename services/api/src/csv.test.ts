@@ -1,3 +1,4 @@
+import { IDENTIFIER, OCCUPATION, PLATFORM_ID, REGION } from '@hourglass/events';
 import { describe, expect, it } from 'vitest';
 import { csvField, csvLine, csvStream, wantsCsv } from './csv';
 
@@ -59,15 +60,21 @@ describe('csv', () => {
 });
 
 describe('csv and spreadsheets', () => {
-  // Not fixed (a design decision): spreadsheet programs evaluate a cell that starts with '-', '=', '+' or
-  // '@' as a formula ("CSV injection"). SPEC §2 identifiers may start with '-', so a learnerId "-A1" in
-  // stats/hours?groupBy=learner&format=csv (or a courseId, occupation, sessionId, flag's learnerId) opens
-  // in Excel as =-A1, the negated value of cell A1, and "-abc" as #NAME?, instead of the id. The only
-  // free text (decision notes, evidence) sits inside the JSON columns, which start with '[', and no id
-  // character forms a function call, so the harm is a wrong value shown, not code run. The usual fix
-  // (OWASP) prefixes such a cell with "'" inside quotes, which changes the value for programs that read
-  // the CSV; whether to do that, or to document it for statisticians, is for the maintainers to decide.
-  it.fails('an id starting with "-" is not written as a bare cell a spreadsheet evaluates as a formula', () => {
-    expect(csvLine(['-A1', 1.5])).not.toMatch(/^-A1,/);
+  // Decided (stop 21): cells are written verbatim, as RFC 4180 says, and never prefixed with "'" (the
+  // OWASP fix for "CSV injection"), because the CSV is read by programs as much as by spreadsheets, and a
+  // prefixed id is another id to a program. The harm is bounded by the id patterns: a spreadsheet shows
+  // a learnerId "-A1" as =-A1 (a reference) or "-1" as a number, but no id can hold the characters a
+  // function call or a DDE payload needs, and free text (notes, evidence) sits inside JSON columns,
+  // which start with '['. The API README tells statisticians to import the file as text.
+  it('an id starting with "-" is written verbatim, not prefixed', () => {
+    expect(csvLine(['-A1', 1.5])).toMatch(/^-A1,1\.5/);
+  });
+
+  it('no id pattern admits a character a spreadsheet function call or DDE payload needs', () => {
+    const needed = ['(', ')', '|', '=', '+', '@', '"', "'", '!', ' ', '\t', '\r'];
+    for (const [name, pattern] of Object.entries({ IDENTIFIER, PLATFORM_ID, OCCUPATION, REGION })) {
+      for (const c of needed)
+        expect(pattern.test(`a${c}b`) || pattern.test(c), `${name} admits ${JSON.stringify(c)}`).toBe(false);
+    }
   });
 });
