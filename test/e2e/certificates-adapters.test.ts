@@ -1,10 +1,10 @@
-import { startAllInOne } from '@hourglass/cli';
 import { type AcceptedEvent, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
-import { DEMO_TOKENS, developmentConfig, type Env } from '@hourglass/runtime';
+import { DEMO_TOKENS, type Env } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
+import { withAllInOne } from '../support/all-in-one';
 import { cleanupsAfterAll } from '../support/cleanups';
-import { type HourglassClient, hourglassClient } from '../support/client';
+import type { HourglassClient } from '../support/client';
 import { deleteKeys } from '../support/pipeline';
 import { realServers, uniqueName } from '../support/servers';
 
@@ -129,15 +129,7 @@ async function answers(client: HourglassClient) {
 }
 
 async function run(env: Env) {
-  const hg = await startAllInOne({
-    env,
-    config: developmentConfig(),
-    isDevelopmentConfig: true,
-    registerSignals: false,
-    partitions: 1,
-  });
-  try {
-    const client = hourglassClient({ ingestUrl: hg.url, apiUrl: hg.url });
+  return withAllInOne(env, async (client) => {
     expect(await client.replay(events)).toEqual({ accepted: events.length, rejected: 0 });
     await client.waitCaughtUp();
     const before = await answers(client);
@@ -151,9 +143,7 @@ async function run(env: Env) {
     await client.waitCaughtUp();
     const after = await answers(client);
     return { before, after };
-  } finally {
-    await hg.close();
-  }
+  });
 }
 
 describe('certificates through the pipeline, embedded and on the real servers', () => {

@@ -1,74 +1,22 @@
-import { startAllInOne } from '@hourglass/cli';
 import { type AcceptedEvent, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
-import { developmentConfig, type Env } from '@hourglass/runtime';
+import type { Env } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
+import { hoursAndCounts, sitting, withAllInOne } from '../support/all-in-one';
 import { cleanupsAfterAll } from '../support/cleanups';
-import { hourglassClient } from '../support/client';
 import { deleteKeys } from '../support/pipeline';
 import { realServers, uniqueName } from '../support/servers';
 
-const at = (hms: string) => `2026-03-01T${hms}Z`;
-/** One learner's sitting: a start and two active heartbeats 30 s apart: 60 s verified. */
-const sitting = (learnerId: string): AcceptedEvent[] => [
-  {
-    id: `${learnerId}-start`,
-    type: 'session.start',
-    time: at('08:00:00'),
-    receivedAt: at('08:00:00'),
-    platformId: 'cvto',
-    learnerId,
-    sessionId: `${learnerId}-s1`,
-    courseId: 'weld-101',
-    deviceId: `${learnerId}-phone`,
-  },
-  ...[1, 2].map(
-    (seq): AcceptedEvent => ({
-      id: `${learnerId}-hb${seq}`,
-      type: 'heartbeat',
-      time: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
-      receivedAt: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
-      platformId: 'cvto',
-      learnerId,
-      sessionId: `${learnerId}-s1`,
-      courseId: 'weld-101',
-      seq,
-      intervalSec: 30,
-      focus: true,
-      interactions: 3,
-    }),
-  ),
-];
-
 /** Starts `hourglass start`, replays each group of events in turn, waits for the pipeline, reads hours and counts, stops it. */
 async function run(env: Env, ...groups: AcceptedEvent[][]) {
-  const hg = await startAllInOne({
-    env,
-    config: developmentConfig(),
-    isDevelopmentConfig: true,
-    registerSignals: false,
-    partitions: 1,
-  });
-  try {
-    const client = hourglassClient({ ingestUrl: hg.url, apiUrl: hg.url });
+  return withAllInOne(env, async (client) => {
     // Each group through the whole pipeline before the next (a detector batch of its own).
     for (const events of groups) {
       expect(await client.replay(events)).toEqual({ accepted: events.length, rejected: 0 });
       await client.waitCaughtUp();
     }
-    const hours = (await client.get('/v1/stats/hours?from=2026-03-01&to=2026-03-01&groupBy=learner')) as {
-      rows: { learnerId: string; verifiedHours: number }[];
-    };
-    const programme = (await client.get('/v1/stats/programme')) as {
-      platformQuality: { platformId: string; acceptedEvents: number }[];
-    };
-    return {
-      hours: hours.rows.map((r) => [r.learnerId, r.verifiedHours]),
-      acceptedEvents: programme.platformQuality.map((p) => [p.platformId, p.acceptedEvents]),
-    };
-  } finally {
-    await hg.close();
-  }
+    return hoursAndCounts(client);
+  });
 }
 
 /** L-ann's then L-cy's sitting, a restart on the same settings, then L-bo's: the API's answers after each. */
