@@ -12,6 +12,22 @@ export interface StoredAgain {
 
 type Num = number | string;
 
+/** A withheld segment as `segments` stores it (the fields of its `by_learner` row). */
+interface StoredWithheld {
+  segmentId: string;
+  sLearner: string;
+  sDay: string;
+  sPlatform: string;
+  sCourse: string;
+  sRegion: string;
+  sOccupation: string;
+  sGroup: string;
+  sEnd: Num;
+  sDuration: Num;
+  sMultiFlag: Num;
+  sFlagIds: string[];
+}
+
 const KEY_COLUMNS =
   'learnerId, toUInt16(day) AS dayNumber, platformId, courseId, region, occupation, learnerGroup';
 const KEY_GROUP = 'learnerId, dayNumber, platformId, courseId, region, occupation, learnerGroup';
@@ -36,7 +52,8 @@ const keyOf = (r: KeyRow): string =>
  * ClickHouse 18.16 keeps the first when the second is refused (found in review: a routine, retryable
  * 252 TOO_MANY_PARTS is enough). The retry then finds the rows stored and skips them, and their hours
  * were in no hours query, for good. So an insert that finds some of its rows stored already fills in
- * what `by_learner` lacks of them: a withheld segment's own row (kind 1, by its id), and for the keys of
+ * what `by_learner` lacks of them: a withheld segment's own row (kind 1, by its id, as `segments` stores
+ * it: a copy sent again with another status is not the one kept), and for the keys of
  * the verified ones (learner, day, platform, course, region, occupation, group) the difference between
  * the distinct stored segments' time and what `by_learner` sums (kind 0, one more row that the
  * SummingMergeTree adds). Only ever adds: a `by_learner` that holds more (a segment stored twice before a
@@ -58,7 +75,7 @@ export async function fillByLearner(opts: {
   const withheld = stored.filter((s) => s.segment.status === 'withheld');
   const verified = stored.filter((s) => s.segment.status === 'verified');
 
-  const [haveWithheld, expected, summed] = await Promise.all([
+  const [haveWithheld, storedWithheld, expected, summed] = await Promise.all([
     withheld.length === 0
       ? Promise.resolve([] as string[])
       : conn.column(
@@ -68,6 +85,25 @@ export async function fillByLearner(opts: {
                'wSegmentId',
                withheld.map((s) => s.segment.segmentId),
              )}`,
+        ),
+    // The stored copies of the withheld ones: the copy sent again may say withheld where the stored
+    // one says verified (a detector rebuilding from the log decides shared_device in another order),
+    // and the first copy is the one kept. Inner names differ from the columns WHERE reads (see below).
+    withheld.length === 0
+      ? Promise.resolve([])
+      : conn.rows<StoredWithheld>(
+          'fillByLearner',
+          `SELECT segmentId, any(learnerId) AS sLearner, toString(any(day)) AS sDay,
+             any(platformId) AS sPlatform, any(courseId) AS sCourse, any(region) AS sRegion,
+             any(occupation) AS sOccupation, any(learnerGroup) AS sGroup, any(endMs) AS sEnd,
+             any(durationMs) AS sDuration, any(multiFlag) AS sMultiFlag, any(flagIds) AS sFlagIds
+           FROM ${db}.segments WHERE ${where} AND status = 'withheld'
+             AND ${sqlInStringSet(
+               'segmentId',
+               withheld.map((s) => s.segment.segmentId),
+             )}
+           GROUP BY segmentId`,
+          ID_CHECK_SETTINGS,
         ),
     verified.length === 0
       ? Promise.resolve([])
@@ -97,19 +133,25 @@ export async function fillByLearner(opts: {
 
   const rows: object[] = [];
   const present = new Set(haveWithheld);
-  for (const { segment: s, dayText } of withheld) {
+  for (const s of storedWithheld) {
     if (present.has(s.segmentId)) continue;
     present.add(s.segmentId);
     rows.push({
-      ...attributes(s, dayText),
+      learnerId: s.sLearner,
+      day: s.sDay,
+      platformId: s.sPlatform,
+      courseId: s.sCourse,
+      region: s.sRegion,
+      occupation: s.sOccupation,
+      learnerGroup: s.sGroup,
       kind: 1,
       wSegmentId: s.segmentId,
       verifiedMs: 0,
       segments: 1,
-      wEndMs: s.endMs,
-      wDurationMs: s.endMs - s.startMs,
-      wMultiFlag: s.flagIds.length > 1 ? 1 : 0,
-      wFlagIds: s.flagIds,
+      wEndMs: Number(s.sEnd),
+      wDurationMs: Number(s.sDuration),
+      wMultiFlag: Number(s.sMultiFlag),
+      wFlagIds: s.sFlagIds,
     });
   }
   const have = new Map(summed.map((r) => [keyOf(r), { ms: Number(r.ms), n: Number(r.n) }]));
