@@ -1,4 +1,5 @@
 import type { Segment } from '@hourglass/events';
+import { WarehouseError } from '../errors';
 import { sqlDate, sqlNumber } from '../sql';
 import { checkSegments } from '../validate';
 import { fillByLearner, type StoredAgain } from './by-learner-fill';
@@ -7,6 +8,9 @@ import { segmentOrder } from './segment-order';
 import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from './segment-rows';
 import { timeWindows } from './time-windows';
 import type { IdSet } from './writes';
+
+/** Far above a normal check (milliseconds), far below a Kafka session timeout (30 s by default). */
+export const DEFAULT_MAX_CHECK_AGE_MS = 5000;
 
 type Exclusive = <T>(table: string, ids: IdSet, task: () => Promise<T>) => Promise<T>;
 
@@ -26,8 +30,11 @@ export function createSegmentInsert(opts: {
   timeZone: string;
   exclusive: Exclusive;
   queryIdOf: (table: string, count: number, idAt: (i: number) => string) => string;
+  /** A duplicate check answered later than this after it was asked is asked again (default 5 s). */
+  maxCheckAgeMs?: number;
 }): (rows: Segment[]) => Promise<void> {
   const { conn, db, exclusive, queryIdOf } = opts;
+  const maxCheckAgeMs = opts.maxCheckAgeMs ?? DEFAULT_MAX_CHECK_AGE_MS;
   const dayOf = createFastDayOf(opts.timeZone);
   // Buffers of bodies already sent, for the next bodies (segmentsRowBinary's `memory`): one per
   // insert in flight at most. A failed insert's buffer is dropped, in case its request still holds it.
@@ -39,6 +46,28 @@ export function createSegmentInsert(opts: {
       WHERE day IN (${[...days].map(sqlDate).join(', ')})
         AND (${windows.map(([a, b]) => `(startMs >= ${sqlNumber(a)} AND startMs <= ${sqlNumber(b)})`).join(' OR ')})`;
     return conn.column('insertSegments', sql);
+  };
+
+  /**
+   * storedIn, answered within MAX_CHECK_AGE_MS of asking. A check answered late describes the table as
+   * it was when asked: if this process stalled meanwhile (a slow server or network, a long GC pause,
+   * all without Kafka heartbeats), its partitions may have moved and their next owner stored the same
+   * rows. Inserting them again would double their hours in by_learner for good (found in review with
+   * two aggregators and one 15 s stall). So a late answer is asked again. An INSERT that stalls as long
+   * after a fresh check can still land after the next owner's: that window is left (README).
+   */
+  const storedInRecently = async (starts: Float64Array, days: Set<string>): Promise<string[]> => {
+    for (let attempt = 1; ; attempt++) {
+      const asked = Date.now();
+      const stored = await storedIn(starts, days);
+      if (Date.now() - asked <= maxCheckAgeMs) return stored;
+      if (attempt >= 3) {
+        throw new WarehouseError(
+          'unavailable',
+          `insertSegments: the duplicate check took over ${maxCheckAgeMs} ms ${attempt} times`,
+        );
+      }
+    }
   };
 
   return async (rows: Segment[]): Promise<void> => {
@@ -76,7 +105,7 @@ export function createSegmentInsert(opts: {
       starts: [first, last],
     };
     await exclusive('segments', held, async () => {
-      const stored = await storedIn(starts.subarray(0, batch.length), days);
+      const stored = await storedInRecently(starts.subarray(0, batch.length), days);
       let fresh = order;
       if (stored.length > 0) {
         const have = new Set(stored);
