@@ -188,6 +188,30 @@ describe('parseConfig', () => {
     })();
     expect(err.problems).toHaveLength(2);
   });
+
+  it('lists the rules across entries too when an entry is also malformed (one start-up names every problem)', () => {
+    const c = valid();
+    c.policy = { idleTimeout: 3 }; // a misspelt policy key: the schema refuses it
+    c.platforms[1]!.id = 'cvto'; // a duplicate platform id
+    c.users[1]!.platforms = ['cvto']; // a scope on a statistician
+    c.users[0]!.platforms = ['nope']; // a supervisor scope naming an unknown platform
+    c.users[2]!.tokens = [H('p1')]; // a token shared with platform cvto
+    const err = (() => {
+      try {
+        parseConfig(c);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected error');
+    })();
+    expect(err.problems).toEqual([
+      'policy: unknown policy key "idleTimeout"',
+      'platforms[1].id: duplicate platform id "cvto" (also platforms[0])',
+      'users[0].platforms[0]: unknown platform "nope"',
+      'users[1].platforms: only supervisors have a platform scope (role "statistician" sees all)',
+      'users[2].tokens[0]: token hash is also used by platform "cvto"; every principal needs its own token',
+    ]);
+  });
 });
 
 describe('loadConfig', () => {

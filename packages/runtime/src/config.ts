@@ -104,11 +104,63 @@ function pathOf(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
+/** What crossChecks reads of an entry; a field missing here is one the schema already reported. */
+interface LooseConfig {
+  platforms: { id?: string; tokens: string[] }[];
+  users: { name?: string; role?: Role; platforms?: string[] | 'malformed'; tokens: string[] }[];
+}
+
+/**
+ * The fields crossChecks needs, read from a file the schema refused, so that one start-up names the
+ * problems across entries too. Entries keep their positions; a malformed field is left out (the schema's
+ * own problem names it). Undefined when the lists themselves are missing or not arrays.
+ */
+function looseView(json: unknown): LooseConfig | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { platforms, users } = json as Record<string, unknown>;
+  if (!Array.isArray(platforms) || !Array.isArray(users)) return undefined;
+  const field = (o: unknown, k: string): unknown =>
+    typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const hashes = (v: unknown): string[] =>
+    Array.isArray(v)
+      ? v.flatMap((t) => {
+          const r = tokenHash.safeParse(t);
+          return r.success ? [r.data] : [];
+        })
+      : [];
+  return {
+    platforms: platforms.map((p) => {
+      const id = str(field(p, 'id'));
+      return { ...(id === undefined ? {} : { id }), tokens: hashes(field(p, 'tokens')) };
+    }),
+    users: users.map((u) => {
+      const name = str(field(u, 'name'));
+      const role = str(field(u, 'role'));
+      const scope = field(u, 'platforms');
+      return {
+        ...(name === undefined ? {} : { name }),
+        ...(role !== undefined && (ROLES as readonly string[]).includes(role) ? { role: role as Role } : {}),
+        ...(scope === undefined
+          ? {}
+          : {
+              platforms:
+                Array.isArray(scope) && scope.length > 0 && scope.every((x) => typeof x === 'string')
+                  ? (scope as string[])
+                  : ('malformed' as const),
+            }),
+        tokens: hashes(field(u, 'tokens')),
+      };
+    }),
+  };
+}
+
 /** Rules that span entries: uniqueness of ids, names and token hashes, and supervisor scopes. */
-function crossChecks(c: Config): string[] {
+function crossChecks(c: LooseConfig): string[] {
   const problems: string[] = [];
   const platformAt = new Map<string, number>();
   c.platforms.forEach((p, i) => {
+    if (p.id === undefined) return;
     const first = platformAt.get(p.id);
     if (first !== undefined)
       problems.push(`platforms[${i}].id: duplicate platform id "${p.id}" (also platforms[${first}])`);
@@ -116,6 +168,7 @@ function crossChecks(c: Config): string[] {
   });
   const userAt = new Map<string, number>();
   c.users.forEach((u, i) => {
+    if (u.name === undefined) return;
     const first = userAt.get(u.name);
     if (first !== undefined)
       problems.push(`users[${i}].name: duplicate user name "${u.name}" (also users[${first}])`);
@@ -131,13 +184,14 @@ function crossChecks(c: Config): string[] {
   };
   c.platforms.forEach((p, i) => {
     p.tokens.forEach((t, j) => {
-      claim(t, `platforms[${i}].tokens[${j}]`, `platform "${p.id}"`);
+      claim(t, `platforms[${i}].tokens[${j}]`, p.id === undefined ? `platforms[${i}]` : `platform "${p.id}"`);
     });
   });
   c.users.forEach((u, i) => {
     u.tokens.forEach((t, j) => {
-      claim(t, `users[${i}].tokens[${j}]`, `user "${u.name}"`);
+      claim(t, `users[${i}].tokens[${j}]`, u.name === undefined ? `users[${i}]` : `user "${u.name}"`);
     });
+    if (u.role === undefined || u.platforms === 'malformed') return;
     if (u.role === 'supervisor') {
       if (u.platforms === undefined) {
         problems.push(
@@ -172,6 +226,8 @@ export function parseConfig(json: unknown, source = 'configuration'): Config {
       }
       return `${pathOf(i.path)}: ${i.message}`;
     });
+    const loose = looseView(json);
+    if (loose !== undefined) problems.push(...crossChecks(loose));
     throw new ConfigError('config_invalid', `invalid ${source}`, problems);
   }
   const config = parsed.data as Config;

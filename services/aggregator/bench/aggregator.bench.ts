@@ -275,9 +275,13 @@ async function worker(): Promise<void> {
       external: mb(m.external),
     };
   }, 100);
+  // Listen for 'stop' before starting: with --processes N, a process still joining the group when the
+  // others have stored every row gets 'stop' before start() resolves, and would never see it (the run
+  // then hung; seen with `pnpm bench:aggregator 2000 --runs 1 --processes 2`).
+  const stopped = new Promise((resolve) => process.once('message', resolve));
   await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () => {
     await aggregator.start();
-    await new Promise((resolve) => process.once('message', resolve));
+    await stopped;
   });
   clearInterval(sampler);
   const cpu = process.cpuUsage();

@@ -210,6 +210,7 @@ function printWelcome(out: NodeJS.WritableStream, url: string, dev: boolean): vo
       '  development configuration (HOURGLASS_CONFIG unset) accepts these demo tokens:',
       ...Object.entries(DEMO_TOKENS.platforms).map(([p, t]) => `    platform ${p.padEnd(10)} Bearer ${t}`),
       `    supervisor (all)    Bearer ${DEMO_TOKENS.supervisor}`,
+      `    supervisor (cvto)   Bearer ${DEMO_TOKENS.supervisorCvto}`,
       `    statistician        Bearer ${DEMO_TOKENS.statistician}`,
       `    admin               Bearer ${DEMO_TOKENS.admin}`,
     );
