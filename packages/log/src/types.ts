@@ -100,6 +100,11 @@ export interface LogAdmin {
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /** High watermarks: the offset the next appended record of each partition gets. Sorted by partition. */
   endOffsets(topic: string): Promise<{ partition: number; offset: string }[]>;
+  /**
+   * Log start offsets: the first offset each partition still holds (retention deleted the records before it;
+   * equal to the end offset when it deleted them all). Sorted by partition.
+   */
+  startOffsets(topic: string): Promise<{ partition: number; offset: string }[]>;
   /** The group's committed offsets (next offset to read), null where the group never committed. Sorted by partition. */
   committedOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: string | null }[]>;
   deleteTopics?(names: string[]): Promise<void>;

@@ -46,15 +46,19 @@ export function createLogPipelineStatus(opts: { admin: LogAdmin; stages: Pipelin
       const topicLags = [];
       let lag = 0n;
       for (const topic of stage.topics) {
-        const [ends, committed] = await Promise.all([
+        const [ends, committed, starts] = await Promise.all([
           opts.admin.endOffsets(topic),
           opts.admin.committedOffsets(stage.groupId, topic),
+          opts.admin.startOffsets(topic),
         ]);
         const at = new Map(committed.map((c) => [c.partition, c.offset]));
+        const first = new Map(starts.map((s) => [s.partition, s.offset]));
         let topicLag = 0n;
         for (const end of ends) {
-          const c = at.get(end.partition);
-          const behind = BigInt(end.offset) - BigInt(c ?? '0');
+          // A group that never committed on a partition has its records from the log start on to read: those
+          // retention deleted are gone (a consumer starts past them, and one that finds none never commits).
+          const c = at.get(end.partition) ?? first.get(end.partition) ?? '0';
+          const behind = BigInt(end.offset) - BigInt(c);
           if (behind > 0n) topicLag += behind;
         }
         lag += topicLag;

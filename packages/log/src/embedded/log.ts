@@ -93,6 +93,12 @@ export function createEmbeddedLog(opts: EmbeddedLogOptions = {}): EmbeddedLog {
         .topic(topic)
         .partitions.map((p, partition) => ({ partition, offset: String(p.records.length) }));
     },
+    async startOffsets(topic) {
+      assertOpen();
+      validateTopicName(topic);
+      // Nothing is ever deleted: every partition starts at 0.
+      return store.topic(topic).partitions.map((_, partition) => ({ partition, offset: '0' }));
+    },
     async committedOffsets(groupId, topic) {
       assertOpen();
       validateTopicName(topic);

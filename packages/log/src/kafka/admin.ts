@@ -122,6 +122,11 @@ export function createKafkaAdmin(settings: KafkaAdminSettings): KafkaLogAdmin {
       const offsets = await read(`endOffsets(${topic})`, (a) => a.fetchTopicOffsets(topic));
       return offsets.map(({ partition, high }) => ({ partition, offset: high })).sort(byPartition);
     },
+    async startOffsets(topic) {
+      validateTopicName(topic);
+      const offsets = await read(`startOffsets(${topic})`, (a) => a.fetchTopicOffsets(topic));
+      return offsets.map(({ partition, low }) => ({ partition, offset: low })).sort(byPartition);
+    },
     async committedOffsets(groupId, topic) {
       validateTopicName(topic);
       const result = await read(`committedOffsets(${groupId}, ${topic})`, async (a) => {

@@ -117,6 +117,11 @@ export function controlContract(f: ContractFixture): void {
     await f.log().producer().send(sent);
     const perPartition = [0, 1].map((p) => sent.filter((r) => partitionFor(r.key, 2) === p).length);
     expect(await f.ends(topic)).toEqual(perPartition.map(String));
+    // Nothing deleted yet: every partition still starts at 0.
+    expect(await f.log().admin().startOffsets(topic)).toEqual([
+      { partition: 0, offset: '0' },
+      { partition: 1, offset: '0' },
+    ]);
 
     const got = collector();
     const c = f.consumer(group);
