@@ -105,8 +105,11 @@ describe('POST /v1/flags/{flagId}/decision', () => {
   // clock (ties: the random decisionId). A clock that steps back (NTP), another API process whose clock is
   // behind, or two decisions in one millisecond put the reject of the reopened part first, and as the
   // first decision covering the earlier part it took that part over: approved time became rejected.
-  it('a reject after a reopen leaves the approved part verified even when the clock stepped back', async () => {
-    const clocks = [NOW, NOW - 1];
+  it.each([
+    ['stepped back', [NOW, NOW - 1]],
+    ['stood still (both decisions in one millisecond)', [NOW, NOW]],
+  ])('a reject after a reopen leaves the approved part verified even when the clock %s', async (_, times) => {
+    const clocks = [...times];
     h = await createHarness({ clock: () => clocks.shift() ?? NOW });
     const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
     const seg = (id: string, from: string, to: string) => ({
