@@ -285,6 +285,22 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect(await h.decisionRecords()).toHaveLength(1);
   });
 
+  it('if the warehouse cannot take a reject yet, the answer says rejected, as the log does', async () => {
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    const flaky: Warehouse = {
+      ...inner,
+      insertDecisions: async () => {
+        throw new WarehouseError('unavailable', 'down');
+      },
+    };
+    await start(flaky);
+    const res = await h.decide(FLAGS.idle1, 'reject', 'slept');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ flagId: FLAGS.idle1, status: 'rejected' });
+    expect(res.json.decisions.map((d: { decision: string }) => d.decision)).toEqual(['reject']);
+    expect((await h.decisionRecords()).map((d) => d.decision)).toEqual(['reject']);
+  });
+
   // Found in review: the first decision stood (it is in the log) but the warehouse did not hold it yet, so
   // the next decision on the flag in this process found it open, was recorded too and answered "rejected",
   // while the earlier approval governs the flag's time and status once the aggregator writes it.
