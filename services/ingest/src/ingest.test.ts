@@ -408,6 +408,18 @@ describe('POST /v1/replay/events', () => {
     ]);
   });
 
+  it('a rejected event with a valid receivedAt is recorded at that receivedAt, not at the server clock', async () => {
+    h = await createHarness();
+    const bad = heartbeat(
+      { receivedAt: '2025-06-01T00:00:05Z', time: '2025-06-01T00:00:00Z', seq: -1 },
+      'skillup',
+    );
+    expect((await post(h, [bad], replay)).json()).toMatchObject({ accepted: 0, rejected: 1 });
+    expect(parse<RejectedEvent>(await h.read('rejected')).map((x) => [x.platformId, x.receivedAt])).toEqual([
+      ['skillup', '2025-06-01T00:00:05Z'],
+    ]);
+  });
+
   it('takes only admin tokens', async () => {
     h = await createHarness();
     for (const [token, status] of [
