@@ -420,6 +420,22 @@ describe('POST /v1/replay/events', () => {
     ]);
   });
 
+  it("an accepted replayed event whose ext carries the admin's bearer token is not stored with it", async () => {
+    h = await createHarness();
+    const ev = heartbeat(
+      {
+        receivedAt: '2025-06-01T00:00:05Z',
+        time: '2025-06-01T00:00:00Z',
+        ext: { auth: `Bearer ${TOKENS.admin}` },
+      },
+      'skillup',
+    );
+    expect((await post(h, [ev], replay)).json()).toEqual({ accepted: 1, rejected: 0, errors: [] });
+    const stored = await h.read('events');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.value).not.toContain(TOKENS.admin);
+  });
+
   it('takes only admin tokens', async () => {
     h = await createHarness();
     for (const [token, status] of [
