@@ -233,6 +233,16 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
     await expectInvalid(
       w.insertSegments([{ ...segment('s-y', 'S1', '2026-03-01T01:00:00Z', 5), status: 'withheld' }]),
     );
+    // Kinds and flags are empty iff verified, and a withheld segment has 1..5 flags (one per kind).
+    await expectInvalid(
+      w.insertSegments([{ ...segment('s-z', 'S1', '2026-03-01T01:00:00Z', 5), kinds: ['idle'] }]),
+    );
+    const sixFlags = ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'];
+    await expectInvalid(
+      w.insertSegments([
+        segment('s-w', 'S1', '2026-03-01T01:00:00Z', 5, { kinds: ['idle'], flagIds: sixFlags }),
+      ]),
+    );
     expect(await w.counts()).toEqual({ segments: 0, flags: 0, decisions: 0, rejected: 0 });
     await expectInvalid(w.queryHours({ ...MARCH, groupBy: [], filters: { learnerId: "x' OR 1=1 --" } }));
     await expectInvalid(w.queryHours({ ...MARCH, groupBy: ['week' as 'day'] }));
