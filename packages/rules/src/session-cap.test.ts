@@ -47,6 +47,22 @@ describe('Session cap: a learner keeps at most MAX_SESSIONS sessions', () => {
     expect(segsOf(r)).toEqual([seg('08:00:00', '08:00:30', 30_000)]);
   });
 
+  it('a heartbeat earlier than a session’s latest touch does not move the touch back', () => {
+    // A quiz of S1 at 08:05 touches S1 last; S1's heartbeat at 08:00:30 comes after it (receipt order)
+    // and is not stale. The least recently touched session is then S2 (08:02), not S1.
+    const events = [
+      hb({ t: '08:00:00', seq: 1 }),
+      quiz({ t: '08:05:00', questions: 1, durationSec: 60 }),
+      hb({ t: '08:00:30', seq: 2 }),
+      hb({ t: '08:02:00', seq: 1, session: 'S2' }),
+      hb({ t: '08:03:00', seq: 1, session: 'S3' }),
+    ];
+    const r = run(events, undefined, CAP_2);
+    expect(r.outcomes).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+    expect(sessionsOf(r)).toEqual(['S1', 'S3']);
+    expect(floorOf(r)).toBe(ms('08:02:00'));
+  });
+
   it('sessions touched at the same instant are dropped together, whatever their order', () => {
     const tied = [
       hb({ t: '08:00:00', seq: 1, session: 'Sa' }),

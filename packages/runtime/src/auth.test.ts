@@ -69,6 +69,18 @@ describe('createAuthenticator', () => {
     expect(auth.authenticate(header)).toBeNull();
   });
 
+  it('a token of 512 characters is accepted and one of 513 is not (README: 1 to 512 printable ASCII)', () => {
+    const long = 'k'.repeat(512);
+    const a = createAuthenticator(
+      parseConfig({
+        platforms: [{ id: 'p', name: 'P', tokens: [hashToken(long), hashToken(`${long}k`)] }],
+        users: [],
+      }),
+    );
+    expect(a.authenticate(`Bearer ${long}`)).toEqual({ kind: 'platform', platformId: 'p' });
+    expect(a.authenticate(`Bearer ${long}k`)).toBeNull();
+  });
+
   it('confirms a hash match with a constant-time comparison of the digests', () => {
     const spy = vi.mocked(crypto.timingSafeEqual);
     spy.mockClear();

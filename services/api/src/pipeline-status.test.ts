@@ -41,4 +41,19 @@ describe('pipeline status from the log', () => {
     expect(await status()).toMatchObject({ caughtUp: true });
     await log.close();
   });
+
+  it.each(['segments', 'flags', 'sessions', 'certificates', 'counts', 'rejected', 'decisions'] as const)(
+    'a record on the %s topic not yet consumed by the aggregator is lag: not caught up',
+    async (name) => {
+      const topics = topicNames('p.');
+      const log = createEmbeddedLog({ partitions: 1 });
+      await log.admin().ensureTopics(Object.values(topics).map((t) => ({ name: t, partitions: 1 })));
+      const status = createLogPipelineStatus({ admin: log.admin(), stages: pipelineStages('p.', topics) });
+      await log.producer().send([{ topic: topics[name], key: 'k', value: '{}' }]);
+      const behind = await status();
+      expect(behind.caughtUp).toBe(false);
+      expect(behind.stages[1]).toMatchObject({ name: 'aggregator', caughtUp: false, lag: 1 });
+      await log.close();
+    },
+  );
 });

@@ -408,6 +408,34 @@ describe('POST /v1/replay/events', () => {
     ]);
   });
 
+  it('a rejected event with a valid receivedAt is recorded at that receivedAt, not at the server clock', async () => {
+    h = await createHarness();
+    const bad = heartbeat(
+      { receivedAt: '2025-06-01T00:00:05Z', time: '2025-06-01T00:00:00Z', seq: -1 },
+      'skillup',
+    );
+    expect((await post(h, [bad], replay)).json()).toMatchObject({ accepted: 0, rejected: 1 });
+    expect(parse<RejectedEvent>(await h.read('rejected')).map((x) => [x.platformId, x.receivedAt])).toEqual([
+      ['skillup', '2025-06-01T00:00:05Z'],
+    ]);
+  });
+
+  it("an accepted replayed event whose ext carries the admin's bearer token is not stored with it", async () => {
+    h = await createHarness();
+    const ev = heartbeat(
+      {
+        receivedAt: '2025-06-01T00:00:05Z',
+        time: '2025-06-01T00:00:00Z',
+        ext: { auth: `Bearer ${TOKENS.admin}` },
+      },
+      'skillup',
+    );
+    expect((await post(h, [ev], replay)).json()).toEqual({ accepted: 1, rejected: 0, errors: [] });
+    const stored = await h.read('events');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.value).not.toContain(TOKENS.admin);
+  });
+
   it('takes only admin tokens', async () => {
     h = await createHarness();
     for (const [token, status] of [

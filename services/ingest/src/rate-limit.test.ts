@@ -67,6 +67,15 @@ describe('createRateLimiter', () => {
     expect(rl.take('p', 10, 10)).toEqual({ ok: true });
   });
 
+  it('an idle platform gets back one second of its rate, not every token it did not use', () => {
+    let now = 0;
+    const rl = createRateLimiter(() => now);
+    expect(rl.take('p', 10, 10)).toEqual({ ok: true });
+    now += 60_000;
+    expect(rl.take('p', 10, 10)).toEqual({ ok: true });
+    expect(rl.take('p', 10, 1)).toEqual({ ok: false, retryAfterSec: 1 });
+  });
+
   it('keeps buckets apart and refunds up to the capacity', () => {
     const rl = createRateLimiter(() => 0);
     expect(rl.take('a', 5, 5)).toEqual({ ok: true });

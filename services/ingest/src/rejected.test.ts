@@ -28,6 +28,14 @@ describe('rejected-event records hold well-formed text (the warehouse refuses lo
     expect(LONE.test(r.type ?? '')).toBe(false);
   });
 
+  it('a raw text cut at 64 KiB never splits a UTF-8 character: it ends at the last whole one', () => {
+    // 30 000 × '€' (3 bytes each) is 90 000 bytes; 65 536 bytes end one byte into the 21 846th '€'.
+    const r = rejectedRecord({ ...input, id: null, value: null, errors: [], raw: '€'.repeat(30_000) });
+    expect(r.truncated).toBe(true);
+    expect(r.raw).toBe('€'.repeat(21_845));
+    expect(Buffer.byteLength(r.raw, 'utf8')).toBe(65_535);
+  });
+
   it('error paths and messages are well-formed and clipped', () => {
     const [e] = boundErrors([
       { path: `heartbeat.x\udc00${'y'.repeat(300)}`, code: 'unrecognized_key', message: 'm' },

@@ -12,14 +12,22 @@ export function controlContract(f: ContractFixture): void {
     await f.log().producer().send(records(topic, 10));
     const seen: string[] = [];
     let rewound = false;
+    // The first offset of the batch in flight during the seek, and what was committed when the
+    // records from 4 came again: that batch must not have been committed in between.
+    let inFlightFrom = '';
+    let committedAtRedelivery: (string | null)[] | undefined;
     const c = f.consumer(group);
     await c.start({
       topics: [topic],
       fromBeginning: true,
       onBatch: async (batch) => {
+        if (rewound && committedAtRedelivery === undefined && batch.records[0]?.offset === '4') {
+          committedAtRedelivery = await f.committed(group, topic);
+        }
         seen.push(...batch.records.map((r) => r.offset));
         if (!rewound && batch.records.some((r) => r.offset === '9')) {
           rewound = true;
+          inFlightFrom = batch.records[0]?.offset ?? '';
           c.seek(topic, 0, '4');
         }
       },
@@ -29,6 +37,8 @@ export function controlContract(f: ContractFixture): void {
     await c.stop();
     const firstNine = seen.indexOf('9');
     expect(seen.slice(firstNine + 1)).toEqual(['4', '5', '6', '7', '8', '9']);
+    expect(committedAtRedelivery).toHaveLength(1);
+    expect(Number(committedAtRedelivery?.[0] ?? 0)).toBeLessThanOrEqual(Number(inFlightFrom));
     expect(await f.committed(group, topic)).toEqual(['10']);
     expect(() => c.seek(topic, 0, '-1')).toThrow();
   });

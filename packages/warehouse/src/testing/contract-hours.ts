@@ -206,6 +206,22 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
     });
   });
 
+  it('a segment id sent again with other content: the first copy stands, in a later batch and in the same one', async () => {
+    const w = await setup();
+    const idle = { kinds: ['idle' as const], flagIds: ['flag-a'] };
+    await w.insertSegments([segment('s1', 'S1', '2026-03-01T01:00:00Z', 30)]);
+    await w.insertSegments([segment('s1', 'S1', '2026-03-01T01:00:00Z', 30, idle)]);
+    await w.insertSegments([
+      segment('s4', 'S2', '2026-03-02T02:00:00Z', 40, idle),
+      segment('s4', 'S2', '2026-03-02T02:00:00Z', 40),
+    ]);
+    expect(await w.queryHours({ ...MARCH, groupBy: ['day'] })).toEqual([
+      hrs({ day: '2026-03-01' }, 30, 0, 0, 1),
+      hrs({ day: '2026-03-02' }, 0, 40, 0, 0),
+    ]);
+    expect(await w.counts()).toMatchObject({ segments: 2 });
+  });
+
   it('invalid input is refused as a whole with WarehouseError("invalid")', async () => {
     const w = await setup();
     const bad = {
@@ -216,6 +232,16 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
     await expectInvalid(w.insertSegments([{ ...segment('s-x', 'S1', '2026-03-01T01:00:00Z', 5), endMs: 0 }]));
     await expectInvalid(
       w.insertSegments([{ ...segment('s-y', 'S1', '2026-03-01T01:00:00Z', 5), status: 'withheld' }]),
+    );
+    // Kinds and flags are empty iff verified, and a withheld segment has 1..5 flags (one per kind).
+    await expectInvalid(
+      w.insertSegments([{ ...segment('s-z', 'S1', '2026-03-01T01:00:00Z', 5), kinds: ['idle'] }]),
+    );
+    const sixFlags = ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'];
+    await expectInvalid(
+      w.insertSegments([
+        segment('s-w', 'S1', '2026-03-01T01:00:00Z', 5, { kinds: ['idle'], flagIds: sixFlags }),
+      ]),
     );
     expect(await w.counts()).toEqual({ segments: 0, flags: 0, decisions: 0, rejected: 0 });
     await expectInvalid(w.queryHours({ ...MARCH, groupBy: [], filters: { learnerId: "x' OR 1=1 --" } }));

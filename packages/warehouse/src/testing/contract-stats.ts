@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { RejectedRow } from '../types';
 import type { Setup } from './contract';
-import { CERTIFICATES, decision, loadBase, MIN, segment } from './fixtures';
+import { CERTIFICATES, decision, loadBase, MIN, SESSIONS, segment } from './fixtures';
 
 function rejectedRow(rowId: string, platformId: string): RejectedRow {
   return {
@@ -163,6 +163,19 @@ export function describeStatsContract(setup: Setup): void {
       certificatesBacked: 0,
       platforms: [],
     });
+  });
+
+  it('platformsActive counts a platform with a session and no segment yet, and one whose segments came before its session record', async () => {
+    const w = await setup();
+    // Sessions and segments reach the warehouse through different topics: either can come first.
+    await w.upsertSessions([SESSIONS.S1!]); // alpha
+    await w.insertSegments([segment('s4', 'S2', '2026-03-02T02:00:00Z', 40)]); // beta
+    const p = await w.programme();
+    expect(p.platformsActive).toBe(2);
+    expect(p.platforms.map((x) => [x.platformId, x.verifiedMs])).toEqual([
+      ['alpha', 0],
+      ['beta', 40 * MIN],
+    ]);
   });
 
   it('reconcile: every segment once, per-learner totals add up after decisions', async () => {

@@ -105,8 +105,11 @@ describe('POST /v1/flags/{flagId}/decision', () => {
   // clock (ties: the random decisionId). A clock that steps back (NTP), another API process whose clock is
   // behind, or two decisions in one millisecond put the reject of the reopened part first, and as the
   // first decision covering the earlier part it took that part over: approved time became rejected.
-  it('a reject after a reopen leaves the approved part verified even when the clock stepped back', async () => {
-    const clocks = [NOW, NOW - 1];
+  it.each([
+    ['stepped back', [NOW, NOW - 1]],
+    ['stood still (both decisions in one millisecond)', [NOW, NOW]],
+  ])('a reject after a reopen leaves the approved part verified even when the clock %s', async (_, times) => {
+    const clocks = [...times];
     h = await createHarness({ clock: () => clocks.shift() ?? NOW });
     const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
     const seg = (id: string, from: string, to: string) => ({
@@ -280,6 +283,22 @@ describe('POST /v1/flags/{flagId}/decision', () => {
     expect(res.json).toMatchObject({ flagId: FLAGS.idle1, status: 'approved' });
     expect(res.json.decisions).toHaveLength(1);
     expect(await h.decisionRecords()).toHaveLength(1);
+  });
+
+  it('if the warehouse cannot take a reject yet, the answer says rejected, as the log does', async () => {
+    const inner = createEmbeddedWarehouse({ timeZone: 'Asia/Shanghai' });
+    const flaky: Warehouse = {
+      ...inner,
+      insertDecisions: async () => {
+        throw new WarehouseError('unavailable', 'down');
+      },
+    };
+    await start(flaky);
+    const res = await h.decide(FLAGS.idle1, 'reject', 'slept');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ flagId: FLAGS.idle1, status: 'rejected' });
+    expect(res.json.decisions.map((d: { decision: string }) => d.decision)).toEqual(['reject']);
+    expect((await h.decisionRecords()).map((d) => d.decision)).toEqual(['reject']);
   });
 
   // Found in review: the first decision stood (it is in the log) but the warehouse did not hold it yet, so
