@@ -115,6 +115,9 @@ function fastLog(inner: Log, onBatchHook: (group: string) => 'redeliver' | null)
   };
 }
 
+/** Faults scheduled and faults that fired, over the whole property run: a fault whose nth call never comes tests nothing. */
+const faultTally = { scheduled: 0, fired: 0 };
+
 async function runChaos(events: AcceptedEvent[], schedule: Schedule) {
   const topics = topicNames('c.');
   const failures: string[] = [];
@@ -475,6 +478,8 @@ async function runChaos(events: AcceptedEvent[], schedule: Schedule) {
     await c.stop();
     return out;
   };
+  faultTally.scheduled += schedule.faults.length;
+  faultTally.fired += schedule.faults.length - pendingFaults.length;
   if (process.env.CHAOS_DEBUG)
     console.log(
       'fired',
@@ -570,15 +575,25 @@ function expectedOf(events: AcceptedEvent[]) {
   };
 }
 
+/**
+ * The call a fault hits. A run makes ~3-16 calls of each kind, so most faults aim at the first few (a
+ * review measured 93 of 255 firing when they were spread up to 30 or 40); a third still aim late.
+ */
+const nthArb = (max: number) =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 6 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max }) },
+  );
+
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({
     op: fc.constant('commit' as const),
-    nth: fc.integer({ min: 1, max: 30 }),
+    nth: nthArb(30),
     kind: fc.constantFrom('refuse', 'lostReply', 'killBefore', 'killAfter', 'wipe', 'rollback' as const),
   }),
   fc.record({
     op: fc.constant('produce' as const),
-    nth: fc.integer({ min: 1, max: 30 }),
+    nth: nthArb(30),
     kind: fc.constantFrom(
       'fail',
       'partial',
@@ -597,22 +612,22 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   }),
   fc.record({
     op: fc.constant('load' as const),
-    nth: fc.integer({ min: 1, max: 30 }),
+    nth: nthArb(30),
     kind: fc.constantFrom('fail', 'kill' as const),
   }),
   fc.record({
     op: fc.constant('batch' as const),
-    nth: fc.integer({ min: 1, max: 30 }),
+    nth: nthArb(30),
     kind: fc.constantFrom('redeliver', 'join', 'leave' as const),
   }),
   fc.record({
     op: fc.constant('warehouse' as const),
-    nth: fc.integer({ min: 1, max: 40 }),
+    nth: nthArb(40),
     kind: fc.constantFrom('fail', 'applyThenFail', 'kill' as const),
   }),
   fc.record({
     op: fc.constant('aggBatch' as const),
-    nth: fc.integer({ min: 1, max: 30 }),
+    nth: nthArb(30),
     kind: fc.constant('redeliver' as const),
   }),
 );
@@ -664,5 +679,10 @@ describe('chaos: detector and aggregator under injected faults (at-least-once de
         ...(process.env.CHAOS_PATH ? { path: process.env.CHAOS_PATH } : {}),
       },
     );
+    // Most scheduled faults must actually happen, or the property is mostly uninterrupted runs.
+    if (!process.env.CHAOS_PATH) {
+      console.log(`chaos: ${faultTally.fired} of ${faultTally.scheduled} scheduled faults fired`);
+      expect(faultTally.fired).toBeGreaterThan(faultTally.scheduled / 2);
+    }
   }, 600_000);
 });
