@@ -174,7 +174,12 @@ describe('two aggregators, one stalled inside a write while its partitions move'
       (n) => n === 16,
       { timeoutMs: 90_000, what: 'aggregator B to write the segments' },
     );
-    expect((await warehouse.queryHours(total))[0]?.verifiedMs).toBe(480_000);
+    // The by_learner view's part of B's insert lands a moment after the segments' (one INSERT, two parts).
+    await eventually(
+      async () => (await warehouse.queryHours(total))[0]?.verifiedMs,
+      (ms) => ms === 480_000,
+      { timeoutMs: 30_000, what: "B's hours" },
+    );
 
     // A's checks answer now (nothing was stored when they ran), and A goes on with its write.
     holding = false;
