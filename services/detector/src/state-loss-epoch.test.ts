@@ -95,6 +95,16 @@ describe('the same on the real Redis', () => {
       for (const [k, { dump, pttl }] of snapshot) await admin.restore(k, Math.max(pttl, 0), dump);
       await send([hb(4)]);
       await waitFor(async () => (await committed()) === '5', 5000);
+      // Credited once: the rebuild re-emits hb 3's segment under its own id (review 'test-quality': this
+      // case used to check only that the detector went on).
+      const ends = await log.admin().endOffsets(topics.segments);
+      const produced = await collect(log, topics.segments, 'check', Number(ends[0]!.offset));
+      const first = new Map<string, Segment>();
+      for (const v of produced) {
+        const seg = JSON.parse(v) as Segment;
+        if (!first.has(seg.segmentId)) first.set(seg.segmentId, seg);
+      }
+      expect([...first.values()].reduce((n, seg) => n + seg.endMs - seg.startMs, 0)).toBe(120_000);
     } finally {
       await d2?.stop();
       await store.close();
