@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       cpuMicrosPerEvent: r.cpuMicrosPerEvent.total,
       detectorRssMB: r.detectorRssMB,
     })),
-    note: `end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. The topic is read ${runs.length} times by fresh detector processes (each run its own group and Redis keys); the fields above 'runs' are those of the median run. eventsPerSec counts the whole run, start-up included (startupSeconds: process start, connections and group join, until the first batch began); processingEventsPerSec counts from the first batch's start to the last batch's end. cpuMicrosPerEvent: CPU of the detector, the Redis server and the Kafka broker over the run, per event; ceilingPerSecOnAllCores is what all cores would allow at that total.`,
+    note: `end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. The topic is read ${runs.length} times by fresh detector processes (each run its own group and Redis keys); the fields above 'runs' are those of the median run. eventsPerSec counts the whole run, start-up included (startupSeconds: process start, connections and group join, until the first batch began); processingEventsPerSec counts from the first batch's start to the last batch's end. cpuMicrosPerEvent: CPU of the detector, the Redis server and the Kafka broker over the run, per event; ceilingPerSecOnAllCores is what all cores would allow at that total. redisBytesPerLearner: Redis used_memory after the run (detectors disconnected) less before it, less the partition keys (redisPartitionKeysBytes: each partition's epoch, watermark and outbox, the outbox holding the outputs of its last batch, so partitions × batch and not learners), per learner; the Redis server may be shared, and others' writes during the run count too.`,
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(
@@ -185,6 +185,7 @@ async function measureRun(redis: Redis, setup: DetectorSetup, total: number) {
     commands: finals.reduce((sum, f) => sum + f.commands, 0),
   };
   const memAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+  const partitionBytes = await partitionKeysMemory(redis, setup.keyPrefix);
   batchMs.sort((a, b) => a - b);
   await deleteKeysUnder(redis, setup.keyPrefix);
   return {
@@ -203,10 +204,31 @@ async function measureRun(redis: Redis, setup: DetectorSetup, total: number) {
     batchMs: { p50: percentile(batchMs, 50), p95: percentile(batchMs, 95), p99: percentile(batchMs, 99) },
     redisRoundTripsPerEvent: stats.roundTrips / total,
     redisCommandsPerEvent: stats.commands / total,
-    redisBytesPerLearner: Math.round((memAfter - memBefore) / learners),
+    // Learner state only: the partition keys are per partition, not per learner (see partitionKeysMemory).
+    redisBytesPerLearner: Math.round((memAfter - memBefore - partitionBytes) / learners),
+    redisPartitionKeysBytes: partitionBytes,
     detectorRssMB: Math.round(rss / 2 ** 20),
     detectorRssMBPerProcess: finals.map((f) => Math.round(f.rss / 2 ** 20)),
   };
+}
+
+/**
+ * Memory of the run's partition keys (epoch, watermark, counted, stretch, outbox): the outbox keeps the
+ * output records of each partition's last batch (~210 B an event), so these cost partitions × batch and
+ * not learners. Counted in redisBytesPerLearner they made 12 partitions at --batch 4000 on 40k learners
+ * read 1058-1084 B per learner, 265 B of it the outboxes (10.6 MB); the learner keys were 524 B (MEMORY
+ * USAGE), the device windows 136, the key and expiry tables most of the rest. The bench's prefixes
+ * (hgbench<time>-<run>:) hold no glob characters, so the prefix is its own SCAN pattern.
+ */
+async function partitionKeysMemory(redis: Redis, keyPrefix: string): Promise<number> {
+  let bytes = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}p:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) bytes += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+  } while (cursor !== '0');
+  return bytes;
 }
 
 interface DetectorSetup {
