@@ -275,6 +275,16 @@ describe('createHttpServer', () => {
     expect(app.server.headersTimeout).toBe(60_000);
   });
 
+  it('a body limit above 1 MiB gets as long per MiB as the default: 64 MiB (ingest.maxBodyBytes) may take 64 min, not 60 s', () => {
+    // ingest.maxBodyBytes goes up to 256 MiB; a fixed 60 s answered 408 to every upload of such a body
+    // slower than 1.1 MB/s, which the client then sends again, from the start, to the same end.
+    const { app } = build({ bodyLimit: 64 * 1024 * 1024 });
+    expect(app.server.requestTimeout).toBe(64 * 60_000);
+    expect(app.server.headersTimeout).toBe(60_000);
+    const { app: small } = build({ bodyLimit: 64 * 1024 });
+    expect(small.server.requestTimeout).toBe(60_000);
+  });
+
   it('a body that trickles in (slowloris) is answered 408 once the request timeout passes, and its connection closed', async () => {
     const { app } = build({ requestTimeoutMs: 500 });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -32,7 +32,7 @@ export interface HttpServerOptions {
   idleConnectionTimeoutMs?: number;
   /**
    * How long a request (headers and body) may take to arrive; a slower one is answered 408 and its
-   * connection closed. Default 60 s.
+   * connection closed. Default 60 s per MiB of bodyLimit, 60 s at least.
    */
   requestTimeoutMs?: number;
 }
@@ -131,12 +131,17 @@ async function checkReadiness(readiness: () => Promise<Readiness>, timeoutMs: nu
  * answers everything in the SPEC's `{"error":{"code","message"}}` shape.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  // 60 s per MiB of the body limit, 60 s at least: a larger limit (ingest.maxBodyBytes, up to 256 MiB)
+  // cut every upload of such a body slower than 1.1 MB/s with a 408, sent again from the start.
+  const requestTimeoutMs =
+    options.requestTimeoutMs ??
+    Math.max(REQUEST_TIMEOUT_MS, Math.ceil((bodyLimit / (1024 * 1024)) * REQUEST_TIMEOUT_MS));
   const app = Fastify({
     loggerInstance: options.logger,
     // Our onResponse hook writes one access line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     connectionTimeout: options.idleConnectionTimeoutMs ?? DEFAULT_IDLE_CONNECTION_TIMEOUT_MS,
     requestTimeout: requestTimeoutMs,
     http: {

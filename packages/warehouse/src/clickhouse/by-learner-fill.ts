@@ -72,46 +72,37 @@ export async function fillByLearner(opts: {
   const learners = [...new Set(stored.map((s) => s.segment.learnerId))];
   const dayNumbers = [...new Set(stored.map((s) => s.dayNumber))];
   const where = `${sqlInStringSet('learnerId', learners)} AND toUInt16(day) IN (${dayNumbers.join(', ')})`;
-  const withheld = stored.filter((s) => s.segment.status === 'withheld');
-  const verified = stored.filter((s) => s.segment.status === 'verified');
+  // By the status of the stored copies, not of the copies sent again: a copy sent again may say withheld
+  // where the stored one says verified, or the reverse (a detector rebuilding from the log decides
+  // shared_device in another order), and the first copy is the one kept.
+  const ids = stored.map((s) => s.segment.segmentId);
 
   const [haveWithheld, storedWithheld, expected, summed] = await Promise.all([
-    withheld.length === 0
-      ? Promise.resolve([] as string[])
-      : conn.column(
-          'fillByLearner',
-          `SELECT wSegmentId FROM ${db}.by_learner WHERE kind = 1 AND ${where}
-             AND ${sqlInStringSet(
-               'wSegmentId',
-               withheld.map((s) => s.segment.segmentId),
-             )}`,
-        ),
-    // The stored copies of the withheld ones: the copy sent again may say withheld where the stored
-    // one says verified (a detector rebuilding from the log decides shared_device in another order),
-    // and the first copy is the one kept. Inner names differ from the columns WHERE reads (see below).
-    withheld.length === 0
-      ? Promise.resolve([])
-      : conn.rows<StoredWithheld>(
-          'fillByLearner',
-          `SELECT segmentId, any(learnerId) AS sLearner, toString(any(day)) AS sDay,
+    conn
+      .rows<{ wSegmentId: string }>(
+        'fillByLearner',
+        `SELECT wSegmentId FROM ${db}.by_learner WHERE kind = 1 AND ${where}
+           AND ${sqlInStringSet('wSegmentId', ids)}`,
+        ID_CHECK_SETTINGS,
+      )
+      .then((rows) => rows.map((r) => r.wSegmentId)),
+    // The stored copies that are withheld. Inner names differ from the columns WHERE reads (see below).
+    conn.rows<StoredWithheld>(
+      'fillByLearner',
+      `SELECT segmentId, any(learnerId) AS sLearner, toString(any(day)) AS sDay,
              any(platformId) AS sPlatform, any(courseId) AS sCourse, any(region) AS sRegion,
              any(occupation) AS sOccupation, any(learnerGroup) AS sGroup, any(endMs) AS sEnd,
              any(durationMs) AS sDuration, any(multiFlag) AS sMultiFlag, any(flagIds) AS sFlagIds
            FROM ${db}.segments WHERE ${where} AND status = 'withheld'
-             AND ${sqlInStringSet(
-               'segmentId',
-               withheld.map((s) => s.segment.segmentId),
-             )}
+             AND ${sqlInStringSet('segmentId', ids)}
            GROUP BY segmentId`,
-          ID_CHECK_SETTINGS,
-        ),
-    verified.length === 0
-      ? Promise.resolve([])
-      : conn.rows<KeyRow & { ms: Num; n: Num }>(
-          'fillByLearner',
-          // Distinct segments (a copy stored twice before a merge counts once); inner names differ from
-          // the columns, which WHERE reads (ClickHouse resolves an alias before a column of its name).
-          `SELECT sLearner AS learnerId, sDay AS dayNumber, sPlatform AS platformId, sCourse AS courseId,
+      ID_CHECK_SETTINGS,
+    ),
+    conn.rows<KeyRow & { ms: Num; n: Num }>(
+      'fillByLearner',
+      // Distinct segments (a copy stored twice before a merge counts once); inner names differ from
+      // the columns, which WHERE reads (ClickHouse resolves an alias before a column of its name).
+      `SELECT sLearner AS learnerId, sDay AS dayNumber, sPlatform AS platformId, sCourse AS courseId,
              sRegion AS region, sOccupation AS occupation, sGroup AS learnerGroup, sum(d) AS ms, count() AS n
            FROM (
              SELECT any(learnerId) AS sLearner, any(toUInt16(day)) AS sDay, any(platformId) AS sPlatform,
@@ -119,16 +110,14 @@ export async function fillByLearner(opts: {
                any(learnerGroup) AS sGroup, any(durationMs) AS d
              FROM ${db}.segments WHERE ${where} AND status = 'verified' GROUP BY segmentId
            ) GROUP BY sLearner, sDay, sPlatform, sCourse, sRegion, sOccupation, sGroup`,
-          ID_CHECK_SETTINGS,
-        ),
-    verified.length === 0
-      ? Promise.resolve([])
-      : conn.rows<KeyRow & { ms: Num; n: Num }>(
-          'fillByLearner',
-          `SELECT ${KEY_COLUMNS}, sum(verifiedMs) AS ms, sum(segments) AS n
+      ID_CHECK_SETTINGS,
+    ),
+    conn.rows<KeyRow & { ms: Num; n: Num }>(
+      'fillByLearner',
+      `SELECT ${KEY_COLUMNS}, sum(verifiedMs) AS ms, sum(segments) AS n
            FROM ${db}.by_learner WHERE kind = 0 AND ${where} GROUP BY ${KEY_GROUP}`,
-          ID_CHECK_SETTINGS,
-        ),
+      ID_CHECK_SETTINGS,
+    ),
   ]);
 
   const rows: object[] = [];
@@ -157,7 +146,8 @@ export async function fillByLearner(opts: {
   const have = new Map(summed.map((r) => [keyOf(r), { ms: Number(r.ms), n: Number(r.n) }]));
   const want = new Map(expected.map((r) => [keyOf(r), { ms: Number(r.ms), n: Number(r.n) }]));
   const done = new Set<string>();
-  for (const { segment: s, dayNumber, dayText } of verified) {
+  // The keys of every segment found stored: a stored verified copy counts whatever the copy sent again says.
+  for (const { segment: s, dayNumber, dayText } of stored) {
     const key = keyOf({ ...s, dayNumber });
     if (done.has(key)) continue;
     done.add(key);
