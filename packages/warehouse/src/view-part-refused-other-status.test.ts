@@ -4,6 +4,7 @@ import { createClickHouseWarehouse } from './clickhouse/warehouse';
 import { createEmbeddedWarehouse } from './embedded/warehouse';
 import { isWarehouseError } from './errors';
 import { MIGRATIONS } from './migrations';
+import { sqlString } from './sql';
 import { SEGMENTS, segment, TZ } from './testing/fixtures';
 import { testDatabases } from './testing/test-databases';
 import type { HoursQuery, Warehouse } from './types';
@@ -51,32 +52,41 @@ describe.runIf(raw)('a segments insert whose view part was refused, sent again w
         isWarehouseError(err, 'unavailable') ? `unavailable ${err.serverCode}` : String(err),
     );
     expect(refused).toBe('unavailable 252');
+    // 18.16 keeps the segments part of the refused insert; the current ClickHouse (26.9) keeps neither
+    // part, so there the copy sent again is the first one stored.
+    const kept = await admin.query({
+      query: `SELECT count() AS n FROM ${db}.segments WHERE segmentId = ${sqlString(first.segmentId)}`,
+      format: 'JSONEachRow',
+    });
+    const firstStored = Number(((await kept.json()) as { n: string | number }[])[0]?.n ?? 0) > 0;
     await admin.command({ query: `ALTER TABLE ${db}.by_learner DETACH PARTITION 202602` });
     await w.insertSegments([again]);
     await admin.command({ query: `ALTER TABLE ${db}.by_learner ATTACH PARTITION 202602` });
     const got = await answers(w);
     await w.close();
     const e = createEmbeddedWarehouse({ timeZone: TZ });
-    await e.insertSegments([...february, first]);
+    await e.insertSegments(firstStored ? [...february, first] : february);
     await e.insertSegments([again]);
-    return { got, expected: await answers(e) };
+    return { got, expected: await answers(e), firstStored };
   }
 
   it('a segment stored verified, its by_learner part refused, sent again withheld: 30 min verified', async () => {
-    const { got, expected } = await refusedThenResent(verified, withheld);
-    expect(expected).toEqual([
-      [{ verifiedMs: 1_800_000, pendingMs: 0, rejectedMs: 0, learners: 1 }],
-      [{ verifiedMs: 1_800_000, pendingMs: 0, rejectedMs: 0, learners: 1 }],
-    ]);
+    const { got, expected, firstStored } = await refusedThenResent(verified, withheld);
+    if (firstStored)
+      expect(expected).toEqual([
+        [{ verifiedMs: 1_800_000, pendingMs: 0, rejectedMs: 0, learners: 1 }],
+        [{ verifiedMs: 1_800_000, pendingMs: 0, rejectedMs: 0, learners: 1 }],
+      ]);
     expect(got).toEqual(expected);
   }, 30_000);
 
   it('a segment stored withheld, its by_learner part refused, sent again verified: 30 min pending', async () => {
-    const { got, expected } = await refusedThenResent(withheld, verified);
-    expect(expected).toEqual([
-      [{ verifiedMs: 0, pendingMs: 1_800_000, rejectedMs: 0, learners: 0 }],
-      [{ verifiedMs: 0, pendingMs: 1_800_000, rejectedMs: 0, learners: 0 }],
-    ]);
+    const { got, expected, firstStored } = await refusedThenResent(withheld, verified);
+    if (firstStored)
+      expect(expected).toEqual([
+        [{ verifiedMs: 0, pendingMs: 1_800_000, rejectedMs: 0, learners: 0 }],
+        [{ verifiedMs: 0, pendingMs: 1_800_000, rejectedMs: 0, learners: 0 }],
+      ]);
     expect(got).toEqual(expected);
   }, 30_000);
 });
