@@ -193,3 +193,44 @@ describe('the state store loses data under a running detector (DESIGN: notice it
     expect(await p.segments()).toEqual({ verifiedMs: 120_000, twoContents: [] });
   });
 });
+
+// Found in review 'start-modes': `hourglass start` with KAFKA_BROKERS and no REDIS_URL keeps the detector's
+// state in memory and its offsets in Kafka, so every restart is a rebuild with nothing stored. After a crash
+// (SIGKILL) between a batch's produce and the log's commit, the next start counts that batch's offsets
+// again under a stretch id of its own: measured with `hourglass start` (KAFKA_BROKERS only), 12,354 events
+// sent (seed 1, 300 learners), killed as the sending ended, restarted: acceptedEvents 12,655.
+// The README documents this for a Redis that lost every key; in this mix it is every crash. Not fixed (a design
+// decision): counting a nothing-stored rebuild from offset 0 by position would give the first life's stretch
+// ids again, but could count twice offsets an earlier release counted per batch; `hourglass start` on Kafka
+// with the embedded state store could instead read the events under a detector group of each start's own
+// (as the embedded warehouse does), or refuse KAFKA_BROKERS without REDIS_URL.
+describe('hourglass start without REDIS_URL: a restart after a crash between produce and commit', () => {
+  it.fails('counts no event twice: the per-platform-day counts equal the events and segments', async () => {
+    const events = [start, hb(1), hb(2), hb(3), hb(4), hb(5)];
+    const p = pipeline();
+    await p.send(events.slice(0, 4));
+    // First life: batches of 2; the second batch's outputs are produced, then the process dies before the
+    // log commits its offsets (the error stands for the crash; the life is stopped right after it).
+    let batches = 0;
+    let crashed = false;
+    const first = await runDetector(p.log, createMemoryStateStore(), undefined, {
+      maxBatchSize: 2,
+      onBatchDone: () => {
+        batches += 1;
+        if (batches === 2 && !crashed) {
+          crashed = true;
+          throw new Error('crash after produce');
+        }
+      },
+    });
+    await waitFor(() => crashed);
+    await first.stop();
+    expect(await p.committed()).toBe('2');
+    // The next start: an empty state store (memory), the offsets kept by the log.
+    await p.send(events.slice(4));
+    const second = await runDetector(p.log, createMemoryStateStore());
+    await waitFor(async () => (await p.committed()) === '6');
+    await second.stop();
+    expect(await p.counts()).toEqual({ accepted: 6, segments: 5 });
+  });
+});
