@@ -10,6 +10,7 @@ import { createPolicyFor } from '@hourglass/rules';
 import { createMemoryStateStore } from '@hourglass/state';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { readTopic } from '../support/topics';
 
 const fromHere = createRequire(import.meta.url);
 const fromFastify = createRequire(createRequire(fromHere.resolve('@hourglass/api')).resolve('fastify'));
@@ -80,24 +81,9 @@ describe('the detector writes what the checked-in message schemas describe', () 
         continue;
       }
       const validate = schemaOf(schema);
-      const ends = await log.admin().endOffsets(topic);
-      const total = ends.reduce((n, e) => n + Number(e.offset), 0);
-      counts[topicKey] = total;
-      if (total === 0) continue;
-      const values: string[] = [];
-      const consumer = log.consumer({ groupId: `read-${topicKey}` });
-      await new Promise<void>((resolve) => {
-        void consumer.start({
-          topics: [topic],
-          fromBeginning: true,
-          onBatch: async (b) => {
-            for (const r of b.records) values.push(r.value);
-            if (values.length >= total) resolve();
-          },
-        });
-      });
-      await consumer.stop();
-      for (const v of values)
+      const records = await readTopic(log, topic, `read-${topicKey}`);
+      counts[topicKey] = records.length;
+      for (const { value: v } of records)
         if (!validate(JSON.parse(v)))
           found.push(`${topicKey}: ${ajv.errorsText(validate.errors)} in ${v.slice(0, 300)}`);
     }
