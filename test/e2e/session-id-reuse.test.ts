@@ -2,6 +2,7 @@ import { startAllInOne } from '@hourglass/cli';
 import type { AcceptedEvent } from '@hourglass/events';
 import { developmentConfig } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
+import { sitting } from '../support/all-in-one';
 import { cleanupsAfterAll } from '../support/cleanups';
 import { hourglassClient } from '../support/client';
 
@@ -20,39 +21,9 @@ import { hourglassClient } from '../support/client';
 describe('a sessionId a platform reuses for two learners', () => {
   const cleanups = cleanupsAfterAll();
 
-  const at = (hms: string) => `2026-03-01T${hms}Z`;
   /** One learner's sitting in session "class-7": a start and two active heartbeats, 30 s apart. */
-  const sitting = (learnerId: string, lateSecs: number[]): AcceptedEvent[] => [
-    {
-      id: `${learnerId}-start`,
-      type: 'session.start',
-      time: at('08:00:00'),
-      receivedAt: at('08:00:00'),
-      platformId: 'cvto',
-      learnerId,
-      sessionId: 'class-7',
-      courseId: 'weld-101',
-      deviceId: `${learnerId}-phone`,
-    },
-    ...[1, 2].map(
-      (seq): AcceptedEvent => ({
-        id: `${learnerId}-hb${seq}`,
-        type: 'heartbeat',
-        time: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
-        receivedAt: new Date(
-          Date.parse(at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`)) + (lateSecs[seq - 1] ?? 0) * 1000,
-        ).toISOString(),
-        platformId: 'cvto',
-        learnerId,
-        sessionId: 'class-7',
-        courseId: 'weld-101',
-        seq,
-        intervalSec: 30,
-        focus: true,
-        interactions: 3,
-      }),
-    ),
-  ];
+  const classSitting = (learnerId: string, lateSecs: number[]) =>
+    sitting(learnerId, { sessionId: 'class-7', lateSecs });
 
   async function run(events: AcceptedEvent[]) {
     const hg = await startAllInOne({
@@ -70,7 +41,7 @@ describe('a sessionId a platform reuses for two learners', () => {
   }
 
   it.fails('each learner is credited the 60 s of its own sitting', async () => {
-    const client = await run([...sitting('L-ann', []), ...sitting('L-bo', [])]);
+    const client = await run([...classSitting('L-ann', []), ...classSitting('L-bo', [])]);
     const hours = (await client.get('/v1/stats/hours?from=2026-03-01&to=2026-03-01&groupBy=learner')) as {
       rows: { learnerId: string; verifiedHours: number }[];
     };
@@ -84,7 +55,7 @@ describe('a sessionId a platform reuses for two learners', () => {
 
   it.fails('a late report of each learner is a flag naming that learner', async () => {
     // Both learners report their second heartbeat 10 min late; L-bo's first one too (a second occurrence).
-    const client = await run([...sitting('L-ann', [0, 600]), ...sitting('L-bo', [600, 600])]);
+    const client = await run([...classSitting('L-ann', [0, 600]), ...classSitting('L-bo', [600, 600])]);
     const flagsOf = async (learnerId: string) =>
       (
         (await client.get(`/v1/flags?learnerId=${learnerId}&kind=late_report`)) as {

@@ -5,36 +5,45 @@ import { type HourglassClient, hourglassClient } from './client';
 
 const at = (hms: string) => `2026-03-01T${hms}Z`;
 
-/** One learner's sitting on 2026-03-01: a start and two active heartbeats 30 s apart: 60 s verified. */
-export const sitting = (learnerId: string): AcceptedEvent[] => [
-  {
-    id: `${learnerId}-start`,
-    type: 'session.start',
-    time: at('08:00:00'),
-    receivedAt: at('08:00:00'),
-    platformId: 'cvto',
-    learnerId,
-    sessionId: `${learnerId}-s1`,
-    courseId: 'weld-101',
-    deviceId: `${learnerId}-phone`,
-  },
-  ...[1, 2].map(
-    (seq): AcceptedEvent => ({
-      id: `${learnerId}-hb${seq}`,
-      type: 'heartbeat',
-      time: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
-      receivedAt: at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`),
+/**
+ * One learner's sitting on 2026-03-01: a start and two active heartbeats 30 s apart: 60 s verified.
+ * `sessionId` (default `<learnerId>-s1`); `lateSecs[i]`: seconds the (i+1)th heartbeat is received late.
+ */
+export function sitting(
+  learnerId: string,
+  { sessionId = `${learnerId}-s1`, lateSecs = [] }: { sessionId?: string; lateSecs?: readonly number[] } = {},
+): AcceptedEvent[] {
+  return [
+    {
+      id: `${learnerId}-start`,
+      type: 'session.start',
+      time: at('08:00:00'),
+      receivedAt: at('08:00:00'),
       platformId: 'cvto',
       learnerId,
-      sessionId: `${learnerId}-s1`,
+      sessionId,
       courseId: 'weld-101',
-      seq,
-      intervalSec: 30,
-      focus: true,
-      interactions: 3,
+      deviceId: `${learnerId}-phone`,
+    },
+    ...[1, 2].map((seq): AcceptedEvent => {
+      const time = at(`08:0${seq - 1}:${seq === 1 ? '30' : '00'}`);
+      return {
+        id: `${learnerId}-hb${seq}`,
+        type: 'heartbeat',
+        time,
+        receivedAt: new Date(Date.parse(time) + (lateSecs[seq - 1] ?? 0) * 1000).toISOString(),
+        platformId: 'cvto',
+        learnerId,
+        sessionId,
+        courseId: 'weld-101',
+        seq,
+        intervalSec: 30,
+        focus: true,
+        interactions: 3,
+      };
     }),
-  ),
-];
+  ];
+}
 
 /**
  * `hourglass start` on `env` with the development configuration (one partition, no signal handlers):
