@@ -147,7 +147,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     http: {
       // Node wants the header timeout no longer than the request's, and checks both on this interval
       // (30 s by default, which would let a request run up to 30 s past its timeout).
-      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      headersTimeout: Math.min(REQUEST_TIMEOUT_MS, requestTimeoutMs),
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))),
     },
     requestIdHeader: false,
