@@ -13,12 +13,17 @@ export interface PipelineStage {
  * the events, the aggregator reads what the detector, ingest (rejected events) and this API
  * (decisions) produce. Group ids are those of the services' main.ts.
  */
-export function pipelineStages(prefix: string, topics: ReturnType<typeof topicNames>): PipelineStage[] {
+export function pipelineStages(
+  prefix: string,
+  topics: ReturnType<typeof topicNames>,
+  /** The groups the stages run under; default the prefix's (`consumerGroups`). */
+  groups: { detector: string; aggregator: string } = consumerGroups(prefix),
+): PipelineStage[] {
   return [
-    { name: 'detector', groupId: consumerGroups(prefix).detector, topics: [topics.events] },
+    { name: 'detector', groupId: groups.detector, topics: [topics.events] },
     {
       name: 'aggregator',
-      groupId: consumerGroups(prefix).aggregator,
+      groupId: groups.aggregator,
       topics: [
         topics.segments,
         topics.flags,

@@ -57,9 +57,7 @@ export async function startAllInOne(opts: {
   const groups = aggregatorRebuildsWarehouse(consumerGroups(env.topicPrefix), adapters.modes);
   const pipelineStatus = createLogPipelineStatus({
     admin: adapters.log.admin(),
-    stages: pipelineStages(env.topicPrefix, topics).map((stage) =>
-      stage.name === 'aggregator' ? { ...stage, groupId: groups.aggregator } : stage,
-    ),
+    stages: pipelineStages(env.topicPrefix, topics, groups),
   });
   const detector = createDetector({
     log: adapters.log,
