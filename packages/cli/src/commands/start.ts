@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createAggregator } from '@hourglass/aggregator';
 import { createApi, createLogPipelineStatus, pipelineStages } from '@hourglass/api';
 import { createDetector } from '@hourglass/detector';
@@ -17,6 +16,7 @@ import {
   registerShutdown,
 } from '@hourglass/runtime';
 import { buildAdapters } from '../adapters';
+import { groupsOfThisStart } from './start-groups';
 
 export interface RunningHourglass {
   url: string;
@@ -54,7 +54,7 @@ export async function startAllInOne(opts: {
   const producer = adapters.log.producer({ clientId: 'hourglass-ingest' });
   await producer.connect();
 
-  const groups = aggregatorRebuildsWarehouse(consumerGroups(env.topicPrefix), adapters.modes);
+  const groups = groupsOfThisStart(consumerGroups(env.topicPrefix), adapters.modes);
   const pipelineStatus = createLogPipelineStatus({
     admin: adapters.log.admin(),
     stages: pipelineStages(env.topicPrefix, topics, groups),
@@ -176,24 +176,6 @@ function refuseEmbeddedLogUnderServers(env: Env): void {
         '(events lost or miscounted after a restart). Set KAFKA_BROKERS too, or unset it',
     ),
   );
-}
-
-/**
- * The embedded warehouse starts empty at every start, while Kafka keeps the aggregator's committed
- * offsets: resuming after them would leave everything stored before out of the API for good. So on
- * Kafka the embedded warehouse is rebuilt from the topics: the aggregator reads them from the beginning
- * under a group of this start's own (and /v1/admin/pipeline follows that group). What the topics'
- * retention has deleted cannot come back; the README says so.
- */
-function aggregatorRebuildsWarehouse<G extends { aggregator: string }>(
-  groups: G,
-  modes: { log: string; warehouse: string },
-): G {
-  if (modes.log !== 'kafka' || modes.warehouse !== 'embedded') return groups;
-  return {
-    ...groups,
-    aggregator: `${groups.aggregator}.start-${Date.now()}-${randomBytes(3).toString('hex')}`,
-  };
 }
 
 function printWelcome(out: NodeJS.WritableStream, url: string, dev: boolean): void {
