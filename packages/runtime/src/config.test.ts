@@ -67,6 +67,20 @@ describe('parseConfig', () => {
     expect(c.ingest.maxBodyBytes).toBe(2048);
   });
 
+  it('ingest.maxInFlightBodyBytes is 64 MiB unless set, and at least 1024', () => {
+    expect(parseConfig(valid()).ingest.maxInFlightBodyBytes).toBe(64 * 1024 * 1024);
+    expect(parseConfig({ ...valid(), ingest: { maxBodyBytes: 2048 } }).ingest.maxInFlightBodyBytes).toBe(
+      64 * 1024 * 1024,
+    );
+    expect(parseConfig({ ...valid(), ingest: { maxInFlightBodyBytes: 4096 } }).ingest).toEqual({
+      maxBodyBytes: 1024 * 1024,
+      maxInFlightBodyBytes: 4096,
+    });
+    expect(problemOf({ ...valid(), ingest: { maxInFlightBodyBytes: 100 } })).toMatch(
+      /ingest\.maxInFlightBodyBytes/,
+    );
+  });
+
   it('rejects unknown top-level keys', () => {
     expect(problemOf({ ...valid(), extra: 1 })).toMatch(/\(top level\): unknown key "extra"/);
   });

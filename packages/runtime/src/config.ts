@@ -10,6 +10,12 @@ export type Role = (typeof ROLES)[number];
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Bytes of ingest request bodies being received and processed at once, over all requests; a request that
+ * would pass it answers 503 before its body is read. A 1 MiB body costs ~8 MiB at its peak (buffer, text,
+ * parsed events, records), so the default keeps ingest's bodies near 0.5 GB however many clients send.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface PlatformConfig {
   id: string;
@@ -35,7 +41,7 @@ export interface Config {
   policy: Partial<Policy>;
   platforms: PlatformConfig[];
   users: UserConfig[];
-  ingest: { maxBodyBytes: number };
+  ingest: { maxBodyBytes: number; maxInFlightBodyBytes: number };
 }
 
 const TOKEN_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -94,8 +100,16 @@ const configSchema = z.strictObject({
         .min(1024)
         .max(256 * 1024 * 1024)
         .default(DEFAULT_MAX_BODY_BYTES),
+      maxInFlightBodyBytes: z
+        .int()
+        .min(1024)
+        .max(16 * 1024 * 1024 * 1024)
+        .default(DEFAULT_MAX_IN_FLIGHT_BODY_BYTES),
     })
-    .default({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
+    .default({
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      maxInFlightBodyBytes: DEFAULT_MAX_IN_FLIGHT_BODY_BYTES,
+    }),
 });
 
 function pathOf(path: readonly PropertyKey[]): string {

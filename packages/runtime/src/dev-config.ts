@@ -1,4 +1,4 @@
-import type { Config } from './config';
+import { type Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES } from './config';
 import { hashToken } from './hash';
 
 /**
@@ -51,6 +51,6 @@ export function developmentConfig(): Config {
       { name: 'demo.statistician', role: 'statistician', tokens: [hashToken(DEMO_TOKENS.statistician)] },
       { name: 'demo.admin', role: 'admin', tokens: [hashToken(DEMO_TOKENS.admin)] },
     ],
-    ingest: { maxBodyBytes: 1024 * 1024 },
+    ingest: { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, maxInFlightBodyBytes: DEFAULT_MAX_IN_FLIGHT_BODY_BYTES },
   };
 }

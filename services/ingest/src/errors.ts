@@ -9,6 +9,7 @@ export type IngestErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'overloaded'
   | 'unavailable';
 
 export function ingestError(

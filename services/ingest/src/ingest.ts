@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { processBatch } from './batch';
 import { type BodyFormat, parseBody } from './body';
+import { bytesToReserve, createBodyBudget } from './body-budget';
 import { asText } from './body-text';
 import { ingestError } from './errors';
 import { createIngestMetrics } from './metrics';
@@ -43,7 +44,8 @@ export function createIngest(options: IngestOptions): Ingest {
   const clock = options.clock ?? Date.now;
   const retryAfter = String(options.unavailableRetryAfterSec ?? 5);
   const auth = createAuthenticator(config);
-  const metrics = createIngestMetrics(options.registry);
+  const bodies = createBodyBudget(config.ingest.maxInFlightBodyBytes);
+  const metrics = createIngestMetrics(options.registry, bodies.held);
   const limiter = createRateLimiter(clock);
   const knownPlatforms = new Set(config.platforms.map((p) => p.id));
   const maxBodyBytes = config.ingest.maxBodyBytes;
@@ -51,7 +53,7 @@ export function createIngest(options: IngestOptions): Ingest {
   const principals = new WeakMap<FastifyRequest, Principal>();
 
   function authorize(route: Route) {
-    return async (request: FastifyRequest) => {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
       const principal = auth.authenticate(request.headers.authorization);
       if (principal === null) {
         throw ingestError(401, 'unauthorized', 'missing or unknown bearer token', {
@@ -70,7 +72,25 @@ export function createIngest(options: IngestOptions): Ingest {
         throw ingestError(415, 'unsupported_media_type', `content-encoding ${encoding} is not supported`);
       }
       principals.set(request, principal);
+      reserveBody(request, reply);
     };
+  }
+
+  /** Before the body is read: a request whose body does not fit beside those held answers 503 (body-budget.ts). */
+  function reserveBody(request: FastifyRequest, reply: FastifyReply): void {
+    const bytes = bytesToReserve(request.headers['content-length'], maxBodyBytes);
+    if (!bodies.reserve(bytes)) {
+      throw ingestError(
+        503,
+        'overloaded',
+        `more than ${config.ingest.maxInFlightBodyBytes} bytes of request bodies are being received ` +
+          'and processed: nothing from this request was accepted. Retry the whole request after ' +
+          'Retry-After seconds.',
+        { 'retry-after': '1' },
+      );
+    }
+    // 'close' comes once the answer is sent or the connection is gone, whichever way the request ends.
+    reply.raw.once('close', () => bodies.release(bytes));
   }
 
   function formatOf(request: FastifyRequest): BodyFormat {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface IngestMetrics {
   events: Counter<'platform' | 'type' | 'outcome'>;
@@ -7,7 +7,16 @@ export interface IngestMetrics {
   produce: Histogram<'outcome'>;
 }
 
-export function createIngestMetrics(registry: Registry): IngestMetrics {
+/** `bodyBytesHeld`: what the body budget holds now (body-budget.ts), read at each scrape. */
+export function createIngestMetrics(registry: Registry, bodyBytesHeld: () => number): IngestMetrics {
+  new Gauge({
+    name: 'hourglass_ingest_body_bytes_in_flight',
+    help: 'Bytes of request bodies being received and processed (Content-Length, or the body limit when none), against ingest.maxInFlightBodyBytes',
+    registers: [registry],
+    collect() {
+      this.set(bodyBytesHeld());
+    },
+  });
   return {
     events: new Counter({
       name: 'hourglass_ingest_events_total',

@@ -18,7 +18,9 @@ export const TOKENS = {
 
 export const NOW = Date.UTC(2026, 2, 1, 12);
 
-export function testConfig(overrides: { maxBodyBytes?: number; skillupRate?: number } = {}): Config {
+export function testConfig(
+  overrides: { maxBodyBytes?: number; maxInFlightBodyBytes?: number; skillupRate?: number } = {},
+): Config {
   return parseConfig({
     platforms: [
       { id: 'cvto', name: 'CVTO', tokens: [hashToken(TOKENS.cvto)] },
@@ -34,7 +36,12 @@ export function testConfig(overrides: { maxBodyBytes?: number; skillupRate?: num
       { name: 'wang', role: 'supervisor', platforms: ['*'], tokens: [hashToken(TOKENS.supervisor)] },
       { name: 'stats', role: 'statistician', tokens: [hashToken(TOKENS.statistician)] },
     ],
-    ingest: { maxBodyBytes: overrides.maxBodyBytes ?? 1024 * 1024 },
+    ingest: {
+      maxBodyBytes: overrides.maxBodyBytes ?? 1024 * 1024,
+      ...(overrides.maxInFlightBodyBytes !== undefined
+        ? { maxInFlightBodyBytes: overrides.maxInFlightBodyBytes }
+        : {}),
+    },
   });
 }
 
