@@ -1,4 +1,4 @@
-import { type AcceptedEvent, topicNames } from '@hourglass/events';
+import { type AcceptedEvent, stateKeyPrefix, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import { DEMO_TOKENS, type Env } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
@@ -157,7 +157,7 @@ describe('certificates through the pipeline, embedded and on the real servers', 
     const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: 'certs' });
     cleanups.push(() => log.close());
     cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topicNames(prefix))));
-    cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
+    cleanups.push(() => deleteKeys(servers.redisUrl, stateKeyPrefix(prefix)));
     cleanups.push(() =>
       fetch(`${servers.clickhouseUrl}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${db}`)}`, {
         method: 'POST',

@@ -1,5 +1,5 @@
 import { generateTraffic, startAllInOne } from '@hourglass/cli';
-import { createDayOf, topicNames } from '@hourglass/events';
+import { createDayOf, stateKeyPrefix, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import { DEMO_TOKENS, developmentConfig } from '@hourglass/runtime';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse } from '@hourglass/warehouse';
@@ -92,7 +92,7 @@ describe('end to end: embedded all-in-one and separate services on the real serv
     cleanups.push(() => log.close());
     await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
     cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topics)));
-    cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
+    cleanups.push(() => deleteKeys(servers.redisUrl, stateKeyPrefix(prefix)));
     const database = `hg_e2e_${prefix.replace(/[^A-Za-z0-9]/g, '_')}`.slice(0, 60);
     const env = {
       KAFKA_BROKERS: servers.kafkaBrokers,

@@ -1,4 +1,5 @@
 import type { AcceptedEvent, Segment } from '@hourglass/events';
+import { stateKeyPrefix } from '@hourglass/events';
 import { createPolicyFor, MAX_SESSIONS, runSequence } from '@hourglass/rules';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ describe('session cap through the detector on real Kafka and Redis', () => {
     expect(expected?.sessions).toHaveLength(MAX_SESSIONS);
     const redis = new Redis(servers.redisUrl);
     cleanups.push(async () => redis.disconnect());
-    const stored = await redis.get(`hg:${prefix}l:{${learnerId}}`);
+    const stored = await redis.get(`${stateKeyPrefix(prefix)}l:{${learnerId}}`);
     expect(stored?.startsWith(`3|${learnerId}|`)).toBe(true);
     // The latest touch of a dropped sitting: the second heartbeat of sitting 149.
     expect(expected?.floorMs).toBe(t0 + 149 * 20_000 + 30_000);

@@ -1,4 +1,5 @@
 import type { AcceptedEvent } from '@hourglass/events';
+import { stateKeyPrefix } from '@hourglass/events';
 import type { Env } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
 import { hoursAndCounts, sitting, withAllInOne } from '../support/all-in-one';
@@ -39,7 +40,7 @@ describe('hourglass start on the embedded log with a real state store or warehou
 
   it('is refused with REDIS_URL set: after a restart the detector skipped the new events', async () => {
     const prefix = `${uniqueName('embedded-mix')}.`;
-    cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
+    cleanups.push(() => deleteKeys(servers.redisUrl, stateKeyPrefix(prefix)));
     const env: Env = { port: 0, topicPrefix: prefix, logLevel: 'warn', redisUrl: servers.redisUrl };
     const outcome = await restarted(env).catch((err: Error) => ({ refused: err.message }));
     // On main: { first: { hours: [['L-ann', 60 / 3600]], … }, second: { hours: [['L-ann', 60 / 3600]],

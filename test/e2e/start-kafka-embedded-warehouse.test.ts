@@ -1,4 +1,4 @@
-import { type AcceptedEvent, topicNames } from '@hourglass/events';
+import { type AcceptedEvent, stateKeyPrefix, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
 import type { Env } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('hourglass start on Kafka with the embedded warehouse, restarted', () =
     const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: 'embedded-kafka' });
     cleanups.push(() => log.close());
     cleanups.push(async () => log.admin().deleteTopics?.(Object.values(topicNames(prefix))));
-    cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
+    cleanups.push(() => deleteKeys(servers.redisUrl, stateKeyPrefix(prefix)));
     return {
       port: 0,
       topicPrefix: prefix,

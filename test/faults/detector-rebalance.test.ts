@@ -1,5 +1,5 @@
 import { createDetector, type Detector } from '@hourglass/detector';
-import { createDayOf } from '@hourglass/events';
+import { createDayOf, stateKeyPrefix } from '@hourglass/events';
 import { createKafkaLog, type Log } from '@hourglass/log';
 import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore, type StateStore } from '@hourglass/state';
@@ -48,7 +48,7 @@ describe('detector rebalance on real Kafka and Redis', () => {
     const byMember = new Map<string, number>();
     const member = (name: string): { log: Log; state: StateStore; detector: Detector } => {
       const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: name });
-      const state = createRedisStateStore({ url: servers.redisUrl, keyPrefix: `hg:${prefix}` });
+      const state = createRedisStateStore({ url: servers.redisUrl, keyPrefix: stateKeyPrefix(prefix) });
       const detector = createDetector({
         log,
         state,

@@ -1,5 +1,5 @@
 import { createDetector } from '@hourglass/detector';
-import { createDayOf } from '@hourglass/events';
+import { createDayOf, stateKeyPrefix } from '@hourglass/events';
 import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore } from '@hourglass/state';
 import { Registry } from 'prom-client';
@@ -29,7 +29,7 @@ describe('detector through a Redis outage', () => {
 
     const state = createRedisStateStore({
       url: servers.redisUrl,
-      keyPrefix: `hg:${prefix}`,
+      keyPrefix: stateKeyPrefix(prefix),
       commandTimeoutMs: 1000,
     });
     cleanups.push(() => state.close());

@@ -1,3 +1,4 @@
+import { stateKeyPrefix } from '@hourglass/events';
 import { createRedisStateStore } from '@hourglass/state';
 import { describe, expect, it } from 'vitest';
 import { cleanupsAfterAll } from '../support/cleanups';
@@ -37,7 +38,7 @@ describe('detector graceful shutdown on real Kafka and Redis', () => {
     const remaining = await lag();
     expect(remaining).toBeGreaterThan(0); // it was stopped mid-run
     const committed = await log.admin().committedOffsets(group, topics.events);
-    const state = createRedisStateStore({ url: servers.redisUrl, keyPrefix: `hg:${prefix}` });
+    const state = createRedisStateStore({ url: servers.redisUrl, keyPrefix: stateKeyPrefix(prefix) });
     cleanups.push(() => state.close());
     // Read through a claim (it only bumps the epoch; the restarted detector claims anew anyway).
     const claim = await state.claimPartition(`${topics.events}/0`);

@@ -1,5 +1,11 @@
 import { generateTraffic } from '@hourglass/cli';
-import { type AcceptedEvent, type FlagUpdate, type Segment, topicNames } from '@hourglass/events';
+import {
+  type AcceptedEvent,
+  type FlagUpdate,
+  type Segment,
+  stateKeyPrefix,
+  topicNames,
+} from '@hourglass/events';
 import { createKafkaLog, type Log } from '@hourglass/log';
 import { createPolicyFor, runSequence } from '@hourglass/rules';
 import { deleteKeysUnder } from '@hourglass/state';
@@ -20,7 +26,7 @@ export async function kafkaRun(opts: { name: string; cleanups: Cleanups; eventsP
   const servers = realServers();
   const prefix = `${uniqueName(opts.name)}.`;
   const topics = topicNames(prefix);
-  opts.cleanups.push(() => deleteKeys(servers.redisUrl, `hg:${prefix}`));
+  opts.cleanups.push(() => deleteKeys(servers.redisUrl, stateKeyPrefix(prefix)));
   const log = createKafkaLog({ brokers: servers.kafkaBrokers.split(','), clientId: opts.name });
   opts.cleanups.push(() => log.close());
   await log.admin().ensureTopics(

@@ -1,3 +1,4 @@
+import { stateKeyPrefix } from '@hourglass/events';
 import { DEFAULT_PARTITIONS, type Log, openLog, type PinoLikeLogger } from '@hourglass/log';
 import type { Config, Env } from '@hourglass/runtime';
 import { openStateStore, type StateStore } from '@hourglass/state';
@@ -25,7 +26,7 @@ export function buildAdapters(options: AdaptersOptions): Adapters {
   const { env, config, clientId, partitions = DEFAULT_PARTITIONS, logger } = options;
   // The log's consumers report retried batches (a corrupt learner state, say) and kafkajs' errors here.
   const log = openLog({ brokers: env.kafkaBrokers, clientId, partitions, ...(logger ? { logger } : {}) });
-  const state = openStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` });
+  const state = openStateStore({ url: env.redisUrl, keyPrefix: stateKeyPrefix(env.topicPrefix) });
   const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });
   return { log, state, warehouse, modes: { log: log.kind, state: state.kind, warehouse: warehouse.kind } };
 }

@@ -187,6 +187,14 @@ export function consumerGroups(prefix: string): { detector: string; aggregator: 
   return { detector: `${prefix}detector`, aggregator: `${prefix}aggregator` };
 }
 
+/**
+ * The prefix of the detector's state keys, per topic prefix. One definition: `hourglass detector` and
+ * `hourglass start` on the same Redis must find each other's learner states and partition claims.
+ */
+export function stateKeyPrefix(prefix: string): string {
+  return `hg:${prefix}`;
+}
+
 export function topicNames(prefix: string): { [K in TopicName]: string } {
   const out = {} as { [K in TopicName]: string };
   for (const [k, v] of Object.entries(TOPICS)) out[k as TopicName] = `${prefix}${v}`;

@@ -15,7 +15,7 @@ import {
 } from '@hourglass/runtime';
 import { openWarehouse } from '@hourglass/warehouse';
 import { createApi } from './api';
-import { createLogPipelineStatus, pipelineStages } from './pipeline-status';
+import { createStandalonePipelineStatus, pipelineStages } from './pipeline-status';
 
 export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const env = loadEnv(processEnv);
@@ -27,7 +27,6 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const warehouse = openWarehouse({ url: env.clickhouseUrl, timeZone: config.timezone });
   logger.info({ log: log.kind, warehouse: warehouse.kind }, 'hourglass api starting');
   await warehouse.migrate();
-  const admin = log.admin();
   await ensurePipelineTopics(log, topics);
   const producer = log.producer({ clientId: 'hourglass-api' });
   const api = createApi({
@@ -37,16 +36,11 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
     topics,
     registry,
     logger,
-    pipelineStatus:
-      log.kind === 'embedded' && warehouse.kind !== 'embedded'
-        ? async () => {
-            // This process's in-process log, always empty, is not the log of the services writing that
-            // warehouse: its lag says nothing about them, and "0" would read as caught up (503, not a guess).
-            throw new Error(
-              "the pipeline status needs KAFKA_BROKERS: the embedded log is this process's own",
-            );
-          }
-        : createLogPipelineStatus({ admin, stages: pipelineStages(env.topicPrefix, topics) }),
+    pipelineStatus: createStandalonePipelineStatus({
+      log,
+      warehouse,
+      stages: pipelineStages(env.topicPrefix, topics),
+    }),
   });
   const app = createHttpServer({
     logger,

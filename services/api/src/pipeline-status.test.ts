@@ -1,7 +1,8 @@
 import { topicNames } from '@hourglass/events';
 import { createEmbeddedLog } from '@hourglass/log';
+import { HttpError } from '@hourglass/runtime';
 import { describe, expect, it } from 'vitest';
-import { createLogPipelineStatus, pipelineStages } from './pipeline-status';
+import { createLogPipelineStatus, createStandalonePipelineStatus, pipelineStages } from './pipeline-status';
 
 describe('pipeline status from the log', () => {
   it('is caught up only when every stage committed to the end of its topics', async () => {
@@ -56,4 +57,34 @@ describe('pipeline status from the log', () => {
       await log.close();
     },
   );
+});
+
+describe('the standalone API process picks its pipeline status', () => {
+  it("with the embedded log and a ClickHouse warehouse, every read refuses as unavailable: the process's own empty log is not the services'", async () => {
+    const topics = topicNames('p.');
+    const log = createEmbeddedLog({ partitions: 1 });
+    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
+    const status = createStandalonePipelineStatus({
+      log,
+      warehouse: { kind: 'clickhouse' },
+      stages: pipelineStages('p.', topics),
+    });
+    await expect(status()).rejects.toSatisfy(
+      (e) => e instanceof HttpError && e.code === 'unavailable' && e.message.includes('KAFKA_BROKERS'),
+    );
+    await log.close();
+  });
+
+  it('with the embedded log and the embedded warehouse (one process), it reads the log: caught up', async () => {
+    const topics = topicNames('p.');
+    const log = createEmbeddedLog({ partitions: 1 });
+    await log.admin().ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 1 })));
+    const status = createStandalonePipelineStatus({
+      log,
+      warehouse: { kind: 'embedded' },
+      stages: pipelineStages('p.', topics),
+    });
+    expect(await status()).toMatchObject({ caughtUp: true });
+    await log.close();
+  });
 });

@@ -1,6 +1,8 @@
 import { consumerGroups, type topicNames } from '@hourglass/events';
-import type { LogAdmin } from '@hourglass/log';
+import type { Log, LogAdmin } from '@hourglass/log';
+import type { Warehouse } from '@hourglass/warehouse';
 import type { PipelineStatus } from './api';
+import { unavailable } from './errors';
 
 export interface PipelineStage {
   name: string;
@@ -79,4 +81,22 @@ export function createLogPipelineStatus(opts: { admin: LogAdmin; stages: Pipelin
     }
     return { caughtUp: stages.every((s) => s.caughtUp), stages };
   };
+}
+
+/**
+ * The standalone API's pipeline status: from the log, unless the log is the embedded one in front of a
+ * warehouse this process does not fill. That log is this process's own, always empty: its lag says
+ * nothing about the services writing the warehouse, and "0" would read as caught up (503, not a guess).
+ */
+export function createStandalonePipelineStatus(opts: {
+  log: Pick<Log, 'kind' | 'admin'>;
+  warehouse: Pick<Warehouse, 'kind'>;
+  stages: PipelineStage[];
+}): () => Promise<PipelineStatus> {
+  if (opts.log.kind === 'embedded' && opts.warehouse.kind !== 'embedded') {
+    return async () => {
+      throw unavailable("the pipeline status needs KAFKA_BROKERS: the embedded log is this process's own");
+    };
+  }
+  return createLogPipelineStatus({ admin: opts.log.admin(), stages: opts.stages });
 }

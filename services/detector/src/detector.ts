@@ -5,7 +5,7 @@ import type { DeviceWindows, StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
 import { type BatchSummary, summarize } from './batch-summary';
 import { decodeCountProgress, encodeCountStretch, type OpenStretch } from './count-stretches';
-import { DetectorError } from './errors';
+import { DetectorError, isDetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
 import { decodeOutbox, encodeOutbox } from './outbox';
 import { type OutputTopics, toRecords } from './outputs';
@@ -120,7 +120,7 @@ export function createDetector(opts: DetectorOptions) {
       // After a failed state write or produce we no longer know what the store holds (a commit
       // whose reply was lost may have been applied). Claim again on the retry: the claim returns
       // the stored watermark and re-produces the stored outbox, so nothing is lost or credited twice.
-      if (!(err instanceof DetectorError && err.code === 'fenced')) claims.delete(key);
+      if (!isDetectorError(err, 'fenced')) claims.delete(key);
       throw err;
     }
   }

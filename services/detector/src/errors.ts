@@ -25,3 +25,7 @@ export class DetectorError extends Error {
     this.name = 'DetectorError';
   }
 }
+
+export function isDetectorError(err: unknown, code?: DetectorErrorCode): err is DetectorError {
+  return err instanceof DetectorError && (code === undefined || err.code === code);
+}

@@ -2,7 +2,7 @@
  * Standalone detector process (`hourglass detector`): wiring only. Consumes the events topic from
  * Kafka, keeps learner state in Redis, produces segments, flags, sessions, certificates and counts.
  */
-import { consumerGroups, createDayOf, topicNames } from '@hourglass/events';
+import { consumerGroups, createDayOf, stateKeyPrefix, topicNames } from '@hourglass/events';
 import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   createHttpServer,
@@ -24,7 +24,7 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const registry = createMetricsRegistry();
   const topics = topicNames(env.topicPrefix);
   const log = openLog({ brokers: env.kafkaBrokers, clientId: 'hourglass-detector', logger });
-  const state = openStateStore({ url: env.redisUrl, keyPrefix: `hg:${env.topicPrefix}` });
+  const state = openStateStore({ url: env.redisUrl, keyPrefix: stateKeyPrefix(env.topicPrefix) });
   logger.info({ log: log.kind, state: state.kind }, 'hourglass detector starting');
   const detector = createDetector({
     log,

@@ -2,22 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { type AcceptedEvent, type RejectedEvent, topicNames } from '@hourglass/events';
 import { createKafkaLog, type Log, type LogProducer, type LogRecord } from '@hourglass/log';
+import { onLocalKafka } from '@hourglass/log/testing/local-kafka';
 import { createLogger, createMetricsRegistry } from '@hourglass/runtime';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestServer } from './server';
 import { heartbeat, TOKENS, testConfig } from './testing';
 
-// Integration tests need the real broker; the environment only says where it is.
-const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
-
-if (brokers.length === 0) {
-  describe('ingest on Kafka', () => {
-    it('needs a Kafka broker', () => {
-      throw new Error('KAFKA_BROKERS is not set; start the services: bash deploy/local/services.sh up');
-    });
-  });
-} else {
+onLocalKafka('ingest on Kafka', (brokers) => {
   describe('ingest on Kafka', () => {
     const logger = createLogger({ level: 'silent', name: 'ingest-kafka-test' });
     let log: Log;
@@ -240,4 +232,4 @@ if (brokers.length === 0) {
       await dead.close();
     }, 60_000);
   });
-}
+});

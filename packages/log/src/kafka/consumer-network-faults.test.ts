@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startKafkaProxy } from '../testing/kafka-proxy';
+import { onLocalKafka } from '../testing/local-kafka';
 import { recordingLogger } from '../testing/recording-logger';
 import { createKafkaLog } from './log';
 
@@ -8,7 +9,6 @@ import { createKafkaLog } from './log';
  * The Kafka consumer behind a TCP proxy (the shared broker is never touched): after a network fault the
  * consumer must consume again by itself once the network is back, without a restart of the process.
  */
-const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
@@ -19,13 +19,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms: 
   }
 }
 
-if (brokers.length === 0) {
-  describe('kafka consumer under network faults', () => {
-    it('needs a Kafka broker', () => {
-      throw new Error('KAFKA_BROKERS is not set; start the services: bash deploy/local/services.sh up');
-    });
-  });
-} else {
+onLocalKafka('kafka consumer under network faults', (brokers) => {
   describe('kafka consumer under network faults', () => {
     const direct = createKafkaLog({ brokers, clientId: 'hourglass-consumer-faults' });
     const topics: string[] = [];
@@ -99,4 +93,4 @@ if (brokers.length === 0) {
       expect(seen.filter((v) => v === 'after')).toEqual(['after']);
     }, 120_000);
   });
-}
+});

@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isLogError } from '../errors';
+import { onLocalKafka } from '../testing/local-kafka';
 import { describeLogContract, FAST_CONSUMER, waitFor } from '../testing/log-contract';
 import { recordingLogger } from '../testing/recording-logger';
 import { createKafkaLog } from './log';
 
-// The only place this package reads the environment: tests need to know where the broker is.
-const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
-
-if (brokers.length === 0) {
-  describe('kafka log', () => {
-    it('needs a Kafka broker', () => {
-      throw new Error('KAFKA_BROKERS is not set; start the services: bash deploy/local/services.sh up');
-    });
-  });
-} else {
+onLocalKafka('kafka log', (brokers) => {
   describeLogContract('kafka', () => createKafkaLog({ brokers, clientId: 'hourglass-log-contract' }));
 
   describe('kafka log', () => {
@@ -147,4 +139,4 @@ if (brokers.length === 0) {
       expect(entries.some((e) => e.level === 'debug' && !e.msg?.includes('Limiting retries'))).toBe(false);
     }, 30_000);
   });
-}
+});

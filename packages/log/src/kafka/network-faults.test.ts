@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startKafkaProxy } from '../testing/kafka-proxy';
+import { onLocalKafka } from '../testing/local-kafka';
 import type { Log } from '../types';
 import { createKafkaLog } from './log';
 
@@ -9,15 +10,7 @@ import { createKafkaLog } from './log';
  * (a black hole: no answer, no close, as after a NAT or load-balancer entry is dropped) must be given up,
  * so that once the network is back the producer sends again by itself, without a restart.
  */
-const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
-
-if (brokers.length === 0) {
-  describe('kafka producer under network faults', () => {
-    it('needs a Kafka broker', () => {
-      throw new Error('KAFKA_BROKERS is not set; start the services: bash deploy/local/services.sh up');
-    });
-  });
-} else {
+onLocalKafka('kafka producer under network faults', (brokers) => {
   describe('kafka producer under network faults', () => {
     const direct = createKafkaLog({ brokers, clientId: 'hourglass-log-faults' });
     const topics: string[] = [];
@@ -100,4 +93,4 @@ if (brokers.length === 0) {
       expect(took).not.toBeNull();
     }, 60_000);
   });
-}
+});

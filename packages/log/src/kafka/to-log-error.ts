@@ -1,4 +1,4 @@
-import { LogError, type LogErrorCode } from '../errors';
+import { isLogError, LogError, type LogErrorCode } from '../errors';
 
 const REBALANCING = new Set([
   'REBALANCE_IN_PROGRESS',
@@ -116,7 +116,7 @@ export function isLeadershipSettling(err: unknown): boolean {
 /** True for the kafkajs errors after which the consumer must rejoin its group. */
 export function isRebalancing(err: unknown): boolean {
   return (
-    (err instanceof LogError && err.code === 'rebalancing') ||
+    isLogError(err, 'rebalancing') ||
     chain(err).some((e) => {
       const t = typeOf(e);
       return t !== undefined && (REBALANCING.has(t) || t === 'NOT_COORDINATOR_FOR_GROUP');

@@ -5,6 +5,7 @@ import { createLogPipelineStatus, pipelineStages } from '../pipeline-status';
 import { flagSchema } from '../responses';
 import { FLAGS, seed } from '../testing/fixtures';
 import { createHarness, type Harness, topics } from '../testing/harness';
+import { s1Flag, s1Segment, T } from '../testing/session-s1';
 
 const RANGE = 'from=2026-03-01&to=2026-03-02';
 const NOW = Date.parse('2026-03-05T08:00:00Z');
@@ -56,40 +57,10 @@ describe('POST /v1/flags/{flagId}/decision', () => {
   // covers the flag's withheld segments created before it.
   it('covers every withheld segment of the flag the warehouse holds, also past a flag row that lags', async () => {
     h = await createHarness({ clock: () => NOW });
-    const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
-    const seg = (id: string, from: string, to: string) => ({
-      segmentId: id,
-      learnerId: 'L1',
-      platformId: 'cvto',
-      sessionId: 'S1',
-      courseId: 'c1',
-      deviceId: 'D1',
-      occupation: '4-03-02-02',
-      region: '610113',
-      learnerGroup: 'graduate' as const,
-      startMs: T(from),
-      endMs: T(to),
-      status: 'withheld' as const,
-      kinds: ['idle' as const],
-      flagIds: ['F-idle'],
-      eventId: `e-${id}`,
-    });
+    const seg = (id: string, from: string, to: string) => s1Segment(id, from, to, ['F-idle'], 'idle');
     await h.warehouse.insertSegments([seg('w1', '08:05', '08:10'), seg('w2', '08:15', '08:20')]);
-    await h.warehouse.upsertFlags([
-      {
-        flagId: 'F-idle',
-        kind: 'idle',
-        learnerId: 'L1',
-        platformId: 'cvto',
-        sessionId: 'S1',
-        firstAtMs: T('08:10'),
-        lastAtMs: T('08:10'), // version 1: w2's update has not arrived yet
-        occurrences: 1,
-        withheldMs: 5 * 60_000,
-        evidence: [],
-        version: 1,
-      },
-    ]);
+    // version 1: w2's update has not arrived yet
+    await h.warehouse.upsertFlags([s1Flag('F-idle', 'idle', '08:10', { withheldMs: 5 * 60_000 })]);
     expect((await h.decide('F-idle', 'approve')).status).toBe(200);
     expect((await h.decisionRecords()).map((d) => d.coversUntilMs)).toEqual([T('08:20')]);
     const after = await h.get('/v1/sessions/cvto/S1', 'supervisor');
@@ -111,37 +82,14 @@ describe('POST /v1/flags/{flagId}/decision', () => {
   ])('a reject after a reopen leaves the approved part verified even when the clock %s', async (_, times) => {
     const clocks = [...times];
     h = await createHarness({ clock: () => clocks.shift() ?? NOW });
-    const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
-    const seg = (id: string, from: string, to: string) => ({
-      segmentId: id,
-      learnerId: 'L1',
-      platformId: 'cvto',
-      sessionId: 'S1',
-      courseId: 'c1',
-      deviceId: 'D1',
-      occupation: '4-03-02-02',
-      region: '610113',
-      learnerGroup: 'graduate' as const,
-      startMs: T(from),
-      endMs: T(to),
-      status: 'withheld' as const,
-      kinds: ['late_report' as const],
-      flagIds: ['F-late'],
-      eventId: `e-${id}`,
-    });
-    const flag = (lastAt: string, version: number) => ({
-      flagId: 'F-late',
-      kind: 'late_report' as const,
-      learnerId: 'L1',
-      platformId: 'cvto',
-      sessionId: 'S1',
-      firstAtMs: T('08:10'),
-      lastAtMs: T(lastAt),
-      occurrences: version,
-      withheldMs: version * 5 * 60_000,
-      evidence: [],
-      version,
-    });
+    const seg = (id: string, from: string, to: string) => s1Segment(id, from, to, ['F-late']);
+    const flag = (lastAt: string, version: number) =>
+      s1Flag('F-late', 'late_report', '08:10', {
+        lastAtMs: T(lastAt),
+        occurrences: version,
+        withheldMs: version * 5 * 60_000,
+        version,
+      });
     await h.warehouse.insertSegments([seg('w1', '08:05', '08:10')]);
     await h.warehouse.upsertFlags([flag('08:10', 1)]);
     expect((await h.decide('F-late', 'approve')).status).toBe(200);

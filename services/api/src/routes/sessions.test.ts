@@ -1,51 +1,8 @@
-import type { FlagUpdate, Segment } from '@hourglass/events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../testing/harness';
+import { s1Flag, s1Segment, T } from '../testing/session-s1';
 
 const NOW = Date.parse('2026-03-05T08:00:00Z');
-const T = (hhmm: string) => Date.parse(`2026-03-01T${hhmm}:00Z`);
-
-function seg(id: string, from: string, to: string, flagIds: string[] = []): Segment {
-  return {
-    segmentId: id,
-    learnerId: 'L1',
-    platformId: 'cvto',
-    sessionId: 'S1',
-    courseId: 'c1',
-    deviceId: 'D1',
-    occupation: '4-03-02-02',
-    region: '610113',
-    learnerGroup: 'graduate',
-    startMs: T(from),
-    endMs: T(to),
-    status: flagIds.length > 0 ? 'withheld' : 'verified',
-    kinds: flagIds.length > 0 ? ['late_report'] : [],
-    flagIds,
-    eventId: `e-${id}`,
-  };
-}
-
-function flag(
-  flagId: string,
-  kind: FlagUpdate['kind'],
-  at: string,
-  extra: Partial<FlagUpdate> = {},
-): FlagUpdate {
-  return {
-    flagId,
-    kind,
-    learnerId: 'L1',
-    platformId: 'cvto',
-    sessionId: 'S1',
-    firstAtMs: T(at),
-    lastAtMs: T(at),
-    occurrences: 1,
-    withheldMs: 0,
-    evidence: [],
-    version: 1,
-    ...extra,
-  };
-}
 
 describe('GET /v1/sessions/{platformId}/{sessionId}', () => {
   let h: Harness;
@@ -55,7 +12,7 @@ describe('GET /v1/sessions/{platformId}/{sessionId}', () => {
 
   it('a session whose record has not reached the warehouse: attributes from its latest segment, start from its first', async () => {
     h = await createHarness({ clock: () => NOW });
-    await h.warehouse.insertSegments([seg('w1', '08:05', '08:10'), seg('w2', '08:15', '08:20')]);
+    await h.warehouse.insertSegments([s1Segment('w1', '08:05', '08:10'), s1Segment('w2', '08:15', '08:20')]);
     const res = await h.get('/v1/sessions/cvto/S1', 'supervisor');
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
@@ -77,12 +34,12 @@ describe('GET /v1/sessions/{platformId}/{sessionId}', () => {
     h = await createHarness({ clock: () => clock++ });
     // F-a sorts first among the flags (firstAt 08:10), but F-b is decided first.
     await h.warehouse.insertSegments([
-      seg('w1', '08:05', '08:10', ['F-a']),
-      seg('w2', '08:15', '08:20', ['F-b']),
+      s1Segment('w1', '08:05', '08:10', ['F-a']),
+      s1Segment('w2', '08:15', '08:20', ['F-b']),
     ]);
     await h.warehouse.upsertFlags([
-      flag('F-a', 'late_report', '08:10', { withheldMs: 300_000 }),
-      flag('F-b', 'idle', '08:20', { withheldMs: 300_000 }),
+      s1Flag('F-a', 'late_report', '08:10', { withheldMs: 300_000 }),
+      s1Flag('F-b', 'idle', '08:20', { withheldMs: 300_000 }),
     ]);
     expect((await h.decide('F-b', 'reject')).status).toBe(200);
     expect((await h.decide('F-a', 'approve')).status).toBe(200);
@@ -98,7 +55,7 @@ describe('GET /v1/sessions/{platformId}/{sessionId}', () => {
     h = await createHarness({ clock: () => NOW });
     const learnerIds = ['L1', 'L2', 'L3', 'L4'];
     await h.warehouse.upsertFlags([
-      flag('F-dev', 'shared_device', '08:00', {
+      s1Flag('F-dev', 'shared_device', '08:00', {
         evidence: [{ eventId: 'e1', atMs: T('08:00'), note: '4 learners on D1', learnerIds }],
       }),
     ]);
