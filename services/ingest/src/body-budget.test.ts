@@ -5,7 +5,7 @@ import { createHarness, type Harness, heartbeat, post, TOKENS, testConfig } from
 
 describe('the body budget', () => {
   it('lets requests in while their bytes fit, and always one when nothing is held', () => {
-    const budget = createBodyBudget(1000);
+    const budget = createBodyBudget({ capBytes: 1000 });
     expect(budget.reserve(600)).toBe(true);
     expect(budget.reserve(400)).toBe(true);
     expect(budget.reserve(1)).toBe(false);

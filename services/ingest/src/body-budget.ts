@@ -15,7 +15,7 @@ export interface BodyBudget {
   held(): number;
 }
 
-export function createBodyBudget(capBytes: number): BodyBudget {
+export function createBodyBudget({ capBytes }: { capBytes: number }): BodyBudget {
   let held = 0;
   return {
     reserve(bytes) {

@@ -44,8 +44,8 @@ export function createIngest(options: IngestOptions): Ingest {
   const clock = options.clock ?? Date.now;
   const retryAfter = String(options.unavailableRetryAfterSec ?? 5);
   const auth = createAuthenticator(config);
-  const bodies = createBodyBudget(config.ingest.maxInFlightBodyBytes);
-  const metrics = createIngestMetrics(options.registry, bodies.held);
+  const bodies = createBodyBudget({ capBytes: config.ingest.maxInFlightBodyBytes });
+  const metrics = createIngestMetrics({ registry: options.registry, bodyBytesHeld: bodies.held });
   const limiter = createRateLimiter(clock);
   const knownPlatforms = new Set(config.platforms.map((p) => p.id));
   const maxBodyBytes = config.ingest.maxBodyBytes;

@@ -8,7 +8,13 @@ export interface IngestMetrics {
 }
 
 /** `bodyBytesHeld`: what the body budget holds now (body-budget.ts), read at each scrape. */
-export function createIngestMetrics(registry: Registry, bodyBytesHeld: () => number): IngestMetrics {
+export function createIngestMetrics({
+  registry,
+  bodyBytesHeld,
+}: {
+  registry: Registry;
+  bodyBytesHeld: () => number;
+}): IngestMetrics {
   new Gauge({
     name: 'hourglass_ingest_body_bytes_in_flight',
     help: 'Bytes of request bodies being received and processed (Content-Length, or the body limit when none), against ingest.maxInFlightBodyBytes',
