@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { isLogError, type LogProducer } from '@hourglass/log';
 import type { Config, Logger, Principal } from '@hourglass/runtime';
 import { bearerToken, createAuthenticator } from '@hourglass/runtime';
@@ -51,6 +52,8 @@ export function createIngest(options: IngestOptions): Ingest {
   const maxBodyBytes = config.ingest.maxBodyBytes;
   // Fastify request objects are per request: a WeakMap keeps the principal without widening their type.
   const principals = new WeakMap<FastifyRequest, Principal>();
+  // The body budget's releases of each connection's requests not given back yet (reserveBody).
+  const unreleased = new WeakMap<Socket, Set<() => void>>();
 
   function authorize(route: Route) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
@@ -89,8 +92,25 @@ export function createIngest(options: IngestOptions): Ingest {
         { 'retry-after': '1' },
       );
     }
-    // 'close' comes once the answer is sent or the connection is gone, whichever way the request ends.
-    reply.raw.once('close', () => bodies.release(bytes));
+    // 'close' comes once the answer is sent or the connection is gone, whichever way the request ends,
+    // except on an answer queued behind a pipelined one when the connection goes first: Node never gives
+    // it the connection nor closes it, so the connection's own 'close' gives those bytes back.
+    const socket = request.raw.socket;
+    let pending = unreleased.get(socket);
+    if (pending === undefined) {
+      const onSocket = new Set<() => void>();
+      unreleased.set(socket, onSocket);
+      socket.once('close', () => {
+        for (const release of onSocket) release();
+      });
+      pending = onSocket;
+    }
+    const reservations = pending;
+    const release = () => {
+      if (reservations.delete(release)) bodies.release(bytes);
+    };
+    reservations.add(release);
+    reply.raw.once('close', release);
   }
 
   function formatOf(request: FastifyRequest): BodyFormat {
