@@ -16,9 +16,11 @@ import {
 } from '@hourglass/runtime';
 import { openStateStore } from '@hourglass/state';
 import { createDetector } from './detector';
+import { refuseMemoryStateOnKafka } from './standalone-env';
 
 export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const env = loadEnv(processEnv);
+  refuseMemoryStateOnKafka(env);
   const config = loadConfig(env.configPath);
   const logger = createLogger({ level: env.logLevel, name: 'hourglass-detector' });
   const registry = createMetricsRegistry();
