@@ -106,9 +106,15 @@ export function createSegmentInsert(opts: {
     };
     await exclusive('segments', held, async () => {
       const stored = await storedInRecently(starts.subarray(0, batch.length), days);
+      // The check's windows also hold rows of other partitions stored meanwhile: in the aggregator
+      // bench it answered 0.48 ids per inserted segment, almost none of them the batch's. Only the
+      // batch's own matter, so they are picked with the batch's id set instead of indexing every
+      // answer and looking every batch row up in that twice (this closure's self time fell from 0.84
+      // to ~0.5 µs per segment in profiles of a 1M-segment bench run).
+      const have = new Set<string>();
+      for (const id of stored) if (ids.has(id)) have.add(id);
       let fresh = order;
-      if (stored.length > 0) {
-        const have = new Set(stored);
+      if (have.size > 0) {
         fresh = order.filter((i) => !have.has((batch[i] as Segment).segmentId));
         // Rows stored by an earlier attempt whose by_learner part may have been refused: fill that in.
         const again: StoredAgain[] = [];
