@@ -10,6 +10,8 @@ import {
   flagUpdateSchema,
   hasLoneSurrogate,
   LEARNER_GROUPS,
+  MAX_EVENT_MS,
+  MIN_EVENT_MS,
   OCCUPATION,
   PLATFORM_ID,
   parseDay,
@@ -34,11 +36,10 @@ import type { RejectedRow } from './types';
 const GROUPS = new Set<string>([...LEARNER_GROUPS, UNKNOWN]);
 const WITHHOLD = new Set<string>(WITHHOLD_KINDS);
 const FLAG_KIND_SET = new Set<string>(FLAG_KINDS);
-// Date in ClickHouse (old and new) covers 1970-01-01..2105-12-31 at least: keep to that.
+// Date in ClickHouse (old and new) covers 1970-01-01..2105-12-31 at least: keep to that. Times keep to the
+// events' own range (MIN_EVENT_MS..MAX_EVENT_MS), which is that less a day at each end for time zones.
 const MIN_DAY = '1970-01-01';
 const MAX_DAY = '2105-12-31';
-const MIN_MS = Date.UTC(1970, 0, 2);
-const MAX_MS = Date.UTC(2105, 11, 30);
 
 function fail(what: string, value: unknown): never {
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : String(value);
@@ -95,7 +96,8 @@ export function checkGroup(what: string, v: unknown): string {
 
 /** Epoch milliseconds inside the range every ClickHouse Date can hold. */
 export function checkMs(what: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < MIN_MS || v > MAX_MS) fail(what, v);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < MIN_EVENT_MS || v > MAX_EVENT_MS)
+    fail(what, v);
   return v;
 }
 
