@@ -19,6 +19,15 @@ export const DEMO_TOKENS = {
   admin: 'demo-admin',
 } as const;
 
+/**
+ * The address a process holding user or platform tokens listens on. The development configuration's demo
+ * tokens are public (demo-admin replays events and decides flags), so such a process answers on loopback
+ * only; a real configuration listens on every interface.
+ */
+export function listenHost(isDevelopmentConfig: boolean): string {
+  return isDevelopmentConfig ? '127.0.0.1' : '0.0.0.0';
+}
+
 export const DEMO_PLATFORMS = [
   { id: 'cvto', name: 'China Vocational Training Online' },
   { id: 'skillup', name: 'SkillUp Academy' },

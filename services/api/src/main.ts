@@ -8,6 +8,7 @@ import {
   createHttpServer,
   createLogger,
   createMetricsRegistry,
+  listenHost,
   loadConfig,
   loadEnv,
   registerShutdown,
@@ -58,7 +59,8 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   await producer
     .connect()
     .catch((err: unknown) => logger.warn({ err }, 'decisions producer not connected yet'));
-  await app.listen({ port: env.port, host: '0.0.0.0' });
+  // Without HOURGLASS_CONFIG the demo tokens are accepted: loopback only (listenHost).
+  await app.listen({ port: env.port, host: listenHost(env.configPath === undefined) });
   registerShutdown({
     logger,
     steps: [

@@ -7,6 +7,7 @@ import { ensurePipelineTopics, openLog } from '@hourglass/log';
 import {
   createLogger,
   createMetricsRegistry,
+  listenHost,
   loadConfig,
   loadEnv,
   registerShutdown,
@@ -27,7 +28,8 @@ export async function main(processEnv: NodeJS.ProcessEnv): Promise<void> {
   const { app } = createIngestServer({ config, log: producer, topics, registry, logger });
   // Not fatal: the process starts unready and /readyz keeps asking the producer to connect.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, 'log producer not connected yet'));
-  await app.listen({ port: env.port, host: '0.0.0.0' });
+  // Without HOURGLASS_CONFIG the demo tokens are accepted: loopback only (listenHost).
+  await app.listen({ port: env.port, host: listenHost(env.configPath === undefined) });
   registerShutdown({
     logger,
     steps: [

@@ -12,6 +12,7 @@ import {
   createMetricsRegistry,
   DEMO_TOKENS,
   type Env,
+  listenHost,
   policyForConfig,
   registerShutdown,
 } from '@hourglass/runtime';
@@ -127,7 +128,7 @@ export async function startAllInOne(opts: {
   api.register(app);
   await detector.start();
   await aggregator.start();
-  await app.listen({ port: env.port, host: '0.0.0.0' });
+  await app.listen({ port: env.port, host: listenHost(opts.isDevelopmentConfig) });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
   const url = `http://127.0.0.1:${port}`;
