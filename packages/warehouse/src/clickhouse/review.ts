@@ -130,8 +130,12 @@ export function createReview(opts: { conn: Connection; db: string }) {
       if (l.scope !== '*') where.push(sqlInStrings('platformId', l.scope));
       if (l.kind !== undefined) where.push(`kind = ${sqlString(l.kind)}`);
       if (l.platformId !== undefined) where.push(`platformId = ${sqlString(l.platformId)}`);
-      if (l.learnerId !== undefined) where.push(`learnerId = ${sqlString(l.learnerId)}`);
+      // A flag's learner is its latest version's (a session id reused for another learner leaves rows of
+      // both): every version of the flags that ever named the learner is grouped, then the latest must name it.
+      if (l.learnerId !== undefined)
+        where.push(`flagId IN (SELECT flagId FROM ${db}.flags WHERE learnerId = ${sqlString(l.learnerId)})`);
       const after: string[] = ['1'];
+      if (l.learnerId !== undefined) after.push(`fLearner = ${sqlString(l.learnerId)}`);
       if (l.status !== undefined) after.push(STATUS_SQL[l.status]);
       if (l.after !== undefined) {
         const at = sqlNumber(l.after.firstAtMs);
@@ -140,7 +144,8 @@ export function createReview(opts: { conn: Connection; db: string }) {
       const flagsWhere = where.join(' AND ');
       // Page keys only; full rows and decisions of the page are read by id afterwards.
       const sql = `SELECT flagId, fFirst FROM (
-          SELECT flagId, argMax(firstAtMs, version) AS fFirst, ${REVIEW_AT} AS fLast
+          SELECT flagId, argMax(firstAtMs, version) AS fFirst, ${REVIEW_AT} AS fLast,
+            argMax(learnerId, version) AS fLearner
           FROM ${db}.flags WHERE ${flagsWhere} GROUP BY flagId
         ) AS f ANY LEFT JOIN (
           ${decisionArraysSql(db, [`flagId IN (SELECT flagId FROM ${db}.flags WHERE ${flagsWhere})`])}

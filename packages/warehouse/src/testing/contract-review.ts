@@ -287,6 +287,23 @@ export function describeReviewContract(setup: Setup): void {
     expect((await w.getSession('alpha', 'S1'))?.segments.map((s) => s.segmentId)).toEqual(['s1-other']);
   });
 
+  // Found in review: with a learnerId filter ClickHouse picked among that learner's rows only, so it listed
+  // a flag whose latest version (the one shown) names another learner, and the embedded store did not.
+  it('listFlags by learnerId matches the learner of the flag’s latest version, as the listing shows it (session id reused)', async () => {
+    const w = await setup();
+    const first = flag('flag-x', 'late_report', 'S1', '2026-03-01T01:00:00Z', '2026-03-01T01:10:00Z', 5);
+    const later = { ...first, learnerId: 'L9', lastAtMs: at('2026-03-01T02:10:00Z'), version: 2 };
+    await w.upsertFlags([first, later]);
+    const listed = async (learnerId: string) =>
+      (await w.listFlags({ scope: '*', learnerId, limit: 10 })).flags.map((f) => [f.flagId, f.learnerId]);
+    expect(await listed('L9')).toEqual([['flag-x', 'L9']]);
+    expect(await listed('L1')).toEqual([]);
+    expect(await w.listFlags({ scope: '*', learnerId: 'L1', status: 'open', limit: 10 })).toEqual({
+      flags: [],
+      nextCursor: null,
+    });
+  });
+
   it('getFlag and getSession: latest versions, segments with day and effective status', async () => {
     const w = await setup();
     expect(await w.getFlag('flag-a')).toBeNull();
