@@ -18,13 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { createKafkaLog } from '@hourglass/log';
-import {
-  applyEvent,
-  createMemoryDeviceView,
-  createPolicyFor,
-  emptyLearnerState,
-  type LearnerState,
-} from '@hourglass/rules';
+import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore, deleteKeysUnder } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -37,6 +31,7 @@ import {
   profiled,
   serverCpuSeconds,
 } from '../../../bench/machine';
+import { indexTraffic, measureEngine } from '../../../packages/rules/bench/engine-measure';
 import { createDetector } from '../src/detector';
 import { benchTraffic } from './traffic';
 
@@ -63,18 +58,9 @@ const RUNS = PROFILE ? 1 : countArg(args.values.runs, 3, '--runs');
 const BATCH = countArg(args.values.batch, 2000, '--batch');
 const policyFor = createPolicyFor();
 
+/** The pure engine on the same traffic, warmed up, median of 5 (engine-measure.ts, as pnpm bench:engine). */
 function engineAlone(events: readonly AcceptedEvent[]): number {
-  const states = new Map<string, LearnerState>();
-  const devices = createMemoryDeviceView();
-  const started = performance.now();
-  for (const e of events) {
-    const step = applyEvent(states.get(e.learnerId) ?? emptyLearnerState(e.learnerId), e, {
-      policyFor,
-      devices,
-    });
-    states.set(e.learnerId, step.state);
-  }
-  return events.length / ((performance.now() - started) / 1000);
+  return measureEngine(indexTraffic(events), { reps: 5 }).medianEventsPerSec;
 }
 
 async function main(): Promise<void> {
