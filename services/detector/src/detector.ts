@@ -11,6 +11,7 @@ import { decodeOutbox, encodeOutbox } from './outbox';
 import { type OutputTopics, toRecords } from './outputs';
 import { parseRecord } from './parse-record';
 import { processBatch } from './process-batch';
+import { createBatchReporter } from './report-batch';
 
 export interface DetectorLogger {
   info(obj: object, msg?: string): void;
@@ -47,7 +48,6 @@ export interface DetectorOptions {
   onBatchDone?: (b: { records: number; events: number; ms: number }) => void;
 }
 
-const DEFAULT_LARGE_STATE_BYTES = 256 * 1024;
 const MAX_CONFLICT_ATTEMPTS = 50;
 
 interface Claim {
@@ -76,6 +76,11 @@ interface Claim {
  */
 export function createDetector(opts: DetectorOptions) {
   const metrics = createDetectorMetrics(opts.registry);
+  const report = createBatchReporter({
+    metrics,
+    logger: opts.logger,
+    largeStateBytes: opts.largeStateBytes,
+  });
   const consumer = opts.log.consumer({
     groupId: opts.groupId,
     maxBatchSize: opts.maxBatchSize ?? 1000,
@@ -246,40 +251,6 @@ export function createDetector(opts: DetectorOptions) {
     return { ...committed, malformed };
   }
 
-  function report(summary: BatchSummary, malformed: ReadonlyMap<string, number>, key: string): void {
-    processed += summary.events;
-    for (const [type, n] of malformed) metrics.events.inc({ type, outcome: 'malformed' }, n);
-    for (const [type, outcomes] of summary.byType) {
-      for (const [outcome, n] of Object.entries(outcomes))
-        if (n > 0) metrics.events.inc({ type, outcome }, n);
-    }
-    for (const m of summary.malformed) {
-      opts.logger.error(
-        { partition: key, eventId: m.id, learnerId: m.learnerId, reason: m.reason },
-        'event skipped',
-      );
-    }
-    for (const [kind, n] of summary.flagKinds) metrics.flags.inc({ kind }, n);
-    for (const [status, n] of summary.segmentStatuses) metrics.segments.inc({ status }, n);
-    const { largest } = summary;
-    if (largest.bytes > 0) metrics.largestState.observe(largest.bytes);
-    if (largest.bytes > (opts.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES)) {
-      opts.logger.warn(
-        { partition: key, learnerId: largest.learnerId, stateBytes: largest.bytes },
-        'large learner state: each of its events decodes and encodes all of it',
-      );
-    }
-    if (summary.overCap.length > 0) {
-      metrics.overCap.inc(summary.overCap.length);
-      // One line per batch, a few ids: a platform minting session ids for many learners must not flood
-      // the log, and the metric counts them all.
-      opts.logger.warn(
-        { partition: key, learners: summary.overCap.length, learnerIds: summary.overCap.slice(0, 10) },
-        'learners over the session cap: their least recently touched sessions were dropped',
-      );
-    }
-  }
-
   async function processOne(batch: Batch, key: string, generation: number): Promise<void> {
     const started = performance.now();
     const c = await claim(key, generation);
@@ -309,6 +280,7 @@ export function createDetector(opts: DetectorOptions) {
     if (committed === null) return;
     const { records, summary, malformed } = committed;
     if (records.length > 0) await producer!.send(records);
+    processed += summary.events;
     report(summary, malformed, key);
     metrics.batchSize.observe(batch.records.length);
     const ms = performance.now() - started;
