@@ -1,16 +1,12 @@
 /**
  * The pure engine alone (issue #4: ≥ 500,000 events/s):  pnpm bench:engine [learners] [beats] [reps]
  *
- * Runs `applyEvent` over the detector benchmark's traffic (services/detector/bench/traffic.ts,
- * benchTraffic(20000, 24) by default, imported by relative path from this script only: the rules package
- * itself does not depend on services) the way the detector bench's engineAlone() does, without Kafka or
- * Redis. Each repetition starts from empty states and a fresh device view; one warm-up repetition runs
+ * Runs `applyEvent` over the detector benchmark's traffic (bench/traffic.ts, benchTraffic(20000, 24) by
+ * default), measured as bench/engine-measure.ts does for the detector bench's engine figure too, without
+ * Kafka or Redis. Each repetition starts from empty states and a fresh device view; one warm-up repetition runs
  * first. Prints events/s and CPU µs per event per repetition, their median, and the CPU µs per event over
  * all repetitions. CPU time counts the GC's helper threads too; on a busy machine their share varies
  * from run to run, and `node --single-threaded-gc` gives steadier numbers to compare two versions with.
- *
- * How it measures (JSON round trip, learners indexed before timing, warm-up): engine-measure.ts, which
- * pnpm bench:detector uses for its engine figure too.
  *
  * BENCH_RESULTS=file writes the result as JSON. HOURGLASS_BENCH_PROFILE=file writes a V8 CPU profile of
  * the measured repetitions. BENCH_DIGEST=1 also prints a SHA-256 of every output and final state, to
@@ -19,8 +15,9 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AcceptedEvent } from '@hourglass/events';
+import { indexTraffic, measureEngine, median } from '../../../bench/engine-measure';
 import { machineDescription, profiled } from '../../../bench/machine';
-import { benchTraffic } from '../../../services/detector/bench/traffic';
+import { benchTraffic } from '../../../bench/traffic';
 import {
   applyEvent,
   createMemoryDeviceView,
@@ -29,7 +26,6 @@ import {
   type LearnerState,
   type StepContext,
 } from '../src/index';
-import { indexTraffic, measureEngine, median } from './engine-measure';
 
 const LEARNERS = Number(process.argv[2] ?? 20_000);
 const BEATS = Number(process.argv[3] ?? 24);

@@ -22,6 +22,7 @@ import { createPolicyFor } from '@hourglass/rules';
 import { createRedisStateStore, deleteKeysUnder } from '@hourglass/state';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import { indexTraffic, measureEngine } from '../../../bench/engine-measure';
 import {
   countArg,
   cpuBudget,
@@ -31,9 +32,8 @@ import {
   profiled,
   serverCpuSeconds,
 } from '../../../bench/machine';
-import { indexTraffic, measureEngine } from '../../../packages/rules/bench/engine-measure';
+import { benchTraffic } from '../../../bench/traffic';
 import { createDetector } from '../src/detector';
-import { benchTraffic } from './traffic';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

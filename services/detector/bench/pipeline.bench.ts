@@ -18,12 +18,12 @@ import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { partitionFor } from '@hourglass/log';
 import { createPolicyFor } from '@hourglass/rules';
 import { countArg, machineDescription } from '../../../bench/machine';
+import { benchTraffic } from '../../../bench/traffic';
 import type { OpenStretch } from '../src/count-stretches';
 import { encodeOutbox } from '../src/outbox';
 import { toRecords } from '../src/outputs';
 import { parseRecord } from '../src/parse-record';
 import { processBatch } from '../src/process-batch';
-import { benchTraffic } from './traffic';
 
 const args = parseArgs({
   allowPositionals: true,

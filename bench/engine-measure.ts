@@ -17,7 +17,7 @@ import {
   emptyLearnerState,
   type LearnerState,
   type StepContext,
-} from '../src/index';
+} from '@hourglass/rules';
 
 export interface EngineRep {
   eventsPerSec: number;
