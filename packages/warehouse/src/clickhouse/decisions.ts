@@ -1,5 +1,6 @@
 import type { DecisionRecord } from '@hourglass/events';
 import { sqlInStringSet } from '../sql';
+import { ID_CHECK_SETTINGS } from './client-options';
 import type { Connection } from './connection';
 
 const DECISION_COLUMNS = 'decisionId, flagId, decision, note, by, atMs, coversUntilMs';
@@ -16,6 +17,9 @@ export async function decisionsOfFlags(
   const rows = await conn.rows<Record<string, unknown>>(
     op,
     `SELECT ${DECISION_COLUMNS} FROM ${db}.decisions WHERE ${sqlInStringSet('flagId', [...flagIds])}`,
+    // One learner's reads ask for every flag of their withheld segments: ~10.5k ids (25 bytes each)
+    // already pass the default max_query_size (256 KiB), and the query failed on ClickHouse only.
+    ID_CHECK_SETTINGS,
   );
   const seen = new Set<string>();
   for (const r of rows) {

@@ -1,7 +1,8 @@
+import { flagIdOf, type Segment } from '@hourglass/events';
 import { expect, it } from 'vitest';
 import type { RejectedRow } from '../types';
 import type { Setup } from './contract';
-import { CERTIFICATES, decision, loadBase, MIN, SESSIONS, segment } from './fixtures';
+import { at, CERTIFICATES, decision, loadBase, MIN, SESSIONS, segment } from './fixtures';
 
 function rejectedRow(rowId: string, platformId: string): RejectedRow {
   return {
@@ -256,4 +257,59 @@ export function describeStatsContract(setup: Setup): void {
     ]);
     expect((await w.reconcile()).segmentsByPlatform.map((r) => r.platformId)).toEqual(['beta', 'gamma']);
   });
+
+  it('a learner whose withheld segments name 11 000 flags: learnerTotals and hours by learner answer', async () => {
+    // One lesson per session, each with an idle stretch, for years: every session has its own flag. The
+    // learner's reads look up the decisions of all those flags at once (25 bytes of query per id).
+    const w = await setup();
+    const base = at('2026-01-01T00:00:00Z');
+    const segments: Segment[] = [];
+    for (let i = 0; i < 11_000; i++) {
+      const sessionId = `S-${i}`;
+      const startMs = base + i * 2 * MIN;
+      segments.push({
+        segmentId: `seg-${i}`,
+        learnerId: 'L9',
+        platformId: 'alpha',
+        sessionId,
+        courseId: 'C1',
+        deviceId: 'D1',
+        occupation: 'unknown',
+        region: 'unknown',
+        learnerGroup: 'unknown',
+        startMs,
+        endMs: startMs + MIN,
+        status: 'withheld',
+        kinds: ['idle'],
+        flagIds: [flagIdOf('alpha', sessionId, 'idle')],
+        eventId: `e-${i}`,
+      });
+    }
+    await w.insertSegments(segments);
+    await w.insertDecisions([
+      {
+        ...decision(
+          'd-0',
+          flagIdOf('alpha', 'S-0', 'idle'),
+          'approve',
+          '2026-01-02T00:00:00Z',
+          '2026-01-01T00:01:00Z',
+        ),
+      },
+    ]);
+    expect(await w.learnerTotals('L9')).toEqual({
+      rows: [
+        { platformId: 'alpha', courseId: 'C1', verifiedMs: MIN, pendingMs: 10_999 * MIN, rejectedMs: 0 },
+      ],
+      certificates: [],
+    });
+    expect(
+      await w.queryHours({
+        fromDay: '2026-01-01',
+        toDay: '2026-01-31',
+        groupBy: [],
+        filters: { learnerId: 'L9' },
+      }),
+    ).toEqual([{ verifiedMs: MIN, pendingMs: 10_999 * MIN, rejectedMs: 0, learners: 1 }]);
+  }, 60_000);
 }
