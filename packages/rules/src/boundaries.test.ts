@@ -134,4 +134,29 @@ describe('SPEC §4 boundaries and which-value choices', () => {
     );
     expect(flagsOf(r)).toEqual([{ kind: 'quiz_too_fast', occurrences: 1, withheldMs: 0 }]);
   });
+
+  it('media advance is measured against the uncapped t − p: 60 s of media in 180 s is not activity, even with a 60 s cap', () => {
+    const r = run(
+      [
+        start({ t: '08:00:00' }),
+        hb({ t: '08:00:30', seq: 1, interval: 30, media: { positionSec: 0, rate: 1, playing: true } }), // A = 08:00:30
+        // t − p = 180 s, cap 60 s: needs ≥ 90 s of media; 60 s is not enough, so the window is idle after A + 10 s.
+        hb({
+          t: '08:03:30',
+          seq: 2,
+          interval: 30,
+          interactions: 0,
+          media: { positionSec: 60, rate: 1, playing: true },
+        }),
+      ],
+      policies({ idleTimeoutSec: 10 }),
+    );
+    expect(segsOf(r)).toEqual([
+      seg('08:00:00', '08:00:30', 30_000),
+      seg('08:00:30', '08:00:40', 10_000),
+      seg('08:00:40', '08:01:30', 50_000, ['idle']),
+    ]);
+    expect(flagsOf(r)).toEqual([{ kind: 'idle', occurrences: 1, withheldMs: 50_000 }]);
+  });
+
 });
