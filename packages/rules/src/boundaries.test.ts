@@ -159,4 +159,19 @@ describe('SPEC §4 boundaries and which-value choices', () => {
     expect(flagsOf(r)).toEqual([{ kind: 'idle', occurrences: 1, withheldMs: 50_000 }]);
   });
 
+  it('a flag raised again by an earlier event processed later keeps firstAt at the earliest time', () => {
+    const r = run([
+      start({ t: '08:00:00' }),
+      hb({ t: '08:05:00', seq: 1, interval: 300 }), // live until 08:15
+      quiz({ t: '08:10:00', quizId: 'Q1', questions: 10, durationSec: 5 }),
+      quiz({ t: '08:06:00', quizId: 'Q2', questions: 10, durationSec: 5 }),
+    ]);
+    const flag = r.flags.find((f) => f.kind === 'quiz_too_fast');
+    expect([flag?.firstAtMs, flag?.lastAtMs, flag?.occurrences]).toEqual([
+      Date.parse('2026-03-01T08:06:00Z'),
+      Date.parse('2026-03-01T08:10:00Z'),
+      2,
+    ]);
+  });
+
 });
