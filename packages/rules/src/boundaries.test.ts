@@ -174,4 +174,13 @@ describe('SPEC §4 boundaries and which-value choices', () => {
     ]);
   });
 
+  it('a quiz is inside a session when a session of the learner on another platform is live', () => {
+    const r = run([
+      start({ t: '07:00:00', platform: 'p1', session: 'S0' }),
+      end({ t: '07:10:00', platform: 'p1', session: 'S0' }), // p1/S0 live [07:00, 07:10]
+      start({ t: '08:00:00', platform: 'p2', session: 'S2' }), // p2/S2 live [08:00, 08:02]
+      quiz({ t: '08:01:00', platform: 'p1', session: 'S1', questions: 1, durationSec: 10 }),
+    ]);
+    expect(r.flags.map((f) => [f.platformId, f.sessionId, f.kind])).toEqual([]);
+  });
 });
