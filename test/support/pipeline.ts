@@ -145,12 +145,13 @@ export async function expectOutputsOfEngine(opts: {
     (f) => f.version,
   );
   expect(expectedSegments.size).toBeGreaterThan(1000);
-  const segments = latestById(
-    (await readTopic(opts.log, opts.topics.segments, `${opts.prefix}check-seg`)).map(
-      (r) => JSON.parse(r.value) as Segment,
-    ),
-    (s) => s.segmentId,
+  // Every copy, not one per id: the warehouse keeps the first copy of an id and a reader of the topic may
+  // see any, so a redelivery after a crash must carry exactly the engine's segment too.
+  const copies = (await readTopic(opts.log, opts.topics.segments, `${opts.prefix}check-seg`)).map(
+    (r) => JSON.parse(r.value) as Segment,
   );
+  for (const c of copies) expect(c, c.segmentId).toEqual(expectedSegments.get(c.segmentId));
+  const segments = new Map(copies.map((s) => [s.segmentId, s]));
   const flags = latestById(
     (await readTopic(opts.log, opts.topics.flags, `${opts.prefix}check-flags`)).map(
       (r) => JSON.parse(r.value) as FlagUpdate,
