@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AcceptedEvent } from '@hourglass/events';
-import { indexTraffic, measureEngine, median } from '../../../bench/engine-measure';
+import { indexTraffic, measureEngine } from '../../../bench/engine-measure';
 import { machineDescription, profiled } from '../../../bench/machine';
 import { benchTraffic } from '../../../bench/traffic';
 import {
@@ -49,7 +49,7 @@ function digest(events: readonly AcceptedEvent[], index: Int32Array, learnerIds:
 async function main(): Promise<void> {
   const traffic = indexTraffic(benchTraffic(LEARNERS, BEATS));
   const { events, index, learnerIds } = traffic;
-  const { reps } = await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () =>
+  const { reps, median } = await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () =>
     measureEngine(traffic, {
       reps: REPS,
       onRep: (rep, n) =>
@@ -65,11 +65,7 @@ async function main(): Promise<void> {
       cpuMicrosPerEvent:
         Math.round((reps.reduce((a, r) => a + r.cpuMicrosPerEvent, 0) / reps.length) * 1000) / 1000,
     },
-    median: {
-      eventsPerSec: median(reps.map((r) => r.eventsPerSec)),
-      cpuEventsPerSec: median(reps.map((r) => r.cpuEventsPerSec)),
-      cpuMicrosPerEvent: median(reps.map((r) => r.cpuMicrosPerEvent)),
-    },
+    median,
     reps,
     ...(process.env.BENCH_DIGEST === '1' ? { digest: digest(events, index, learnerIds) } : {}),
     targets: { eventsPerSec: 500_000 },

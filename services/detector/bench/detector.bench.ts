@@ -60,7 +60,7 @@ const policyFor = createPolicyFor();
 
 /** The pure engine on the same traffic, warmed up, median of 5 (engine-measure.ts, as pnpm bench:engine). */
 function engineAlone(events: readonly AcceptedEvent[]): number {
-  return measureEngine(indexTraffic(events), { reps: 5 }).medianEventsPerSec;
+  return measureEngine(indexTraffic(events), { reps: 5 }).median.eventsPerSec;
 }
 
 async function main(): Promise<void> {
