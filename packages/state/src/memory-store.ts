@@ -197,7 +197,7 @@ export function createMemoryStateStore(opts: MemoryStateStoreOptions = {}): Stat
         devices.set(deviceId, { value: current, expiresAt: t + limits.deviceTtlMs });
       }
       record.watermark = req.watermark;
-      record.outbox = req.outbox;
+      record.outbox = typeof req.outbox === 'string' ? req.outbox : req.outbox.toString('utf8');
       if (req.countedUntil !== undefined) record.countedUntil = req.countedUntil;
       if (req.countStretch !== undefined) record.countStretch = req.countStretch;
       return 'ok';

@@ -24,7 +24,7 @@ export interface RedisStateStoreOptions extends StateStoreLimits {
   onConnectionError?: (err: Error) => void;
 }
 
-type ScriptCall = (numKeys: number, keys: string[], args: string[]) => Promise<unknown>;
+type ScriptCall = (numKeys: number, keys: string[], args: (string | Buffer)[]) => Promise<unknown>;
 interface ScriptedRedis {
   hourglassClaim: ScriptCall;
   hourglassCommit: ScriptCall;

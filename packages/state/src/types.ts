@@ -49,8 +49,11 @@ export interface CommitRequest {
   /** learnerId -> serialized state (null = delete). */
   learners: ReadonlyMap<string, string | null>;
   deviceStarts: ReadonlyArray<{ deviceId: string; learnerId: string; timeMs: number }>;
-  /** Serialized outputs of this batch. */
-  outbox: string;
+  /**
+   * Serialized outputs of this batch: text, or its UTF-8 bytes (stored the same; claimPartition returns text).
+   * Bytes spare the adapter a text encoding of the batch's largest value.
+   */
+  outbox: string | Buffer;
   /**
    * The versions loadDevices returned for the devices this batch read (DeviceWindows.versions). The commit
    * is refused with 'conflict', writing nothing, if any of them changed since.

@@ -20,7 +20,7 @@ import { createPolicyFor } from '@hourglass/rules';
 import { countArg, machineDescription } from '../../../bench/machine';
 import { benchTraffic } from '../../../bench/traffic';
 import type { OpenStretch } from '../src/count-stretches';
-import { encodeOutbox } from '../src/outbox';
+import { encodeOutboxBytes } from '../src/outbox';
 import { toRecords } from '../src/outputs';
 import { parseRecord } from '../src/parse-record';
 import { processBatch } from '../src/process-batch';
@@ -87,7 +87,7 @@ function round(batches: readonly string[][]): Record<Stage | 'total', number> {
     const records = toRecords(result.outputs, result.counts, topics);
     micros.records += (performance.now() - t) * 1000;
     t = performance.now();
-    encodeOutbox(records);
+    encodeOutboxBytes(records);
     micros.outbox += (performance.now() - t) * 1000;
     for (const [id, s] of result.learners) store.set(id, s);
   }

@@ -7,7 +7,7 @@ import { type BatchSummary, summarize } from './batch-summary';
 import { decodeCountProgress, encodeCountStretch, type OpenStretch } from './count-stretches';
 import { DetectorError, isDetectorError } from './errors';
 import { createDetectorMetrics } from './metrics';
-import { decodeOutbox, encodeOutbox } from './outbox';
+import { decodeOutbox, encodeOutboxBytes } from './outbox';
 import { type OutputTopics, toRecords } from './outputs';
 import { parseRecord } from './parse-record';
 import { processBatch } from './process-batch';
@@ -170,7 +170,7 @@ export function createDetector(opts: DetectorOptions) {
         watermark,
         learners: result.learners,
         deviceStarts: result.deviceStarts,
-        outbox: encodeOutbox(records),
+        outbox: encodeOutboxBytes(records),
         deviceVersions: devices.versions,
         previousWatermark: c.watermark === null ? null : String(c.watermark),
         countedUntil: String(countedUntil),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeOutbox, encodeOutbox } from './outbox';
+import { decodeOutbox, encodeOutbox, encodeOutboxBytes } from './outbox';
 
 const name = fc.stringMatching(/^[A-Za-z0-9._:/-]{1,40}$/);
 const record = fc.record({ topic: name, key: name, value: fc.jsonValue().map((v) => JSON.stringify(v)) });
@@ -39,5 +39,40 @@ describe('outbox encoding', () => {
 
   it('encodes an empty batch', () => {
     expect(decodeOutbox(encodeOutbox([]))).toEqual([]);
+  });
+});
+
+describe('outbox bytes', () => {
+  const anyRecord = fc.record({
+    topic: fc.string(),
+    key: fc.string(),
+    value: fc.string({ unit: 'grapheme' }),
+  });
+  const outcome = (f: () => unknown) => {
+    try {
+      return { ok: f() };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
+  it('are the UTF-8 bytes of the text outbox, or the same refusal', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(record, anyRecord), { maxLength: 30 }), (records) => {
+        const text = outcome(() => Buffer.from(encodeOutbox(records), 'utf8'));
+        expect(outcome(() => encodeOutboxBytes(records))).toEqual(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('are the bytes of the text outbox for non-ASCII and empty batches', () => {
+    const records = [
+      { topic: 'hg.segments.v1', key: '学习', value: JSON.stringify({ note: 'a"b\\c\nd\te\u0000 学习 😀' }) },
+      { topic: 'hg.flags.v1', key: '', value: '' },
+    ];
+    expect(encodeOutboxBytes(records).equals(Buffer.from(encodeOutbox(records), 'utf8'))).toBe(true);
+    expect(encodeOutboxBytes([]).toString('utf8')).toBe(encodeOutbox([]));
+    expect(decodeOutbox(encodeOutboxBytes(records).toString('utf8'))).toEqual(records);
   });
 });

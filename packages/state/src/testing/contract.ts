@@ -81,6 +81,16 @@ export function describeStateStoreContract(name: string, make: MakeContractHarne
       expect(third.epoch).toBeGreaterThan(second.epoch);
     });
 
+    it('keeps an outbox given as UTF-8 bytes and returns it as the same text', async () => {
+      const { store } = await setup();
+      const { epoch } = await store.claimPartition(P);
+      const text = 'outbox/1\nt\t学习-learner\t{"a":"é"}';
+      expect(await store.commit(req({ epoch, watermark: '7', outbox: Buffer.from(text, 'utf8') }))).toBe(
+        'ok',
+      );
+      expect(await store.claimPartition(P)).toMatchObject({ watermark: '7', outbox: text });
+    });
+
     it('fences a commit with a stale epoch after a newer claim and writes nothing', async () => {
       const { store } = await setup();
       const old = await store.claimPartition(P);
