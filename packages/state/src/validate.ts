@@ -33,7 +33,8 @@ export function validateCommit(req: CommitRequest): StartsByDevice {
   checkEpoch(req.epoch);
   if (typeof req.watermark !== 'string' || req.watermark.length === 0)
     fail('watermark must be a non-empty string');
-  if (typeof req.outbox !== 'string' && !Buffer.isBuffer(req.outbox)) fail('outbox must be a string');
+  if (typeof req.outbox !== 'string' && !Buffer.isBuffer(req.outbox))
+    fail('outbox must be a string or a Buffer');
   const prev = req.previousWatermark;
   if (prev !== undefined && prev !== null && (typeof prev !== 'string' || prev.length === 0))
     fail('previousWatermark must be a non-empty string, null or absent');
