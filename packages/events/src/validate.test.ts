@@ -199,6 +199,9 @@ describe('validateEvent: timestamps', () => {
     ['a date only', '2026-03-01'],
     ['epoch milliseconds', NOW],
     ['an empty string', ''],
+    ['minute 60', '2026-03-01T11:60:00Z'],
+    ['offset minute 60', '2026-03-01T11:59:00+08:60'],
+    ['a lowercase z (SPEC §2: Z or ±hh:mm)', '2026-03-01T11:59:00z'],
   ])('rejects %s', (_what, time) => {
     const code = typeof time === 'number' ? 'invalid_type' : 'invalid_timestamp';
     rejects(ev('heartbeat', { time }), code, 'heartbeat.time');
@@ -207,6 +210,23 @@ describe('validateEvent: timestamps', () => {
   it('accepts February 29 of a leap year', () => {
     const c = { platformId: 'cvto', receivedAtMs: Date.UTC(2028, 1, 29, 12) };
     accepts(ev('heartbeat', { time: '2028-02-29T11:00:00Z' }), c);
+  });
+
+  it('rejects February 29 of 2100 (divisible by 100, not by 400) and accepts it in 2000', () => {
+    const replay = {};
+    rejects(
+      ev('heartbeat', { time: '2100-02-29T12:00:00Z', receivedAt: '2100-03-01T12:00:00Z' }),
+      'invalid_timestamp',
+      'heartbeat.time',
+      replay,
+    );
+    rejects(
+      ev('heartbeat', { time: '2100-02-28T12:00:00Z', receivedAt: '2100-02-29T12:00:00Z' }),
+      'invalid_timestamp',
+      'heartbeat.receivedAt',
+      replay,
+    );
+    accepts(ev('heartbeat', { time: '2000-02-29T12:00:00Z', receivedAt: '2000-03-01T12:00:00Z' }), replay);
   });
 
   it('time may be up to 30 s after receipt, not 30.001 s', () => {
