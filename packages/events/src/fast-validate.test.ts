@@ -396,6 +396,27 @@ describe('fastValidate', () => {
     expect(fastValidate({ ...hb }, {})).toBeNull();
   });
 
+  it('leaves an ext of at most 2048 characters but more than 2048 UTF-8 bytes to validateEvent (too_big)', () => {
+    const hb = {
+      id: 'e',
+      type: 'heartbeat',
+      time: '2026-03-01T11:59:00Z',
+      platformId: 'cvto',
+      learnerId: 'l',
+      sessionId: 's',
+      courseId: 'c',
+      seq: 1,
+      intervalSec: 30,
+      focus: true,
+      interactions: 0,
+    };
+    // {"a":"工…"}: 1009 characters, 3009 bytes.
+    const raw = { ...hb, ext: { a: '工'.repeat(1000) } };
+    expect(fastValidate({ ...raw }, ingestCtx)).toBeNull();
+    const slow = validateEvent(raw, { platformId: 'cvto', receivedAtMs: NOW });
+    expect(slow.ok ? [] : slow.errors.map((e) => `${e.path} ${e.code}`)).toEqual(['heartbeat.ext too_big']);
+  });
+
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
     'answers "not sure" for type %s, a property every object has, instead of throwing',
     (type) => {
