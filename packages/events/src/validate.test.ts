@@ -81,6 +81,17 @@ describe('validateEvent: every type', () => {
     expect(rejects(ev('heartbeat', { type: 7, id: 7 }), 'invalid_value', 'type').id).toBeNull();
   });
 
+  it('reports the id of a rejected event only when it is at most 128 characters long', () => {
+    expect(rejects(ev('heartbeat', { id: 'x'.repeat(128), seq: -1 }), 'too_small', 'heartbeat.seq').id).toBe(
+      'x'.repeat(128),
+    );
+    expect(rejects(ev('heartbeat', { id: 'a b' }), 'invalid_format', 'heartbeat.id').id).toBe('a b');
+    expect(rejects(ev('heartbeat', { id: 'x'.repeat(129) }), 'invalid_format', 'heartbeat.id').id).toBeNull();
+    expect(
+      rejects(ev('heartbeat', { id: 'x'.repeat(1_000_000) }), 'invalid_format', 'heartbeat.id').id,
+    ).toBeNull();
+  });
+
   it('reports all reasons, not only the first', () => {
     const r = validateEvent(ev('heartbeat', { seq: -1, intervalSec: 1, extra: true }), ctx);
     expect(r.ok).toBe(false);
