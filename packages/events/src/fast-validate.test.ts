@@ -396,6 +396,67 @@ describe('fastValidate', () => {
     expect(fastValidate({ ...hb }, {})).toBeNull();
   });
 
+  it('leaves an ext of at most 2048 characters but more than 2048 UTF-8 bytes to validateEvent (too_big)', () => {
+    const hb = {
+      id: 'e',
+      type: 'heartbeat',
+      time: '2026-03-01T11:59:00Z',
+      platformId: 'cvto',
+      learnerId: 'l',
+      sessionId: 's',
+      courseId: 'c',
+      seq: 1,
+      intervalSec: 30,
+      focus: true,
+      interactions: 0,
+    };
+    // {"a":"工…"}: 1009 characters, 3009 bytes.
+    const raw = { ...hb, ext: { a: '工'.repeat(1000) } };
+    expect(fastValidate({ ...raw }, ingestCtx)).toBeNull();
+    const slow = validateEvent(raw, { platformId: 'cvto', receivedAtMs: NOW });
+    expect(slow.ok ? [] : slow.errors.map((e) => `${e.path} ${e.code}`)).toEqual(['heartbeat.ext too_big']);
+  });
+
+  it.each([
+    ['time after 2105-12-30', '2105-12-30T00:00:30Z', '2105-12-30T00:00:00Z', 'heartbeat.time'],
+    [
+      'receivedAt after 2105-12-30',
+      '2105-12-29T23:59:50Z',
+      '2105-12-30T00:00:00.001Z',
+      'heartbeat.receivedAt',
+    ],
+    ['time before 1970-01-02', '1970-01-01T23:59:59.999Z', '1970-01-02T00:00:10Z', 'heartbeat.time'],
+    [
+      'receivedAt before 1970-01-02',
+      '1970-01-01T23:59:50Z',
+      '1970-01-01T23:59:59.999Z',
+      'heartbeat.receivedAt',
+    ],
+  ])(
+    'leaves a replayed event with %s to validateEvent (time_out_of_range)',
+    (_what, time, receivedAt, path) => {
+      const raw = {
+        id: 'e',
+        type: 'heartbeat',
+        time,
+        platformId: 'cvto',
+        learnerId: 'l',
+        sessionId: 's',
+        courseId: 'c',
+        seq: 1,
+        intervalSec: 30,
+        focus: true,
+        interactions: 0,
+        receivedAt,
+      };
+      expect(fastValidate({ ...raw }, {})).toBeNull();
+      const slow = validateEvent(raw, {});
+      expect(slow.ok ? [] : slow.errors.filter((e) => e.path === path).map((e) => e.code)).toEqual([
+        'time_out_of_range',
+      ]);
+    },
+  );
+
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
     'answers "not sure" for type %s, a property every object has, instead of throwing',
     (type) => {

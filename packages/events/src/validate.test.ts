@@ -81,6 +81,17 @@ describe('validateEvent: every type', () => {
     expect(rejects(ev('heartbeat', { type: 7, id: 7 }), 'invalid_value', 'type').id).toBeNull();
   });
 
+  it('reports the id of a rejected event only when it is at most 128 characters long', () => {
+    expect(rejects(ev('heartbeat', { id: 'x'.repeat(128), seq: -1 }), 'too_small', 'heartbeat.seq').id).toBe(
+      'x'.repeat(128),
+    );
+    expect(rejects(ev('heartbeat', { id: 'a b' }), 'invalid_format', 'heartbeat.id').id).toBe('a b');
+    expect(rejects(ev('heartbeat', { id: 'x'.repeat(129) }), 'invalid_format', 'heartbeat.id').id).toBeNull();
+    expect(
+      rejects(ev('heartbeat', { id: 'x'.repeat(1_000_000) }), 'invalid_format', 'heartbeat.id').id,
+    ).toBeNull();
+  });
+
   it('reports all reasons, not only the first', () => {
     const r = validateEvent(ev('heartbeat', { seq: -1, intervalSec: 1, extra: true }), ctx);
     expect(r.ok).toBe(false);
@@ -199,6 +210,9 @@ describe('validateEvent: timestamps', () => {
     ['a date only', '2026-03-01'],
     ['epoch milliseconds', NOW],
     ['an empty string', ''],
+    ['minute 60', '2026-03-01T11:60:00Z'],
+    ['offset minute 60', '2026-03-01T11:59:00+08:60'],
+    ['a lowercase z (SPEC §2: Z or ±hh:mm)', '2026-03-01T11:59:00z'],
   ])('rejects %s', (_what, time) => {
     const code = typeof time === 'number' ? 'invalid_type' : 'invalid_timestamp';
     rejects(ev('heartbeat', { time }), code, 'heartbeat.time');
@@ -207,6 +221,23 @@ describe('validateEvent: timestamps', () => {
   it('accepts February 29 of a leap year', () => {
     const c = { platformId: 'cvto', receivedAtMs: Date.UTC(2028, 1, 29, 12) };
     accepts(ev('heartbeat', { time: '2028-02-29T11:00:00Z' }), c);
+  });
+
+  it('rejects February 29 of 2100 (divisible by 100, not by 400) and accepts it in 2000', () => {
+    const replay = {};
+    rejects(
+      ev('heartbeat', { time: '2100-02-29T12:00:00Z', receivedAt: '2100-03-01T12:00:00Z' }),
+      'invalid_timestamp',
+      'heartbeat.time',
+      replay,
+    );
+    rejects(
+      ev('heartbeat', { time: '2100-02-28T12:00:00Z', receivedAt: '2100-02-29T12:00:00Z' }),
+      'invalid_timestamp',
+      'heartbeat.receivedAt',
+      replay,
+    );
+    accepts(ev('heartbeat', { time: '2000-02-29T12:00:00Z', receivedAt: '2000-03-01T12:00:00Z' }), replay);
   });
 
   it('time may be up to 30 s after receipt, not 30.001 s', () => {
