@@ -2,7 +2,7 @@ import type { CertificateRecord, FlagUpdate, SessionRecord } from '@hourglass/ev
 import { expect, it } from 'vitest';
 import { isWarehouseError } from '../errors';
 import { MIGRATIONS } from '../migrations';
-import type { HoursRow } from '../types';
+import type { HoursQuery, HoursRow } from '../types';
 import type { MakeWarehouse, Setup, WarehouseHarness } from './contract';
 import { CERTIFICATES, decision, FLAGS, loadBase, MIN, SEGMENTS, SESSIONS, segment } from './fixtures';
 
@@ -164,6 +164,24 @@ export function describeHoursContract(setup: Setup, make: MakeWarehouse, open: W
         filters: { learnerGroup: 'unknown', occupation: 'unknown', platformId: undefined },
       }),
     ).toEqual([hrs({ learnerId: 'L3' }, 60, 0, 0, 1)]);
+  });
+
+  it('hours filters, each alone: only the rows with that value count', async () => {
+    const w = await setup();
+    await loadBase(w);
+    // Unfiltered: 165 verified, 21 pending, 3 learners. Every filter below selects a strict subset, so
+    // a filter that is ignored answers the unfiltered total instead.
+    const cases: [HoursQuery['filters'], HoursRow][] = [
+      [{ platformId: 'alpha' }, hrs({}, 65, 21, 0, 2)],
+      [{ region: '110101' }, hrs({}, 90, 10, 0, 1)],
+      [{ occupation: '6-02' }, hrs({}, 15, 11, 0, 1)],
+      [{ courseId: 'C1' }, hrs({}, 90, 10, 0, 1)],
+      [{ learnerGroup: 'migrant_worker' }, hrs({}, 15, 11, 0, 1)],
+      [{ learnerId: 'L3' }, hrs({}, 60, 0, 0, 1)],
+    ];
+    for (const [filters, row] of cases) {
+      expect(await w.queryHours({ ...MARCH, groupBy: [], filters }), JSON.stringify(filters)).toEqual([row]);
+    }
   });
 
   it('days are inclusive and in the programme time zone', async () => {

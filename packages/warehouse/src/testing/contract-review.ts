@@ -172,6 +172,27 @@ export function describeReviewContract(setup: Setup): void {
     expect(await listed('rejected')).toEqual([]);
   });
 
+  it('a flag is decided up to the furthest cover of its decisions, even when the later decision covers less', async () => {
+    const w = await setup();
+    await loadBase(w);
+    // Two API processes racing: the one that read the flag later (cover 16:40, all of s3) recorded first;
+    // the other (cover 16:35) recorded 1 s later. Nothing of flag-a lies past 16:40: it is decided.
+    await w.insertDecisions([
+      decision('d1', 'flag-a', 'approve', '2026-03-05T00:00:00Z', '2026-03-01T16:40:00Z'),
+      decision('d2', 'flag-a', 'reject', '2026-03-05T00:00:01Z', '2026-03-01T16:35:00Z'),
+    ]);
+    // s3 (10 min, ends 16:40): d1 is the first decision reaching its end, so it is verified.
+    expect(await total(w)).toEqual([hrs({}, 175, 11, 0, 3)]);
+    const a = (await w.getFlag('flag-a')) as FlagView;
+    expect([a.status, a.decidedUntilMs, a.decisions.map((d) => d.decisionId)]).toEqual([
+      'approved',
+      at('2026-03-01T16:40:00Z'),
+      ['d1', 'd2'],
+    ]);
+    const listed = (await w.listFlags({ scope: '*', status: 'approved', limit: 100 })).flags;
+    expect(listed.map((f) => [f.flagId, f.decidedUntilMs])).toEqual([['flag-a', at('2026-03-01T16:40:00Z')]]);
+  });
+
   it('one learner’s hours and totals agree with the programme-wide rows after decisions', async () => {
     const w = await setup();
     await loadBase(w);
