@@ -91,6 +91,11 @@ export function describeReviewContract(setup: Setup): void {
       2,
       18 * 60_000,
     ]);
+    // The listings filter on the same status as the flag's view (the ClickHouse adapter computes it in SQL).
+    const listed = async (status: 'open' | 'approved' | 'rejected') =>
+      (await w.listFlags({ scope: '*', status, kind: 'idle', limit: 100 })).flags.map((x) => x.flagId);
+    expect((await listed('open')).includes('flag-a')).toBe(true);
+    expect((await listed('approved')).includes('flag-a')).toBe(false);
     // An older version arriving late does not win.
     await w.upsertFlags([FLAGS[0] as (typeof FLAGS)[0]]);
     expect((await w.getFlag('flag-a'))?.version).toBe(2);
@@ -100,6 +105,10 @@ export function describeReviewContract(setup: Setup): void {
     ]);
     expect(await total(w)).toEqual([hrs({}, 175, 11, 8, 3)]);
     expect((await w.getFlag('flag-a'))?.status).toBe('rejected');
+    expect([
+      (await listed('open')).includes('flag-a'),
+      (await listed('rejected')).includes('flag-a'),
+    ]).toEqual([false, true]);
   });
 
   it('a flag that withholds nothing stays decided when it occurs again: only new withheld time reopens a flag', async () => {
