@@ -100,6 +100,21 @@ const keys = fc.constantFrom(
 );
 
 /** ext content the fast path deliberately leaves to validateEvent (see extOk). */
+/** A heartbeat of platform cvto that ingestCtx accepts (received at 12:00). */
+const HEARTBEAT = {
+  id: 'e',
+  type: 'heartbeat',
+  time: '2026-03-01T11:59:00Z',
+  platformId: 'cvto',
+  learnerId: 'l',
+  sessionId: 's',
+  courseId: 'c',
+  seq: 1,
+  intervalSec: 30,
+  focus: true,
+  interactions: 0,
+};
+
 function conservative(raw: Record<string, unknown>): boolean {
   const t = JSON.stringify(raw.ext ?? {});
   return t.includes('"__proto__"') || t.includes('"constructor"') || t.includes('\\u');
@@ -368,19 +383,7 @@ describe('fastValidate', () => {
   });
 
   it('leaves special cases to validateEvent', () => {
-    const hb = {
-      id: 'e',
-      type: 'heartbeat',
-      time: '2026-03-01T11:59:00Z',
-      platformId: 'cvto',
-      learnerId: 'l',
-      sessionId: 's',
-      courseId: 'c',
-      seq: 1,
-      intervalSec: 30,
-      focus: true,
-      interactions: 0,
-    };
+    const hb = { ...HEARTBEAT };
     expect(fastValidate({ ...hb }, ingestCtx)).not.toBeNull();
     expect(hb).not.toHaveProperty('receivedAt');
     expect(fastValidate({ ...hb, platformId: 'skillup' }, ingestCtx)).toBeNull();
@@ -397,19 +400,7 @@ describe('fastValidate', () => {
   });
 
   it('leaves an ext of at most 2048 characters but more than 2048 UTF-8 bytes to validateEvent (too_big)', () => {
-    const hb = {
-      id: 'e',
-      type: 'heartbeat',
-      time: '2026-03-01T11:59:00Z',
-      platformId: 'cvto',
-      learnerId: 'l',
-      sessionId: 's',
-      courseId: 'c',
-      seq: 1,
-      intervalSec: 30,
-      focus: true,
-      interactions: 0,
-    };
+    const hb = { ...HEARTBEAT };
     // {"a":"工…"}: 1009 characters, 3009 bytes.
     const raw = { ...hb, ext: { a: '工'.repeat(1000) } };
     expect(fastValidate({ ...raw }, ingestCtx)).toBeNull();
@@ -435,20 +426,7 @@ describe('fastValidate', () => {
   ])(
     'leaves a replayed event with %s to validateEvent (time_out_of_range)',
     (_what, time, receivedAt, path) => {
-      const raw = {
-        id: 'e',
-        type: 'heartbeat',
-        time,
-        platformId: 'cvto',
-        learnerId: 'l',
-        sessionId: 's',
-        courseId: 'c',
-        seq: 1,
-        intervalSec: 30,
-        focus: true,
-        interactions: 0,
-        receivedAt,
-      };
+      const raw = { ...HEARTBEAT, time, receivedAt };
       expect(fastValidate({ ...raw }, {})).toBeNull();
       const slow = validateEvent(raw, {});
       expect(slow.ok ? [] : slow.errors.filter((e) => e.path === path).map((e) => e.code)).toEqual([
