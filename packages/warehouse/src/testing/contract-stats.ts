@@ -287,15 +287,13 @@ export function describeStatsContract(setup: Setup): void {
     }
     await w.insertSegments(segments);
     await w.insertDecisions([
-      {
-        ...decision(
-          'd-0',
-          flagIdOf('alpha', 'S-0', 'idle'),
-          'approve',
-          '2026-01-02T00:00:00Z',
-          '2026-01-01T00:01:00Z',
-        ),
-      },
+      decision(
+        'd-0',
+        flagIdOf('alpha', 'S-0', 'idle'),
+        'approve',
+        '2026-01-02T00:00:00Z',
+        '2026-01-01T00:01:00Z',
+      ),
     ]);
     expect(await w.learnerTotals('L9')).toEqual({
       rows: [
