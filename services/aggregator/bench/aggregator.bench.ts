@@ -137,14 +137,19 @@ async function main(): Promise<void> {
   await log.close();
 }
 
+/** One statement over ClickHouse's HTTP interface, for what the warehouse has no method for; its answer. */
+async function clickhouse(sql: string): Promise<string> {
+  const res = await fetch(`${clickhouseUrl.replace(/\/$/, '')}/`, { method: 'POST', body: sql });
+  if (!res.ok) throw new Error(`ClickHouse: ${res.status} ${await res.text()}`);
+  return res.text();
+}
+
 /** Rows in the active parts of the database's segments table: what has been inserted, from metadata. */
 async function storedRows(database: string): Promise<number> {
-  const res = await fetch(`${clickhouseUrl.replace(/\/$/, '')}/`, {
-    method: 'POST',
-    body: `SELECT sum(rows) FROM system.parts WHERE database = ${sqlString(database)} AND table = 'segments' AND active`,
-  });
-  if (!res.ok) throw new Error(`system.parts: ${res.status} ${await res.text()}`);
-  return Number((await res.text()).trim());
+  const rows = await clickhouse(
+    `SELECT sum(rows) FROM system.parts WHERE database = ${sqlString(database)} AND table = 'segments' AND active`,
+  );
+  return Number(rows.trim());
 }
 
 /** One read of the loaded topics by fresh aggregator processes into a database of their own (dropped after). */
@@ -203,10 +208,7 @@ async function measureRun(setup: { prefix: string; groupId: string }, segments: 
   const { peakRss, atPeak } = all.reduce((a, b) => (b.peakRss > a.peakRss ? b : a));
   const groupWrites = all.reduce((n, f) => n + f.writes.count, 0);
   const reconciliation = await warehouse.reconcile();
-  await fetch(`${clickhouseUrl.replace(/\/$/, '')}/`, {
-    method: 'POST',
-    body: `DROP DATABASE IF EXISTS ${database}`,
-  });
+  await clickhouse(`DROP DATABASE IF EXISTS ${database}`);
   await warehouse.close();
   return {
     seconds: Math.round(seconds * 10) / 10,
