@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import { StateError, toStateError } from './errors';
 import { deviceMember, keyLayout, learnerOfMember } from './keys';
 import { resolveLimits } from './options';
 import { evictionProblem, overMaxmemory } from './redis-memory';
+import { encodeCommand, sendEncoded, spareBuffer } from './resp';
 import { CLAIM_SCRIPT, CLEAR_OUTBOX_SCRIPT, COMMIT_SCRIPT } from './scripts';
 import type { DeviceStart, DeviceWindows, StateStore, StateStoreLimits, StateStoreStats } from './types';
 import { checkEpoch, checkIds, checkPartition, validateCommit } from './validate';
@@ -27,11 +28,14 @@ export interface RedisStateStoreOptions extends StateStoreLimits {
 type ScriptCall = (numKeys: number, keys: string[], args: (string | Buffer)[]) => Promise<unknown>;
 interface ScriptedRedis {
   hourglassClaim: ScriptCall;
-  hourglassCommit: ScriptCall;
   hourglassClearOutbox: ScriptCall;
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+/** An error Redis answered (the command was sent whole), as against a timeout or a lost connection. */
+const isReplyError = (err: unknown): err is Error => err instanceof ReplyError;
+/** Commits of different partitions may run at once; each holds its own buffer meanwhile. */
+const MAX_SPARE_BUFFERS = 4;
 
 function createClient(url: string, commandTimeoutMs: number): Redis {
   return new Redis(url, {
@@ -76,9 +80,37 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
   const client = opts.redis ?? createClient(opts.url, commandTimeoutMs);
   // defineCommand: EVALSHA on the wire, EVAL the first time per connection and on NOSCRIPT.
   client.defineCommand('hourglassClaim', { lua: CLAIM_SCRIPT });
-  client.defineCommand('hourglassCommit', { lua: COMMIT_SCRIPT });
   client.defineCommand('hourglassClearOutbox', { lua: CLEAR_OUTBOX_SCRIPT });
   const scripts = client as unknown as ScriptedRedis;
+  // The commit is sent as prepared bytes (resp.ts), so it handles EVALSHA's NOSCRIPT itself.
+  const commitSha = createHash('sha1').update(COMMIT_SCRIPT).digest('hex');
+
+  /**
+   * Buffers of answered commits, reused for the next ones (encodeCommand). Only an answer proves the
+   * socket is done with the bytes: after a timeout or a lost connection ioredis may still hold them to
+   * send, so such a buffer is never reused.
+   */
+  const spare: Buffer[] = [];
+
+  /** EVALSHA of a prepared commit; after NOSCRIPT (a restarted or flushed server) loads the script and sends it again. */
+  async function evalCommit(parts: readonly (string | Buffer)[]): Promise<unknown> {
+    const bytes = encodeCommand(parts, spare.pop());
+    const answered = () => {
+      if (spare.length < MAX_SPARE_BUFFERS) spare.push(spareBuffer(bytes));
+    };
+    try {
+      const reply = await sendEncoded(client, 'evalsha', bytes).catch(async (err: unknown) => {
+        if (!(isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
+        await client.script('LOAD', COMMIT_SCRIPT);
+        return sendEncoded(client, 'evalsha', bytes);
+      });
+      answered();
+      return reply;
+    } catch (err) {
+      if (isReplyError(err)) answered();
+      throw err;
+    }
+  }
 
   const counters: StateStoreStats = { roundTrips: 0, commands: 0 };
   let lastConnectionError: Error | undefined;
@@ -256,36 +288,20 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
 
     async commit(req) {
       const byDevice = validateCommit(req);
-      const learnerKeys: string[] = [];
-      const values: string[] = [];
+      // The EVALSHA's parts in COMMIT_SCRIPT's order (scripts.ts), appended to one list: a batch of
+      // thousands of learners is encoded once (encodeCommand), not spread into intermediate arrays.
+      const parts: (string | Buffer)[] = ['EVALSHA', commitSha, ''];
+      parts.push(...partitionKeys(req.partition));
       let ops = '';
       for (const [id, state] of req.learners) {
-        learnerKeys.push(keys.learner(id));
+        parts.push(keys.learner(id));
         ops += state === null ? 'D' : 'S';
-        values.push(state ?? '');
       }
-      const deviceKeys: string[] = [];
-      const deviceArgs: string[] = [];
-      for (const [deviceId, starts] of byDevice) {
-        deviceKeys.push(keys.device(deviceId));
-        deviceArgs.push(String(starts.length));
-        for (const s of starts) deviceArgs.push(String(s.timeMs), deviceMember(s.learnerId, s.timeMs));
-      }
-      const readKeys: string[] = [];
-      const readVersions: string[] = [];
-      for (const [deviceId, version] of req.deviceVersions) {
-        readKeys.push(keys.device(deviceId));
-        readVersions.push(version ?? '');
-      }
-      const allKeys = [
-        ...partitionKeys(req.partition),
-        ...learnerKeys,
-        ...deviceKeys,
-        ...readKeys,
-        keys.partitionCounted(req.partition),
-        keys.partitionStretch(req.partition),
-      ];
-      const args = [
+      for (const deviceId of byDevice.keys()) parts.push(keys.device(deviceId));
+      for (const deviceId of req.deviceVersions.keys()) parts.push(keys.device(deviceId));
+      parts.push(keys.partitionCounted(req.partition), keys.partitionStretch(req.partition));
+      parts[2] = String(parts.length - 3);
+      parts.push(
         String(req.epoch),
         req.watermark,
         req.outbox,
@@ -293,19 +309,23 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         String(limits.deviceWindowMs),
         String(limits.deviceTtlMs),
         String(limits.deviceMaxStarts),
-        String(learnerKeys.length),
-        String(deviceKeys.length),
+        String(req.learners.size),
+        String(byDevice.size),
         ops,
         String(limits.deviceThinSpanMs),
-        ...values,
-        ...readVersions,
-        ...deviceArgs,
+      );
+      for (const state of req.learners.values()) parts.push(state ?? '');
+      for (const version of req.deviceVersions.values()) parts.push(version ?? '');
+      for (const starts of byDevice.values()) {
+        parts.push(String(starts.length));
+        for (const s of starts) parts.push(String(s.timeMs), deviceMember(s.learnerId, s.timeMs));
+      }
+      parts.push(
         req.countedUntil ?? '',
         req.countStretch ?? '',
         req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
-      ];
-      // Arrays are flattened by ioredis, so a batch of thousands of learners is not spread into call args.
-      const reply = await run('commit', 1, () => scripts.hourglassCommit(allKeys.length, allKeys, args));
+      );
+      const reply = await run('commit', 1, () => evalCommit(parts));
       return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : reply === 3 ? 'lost' : 'fenced';
     },
 
