@@ -82,27 +82,31 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
   client.defineCommand('hourglassClaim', { lua: CLAIM_SCRIPT });
   client.defineCommand('hourglassClearOutbox', { lua: CLEAR_OUTBOX_SCRIPT });
   const scripts = client as unknown as ScriptedRedis;
-  // The commit is sent as prepared bytes (resp.ts), so it handles EVALSHA's NOSCRIPT itself.
+  // The commit is sent as prepared bytes (sendParts), so it handles EVALSHA's NOSCRIPT itself.
   const commitSha = createHash('sha1').update(COMMIT_SCRIPT).digest('hex');
 
   /**
-   * Buffers of answered commits, reused for the next ones (encodeCommand). Only an answer proves the
+   * Buffers of answered commands, reused for the next ones (encodeCommand). Only an answer proves the
    * socket is done with the bytes: after a timeout or a lost connection ioredis may still hold them to
    * send, so such a buffer is never reused.
    */
   const spare: Buffer[] = [];
 
-  /** EVALSHA of a prepared commit; after NOSCRIPT (a restarted or flushed server) loads the script and sends it again. */
-  async function evalCommit(parts: readonly (string | Buffer)[]): Promise<unknown> {
+  /**
+   * Sends `parts` as one prepared command (resp.ts). With `script`, parts are an EVALSHA of it: after
+   * NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes again.
+   */
+  async function sendParts(parts: readonly (string | Buffer)[], script?: string): Promise<unknown> {
     const bytes = encodeCommand(parts, spare.pop());
+    const name = (parts[0] as string).toLowerCase();
     const answered = () => {
       if (spare.length < MAX_SPARE_BUFFERS) spare.push(spareBuffer(bytes));
     };
     try {
-      const reply = await sendEncoded(client, 'evalsha', bytes).catch(async (err: unknown) => {
-        if (!(isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
-        await client.script('LOAD', COMMIT_SCRIPT);
-        return sendEncoded(client, 'evalsha', bytes);
+      const reply = await sendEncoded(client, name, bytes).catch(async (err: unknown) => {
+        if (!(script !== undefined && isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
+        await client.script('LOAD', script);
+        return sendEncoded(client, name, bytes);
       });
       answered();
       return reply;
@@ -250,7 +254,9 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       checkIds(learnerIds, 'learner ids');
       const out = new Map<string, string>();
       if (learnerIds.length === 0) return out;
-      const values = await run('loadLearners', 1, () => client.mget(learnerIds.map(keys.learner)));
+      const parts = ['MGET'];
+      for (const id of learnerIds) parts.push(keys.learner(id));
+      const values = (await run('loadLearners', 1, () => sendParts(parts))) as (string | null)[];
       const absent: string[] = [];
       learnerIds.forEach((id, i) => {
         const value = values[i];
@@ -325,7 +331,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         req.countStretch ?? '',
         req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
       );
-      const reply = await run('commit', 1, () => evalCommit(parts));
+      const reply = await run('commit', 1, () => sendParts(parts, COMMIT_SCRIPT));
       return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : reply === 3 ? 'lost' : 'fenced';
     },
 
