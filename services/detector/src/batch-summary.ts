@@ -2,9 +2,12 @@ import type { OpenStretch } from './count-stretches';
 import type { BatchResult } from './process-batch';
 
 /** The largest state a batch writes (UTF-8 bytes) and its learner; 0 bytes when it writes none. */
-function largestState(states: ReadonlyMap<string, string>): { bytes: number; learnerId: string } {
+export function largestState(states: ReadonlyMap<string, string>): { bytes: number; learnerId: string } {
   const largest = { bytes: 0, learnerId: '' };
   for (const [learnerId, state] of states) {
+    // A character is 1-3 UTF-8 bytes (a surrogate pair, 2 characters, is 4): a state this short cannot
+    // be the largest, and measuring every state's bytes was ~0.14 µs per event (detector profile).
+    if (state.length * 3 <= largest.bytes) continue;
     const bytes = Buffer.byteLength(state);
     if (bytes > largest.bytes) {
       largest.bytes = bytes;
