@@ -129,6 +129,12 @@ onLocalRedis('redis state store', (url, admin) => {
       }
     });
 
+    it('refuses an injected client with a keyPrefix of its own (the commit is sent unprefixed)', () => {
+      const client = new Redis(url, { lazyConnect: true, keyPrefix: 'other:' });
+      expect(() => createRedisStateStore({ url: '', redis: client })).toThrow(/keyPrefix/);
+      client.disconnect();
+    });
+
     it('does not close an injected client', async () => {
       const client = new Redis(url, { lazyConnect: true });
       const store = createRedisStateStore({ url: 'unused', redis: client, keyPrefix: uniquePrefix() });

@@ -14,7 +14,10 @@ export interface RedisStateStoreOptions extends StateStoreLimits {
   url: string;
   /** Prefix of every key. Default "hg:". */
   keyPrefix?: string;
-  /** Injected client; the store defines its scripts on it but does not close it (its owner does). */
+  /**
+   * Injected client; the store defines its scripts on it but does not close it (its owner does). It must
+   * not have ioredis's own `keyPrefix` (refused): the store's `keyPrefix` is the one.
+   */
   redis?: Redis;
   /**
    * Upper bound of every call, including time spent queued while disconnected. Default 5000 ms.
@@ -78,6 +81,14 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
   const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const ownsClient = opts.redis === undefined;
   const client = opts.redis ?? createClient(opts.url, commandTimeoutMs);
+  // The commit and MGET are sent as prepared bytes (sendParts), which ioredis does not prefix: a client
+  // prefixing the other commands' keys would split one learner's keys in two.
+  if (client.options.keyPrefix) {
+    throw new StateError(
+      'invalid_argument',
+      "the injected Redis client has a keyPrefix: pass it as the store's keyPrefix option instead",
+    );
+  }
   // defineCommand: EVALSHA on the wire, EVAL the first time per connection and on NOSCRIPT.
   client.defineCommand('hourglassClaim', { lua: CLAIM_SCRIPT });
   client.defineCommand('hourglassClearOutbox', { lua: CLEAR_OUTBOX_SCRIPT });
