@@ -38,6 +38,41 @@ describe('encodeCommand', () => {
     expect(encodeCommand([]).toString()).toBe('*0\r\n');
   });
 
+  // Found in review: the property test's parts stay under 2,000 bytes and its commands under 32 parts, so
+  // a digits() or header() that wrote at most four digits survived it; a commit's outbox is ~1.7 MB and a
+  // commit of a large batch has over 10,000 parts.
+  it('writes lengths and part counts of five to seven digits (parts of 10,000 to 1,000,000 bytes, 100,000 parts)', () => {
+    for (const n of [9_999, 10_000, 99_999, 100_000, 999_999, 1_000_000]) {
+      const parts = ['SET', 'k', 'v'.repeat(n)];
+      const bytes = encodeCommand(parts);
+      expect(bytes.subarray(0, 23 + String(n).length).toString()).toBe(
+        `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${n}\r\n`,
+      );
+      expect(bytes.equals(ioredisBytes(parts))).toBe(true);
+    }
+    // 5,000 two-byte characters: 10,000 bytes.
+    expect(
+      encodeCommand(['SET', 'é'.repeat(5_000)])
+        .subarray(0, 23)
+        .toString('latin1'),
+    ).toBe('*2\r\n$3\r\nSET\r\n$10000\r\n\xc3\xa9');
+    const many = ['MGET', ...Array.from({ length: 99_999 }, (_, i) => `k${i}`)];
+    const bytes = encodeCommand(many);
+    expect(bytes.subarray(0, 19).toString()).toBe('*100000\r\n$4\r\nMGET\r\n');
+    expect(bytes.equals(ioredisBytes(many))).toBe(true);
+  });
+
+  it('writes empty parts, lone surrogates and Buffers that are views into a larger buffer exactly', () => {
+    const backing = Buffer.from('xxxxHELLOyyyy');
+    expect(
+      encodeCommand(['SET', '', Buffer.alloc(0), '\ud800', 'a\udc00b', backing.subarray(4, 9)]).toString(
+        'latin1',
+      ),
+    ).toBe(
+      '*6\r\n$3\r\nSET\r\n$0\r\n\r\n$0\r\n\r\n$3\r\n\xef\xbf\xbd\r\n$5\r\na\xef\xbf\xbdb\r\n$5\r\nHELLO\r\n',
+    );
+  });
+
   it('writes into a scratch buffer large enough for it, and into a new one otherwise', () => {
     const first = encodeCommand(['SET', 'k', 'v'.repeat(100)]);
     const whole = spareBuffer(first);
