@@ -6,7 +6,7 @@ import { deleteKeysUnder } from './delete-keys';
 import { isStateError } from './errors';
 import { createRedisStateStore, windowVersion } from './redis-store';
 import { describeStateStoreContract } from './testing/contract';
-import { freePort } from './testing/own-redis';
+import { freePort, startOwnRedis } from './testing/own-redis';
 import { onLocalRedis } from './testing/redis';
 
 onLocalRedis('redis state store', (url, admin) => {
@@ -156,6 +156,47 @@ onLocalRedis('redis state store', (url, admin) => {
         await store.close();
       }
     });
+  });
+});
+
+// Found in review: the prepared commit (resp.ts) answers NOSCRIPT with SCRIPT LOAD and one resend, where
+// ioredis's script fell back to EVAL, which cannot meet NOSCRIPT. Scripts lost again before the resend (a
+// second restart or flush) made the commit reject with NOSCRIPT as 'unexpected'.
+describe('redis state store: scripts lost again while a commit recovers from NOSCRIPT', () => {
+  it('commits when the script is flushed again between its SCRIPT LOAD and the resent EVALSHA', async () => {
+    const own = await startOwnRedis();
+    const client = new Redis(own.url, { lazyConnect: true });
+    const store = createRedisStateStore({ url: 'unused', redis: client, keyPrefix: 'resp-noscript:' });
+    try {
+      const { epoch } = await store.claimPartition('t/0');
+      await own.admin.script('FLUSH');
+      // The first SCRIPT LOAD of the commit's recovery is followed by another flush before the resend.
+      const load = client.script.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      let flushes = 1;
+      (client as unknown as { script: (...args: unknown[]) => Promise<unknown> }).script = async (
+        ...args
+      ) => {
+        const reply = await load(...args);
+        if (flushes-- > 0) await own.admin.script('FLUSH');
+        return reply;
+      };
+      const commit = {
+        partition: 't/0',
+        epoch,
+        watermark: '1',
+        learners: new Map([['a', 'A']]),
+        deviceStarts: [],
+        outbox: 'o',
+        deviceVersions: new Map(),
+      };
+      expect(await store.commit(commit)).toBe('ok');
+      expect(flushes).toBe(-1);
+      expect(await store.loadLearners(['a'])).toEqual(new Map([['a', 'A']]));
+    } finally {
+      await store.close();
+      client.disconnect();
+      await own.stop();
+    }
   });
 });
 

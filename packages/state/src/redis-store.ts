@@ -39,6 +39,8 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 const isReplyError = (err: unknown): err is Error => err instanceof ReplyError;
 /** Commits of different partitions may run at once; each holds its own buffer meanwhile. */
 const MAX_SPARE_BUFFERS = 4;
+/** SCRIPT LOADs a prepared EVALSHA may make when answered NOSCRIPT, before the NOSCRIPT is the caller's. */
+const MAX_SCRIPT_LOADS = 3;
 
 function createClient(url: string, commandTimeoutMs: number): Redis {
   return new Redis(url, {
@@ -105,7 +107,8 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
 
   /**
    * Sends `parts` as one prepared command (resp.ts). With `script`, parts are an EVALSHA of it: after
-   * NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes again.
+   * NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes again, a few
+   * times if the script is lost again in between (ioredis's own scripts fall back to EVAL instead).
    */
   async function sendParts(parts: readonly (string | Buffer)[], script?: string): Promise<unknown> {
     const bytes = encodeCommand(parts, spare.pop());
@@ -113,12 +116,16 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
     const answered = () => {
       if (spare.length < MAX_SPARE_BUFFERS) spare.push(spareBuffer(bytes));
     };
-    try {
-      const reply = await sendEncoded(client, name, bytes).catch(async (err: unknown) => {
-        if (!(script !== undefined && isReplyError(err) && err.message.startsWith('NOSCRIPT'))) throw err;
+    let loads = 0;
+    const send = (): Promise<unknown> =>
+      sendEncoded(client, name, bytes).catch(async (err: unknown) => {
+        const noScript = script !== undefined && isReplyError(err) && err.message.startsWith('NOSCRIPT');
+        if (!noScript || loads++ >= MAX_SCRIPT_LOADS) throw err;
         await client.script('LOAD', script);
-        return sendEncoded(client, name, bytes);
+        return send();
       });
+    try {
+      const reply = await send();
       answered();
       return reply;
     } catch (err) {
