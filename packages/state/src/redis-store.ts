@@ -37,7 +37,10 @@ interface ScriptedRedis {
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 /** An error Redis answered (the command was sent whole), as against a timeout or a lost connection. */
 const isReplyError = (err: unknown): err is Error => err instanceof ReplyError;
-/** Commits of different partitions may run at once; each holds its own buffer meanwhile. */
+/**
+ * Buffers kept for reuse: one per command in flight. The detector runs up to 4 partitions' batches at
+ * once (its partitionsConcurrently), each loading (MGET) or committing one command at a time.
+ */
 const MAX_SPARE_BUFFERS = 4;
 /** SCRIPT LOADs a prepared EVALSHA may make when answered NOSCRIPT, before the NOSCRIPT is the caller's. */
 const MAX_SCRIPT_LOADS = 3;
