@@ -52,7 +52,7 @@ const USER_HZ = 100;
 /**
  * CPU seconds used so far by each server deploy/local/services.sh started (its pid files under
  * HOURGLASS_STATE), threads included, and the children they have reaped: Redis rewrites its AOF in a
- * forked child, every ~64 MB the detector writes (~60k events; 11 rewrites and 2 s of CPU in two runs of
+ * forked child, every ~64 MB the detector writes (~90k events; 11 rewrites and 2 s of CPU in two runs of
  * `bench:detector`), on the same cores. Taken before and after a phase, it shows where the machine's
  * cores went: a target in events/s is reachable only if every process on the path fits in them.
  * Servers that are not running (or not ours) are left out.
