@@ -39,7 +39,7 @@ describe('encodeCommand', () => {
   });
 
   // Found in review: the property test's parts stay under 2,000 bytes and its commands under 32 parts, so
-  // a digits() or header() that wrote at most four digits survived it; a commit's outbox is ~1.7 MB and a
+  // a digits() or header() that wrote at most four digits survived it; a commit's outbox is ~0.8 MB and a
   // commit of a large batch has over 10,000 parts.
   it('writes lengths and part counts of five to seven digits (parts of 10,000 to 1,000,000 bytes, 100,000 parts)', () => {
     for (const n of [9_999, 10_000, 99_999, 100_000, 999_999, 1_000_000]) {

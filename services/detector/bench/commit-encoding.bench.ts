@@ -6,7 +6,7 @@
  *   REDIS_URL=redis://127.0.0.1:6379 node --max-semi-space-size=32 --import tsx \
  *     services/detector/bench/commit-encoding.bench.ts
  *
- * Each batch commits 2,000 learner states of ~480 B and an outbox of 2,000 segment-like records (~1.7 MB),
+ * Each batch commits 2,000 learner states of ~480 B and an outbox of 2,000 segment-like records (~0.75 MB),
  * as a batch of `pnpm bench:detector` does. The data is generated before measuring (12 batches, reused),
  * so that its garbage is not collected inside the measured commits. Keys live under a prefix of their own,
  * deleted at the end. Redis CPU is the server's (INFO cpu), so other clients' work counts there.

@@ -48,11 +48,12 @@ function writeText(buf: Latin1Writer, at: number, text: string, bytes: number): 
 }
 
 /**
- * Buffer.from(encodeOutbox(records)), byte for byte, without the text. The outbox is ~1.7 MB per batch of
- * 2,000 events: as text it was joined (a copy), then concatenated into the commit's command string by
- * ioredis (another flattening copy) and UTF-8 encoded into the socket. As a Buffer argument ioredis copies
- * its bytes once: a commit of 2,000 records and states went from 6.0-6.2 to 4.9-5.0 ms of the detector's
- * CPU, Redis' unchanged (services/detector/bench/commit-encoding.bench.ts, 12 alternating blocks of 40 commits each).
+ * Buffer.from(encodeOutbox(records)), byte for byte, without the text. The outbox is ~0.75-0.85 MB per
+ * batch of 2,000 events: as text it was joined (a copy), then concatenated into the commit's command
+ * string by ioredis (another flattening copy) and UTF-8 encoded into the socket. As bytes it is copied
+ * once, into the commit's command: a commit of 2,000 records and states went from 6.0-6.2 to 4.9-5.0 ms
+ * of the detector's CPU, Redis' unchanged (services/detector/bench/commit-encoding.bench.ts, 12
+ * alternating blocks of 40 commits each; the state store encodes that command itself since, resp.ts).
  */
 export function encodeOutboxBytes(records: readonly OutgoingRecord[]): Buffer {
   const n = records.length;
