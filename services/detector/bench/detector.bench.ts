@@ -43,7 +43,7 @@ const args = parseArgs({
   options: {
     processes: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
-    batch: { type: 'string', default: '2000' },
+    batch: { type: 'string', default: '1000' },
     partitions: { type: 'string', default: '4' },
   },
 });
@@ -54,8 +54,14 @@ const PROCESSES = countArg(args.values.processes, 1, '--processes');
 const PARTITIONS = countArg(args.values.partitions, 4, '--partitions');
 const PROFILE = process.env.HOURGLASS_BENCH_PROFILE;
 const RUNS = PROFILE ? 1 : countArg(args.values.runs, 3, '--runs');
-/** The detector's maxBatchSize: records per state round trip and offset commit. */
-const BATCH = countArg(args.values.batch, 2000, '--batch');
+/**
+ * The detector's maxBatchSize: records per state round trip and offset commit. Default 1000, the
+ * service's own. It was 2000, as fast as 1000 on 2026-11-29; once the commit's encoding got cheaper
+ * (2026-11-30), 1000 gave 41-47k events/s from the first batch against 39-42k (two alternating pairs),
+ * with less data alive at each young-generation GC. Several processes on 2 cores do better with larger
+ * batches (3 processes: 4000 gave 48-49k, 1000 43-44k), as their round trips then compete for the cores.
+ */
+const BATCH = countArg(args.values.batch, 1000, '--batch');
 const policyFor = createPolicyFor();
 
 /** The pure engine on the same traffic, warmed up, median of 5 (engine-measure.ts, as pnpm bench:engine). */
