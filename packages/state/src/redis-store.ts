@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
+import { Redis } from 'ioredis';
 import { StateError, toStateError } from './errors';
 import { deviceMember, keyLayout, learnerOfMember } from './keys';
 import { resolveLimits } from './options';
 import { evictionProblem, overMaxmemory } from './redis-memory';
-import { encodeCommand, sendEncoded, spareBuffer } from './resp';
+import { createPreparedSender } from './resp';
 import { CLAIM_SCRIPT, CLEAR_OUTBOX_SCRIPT, COMMIT_SCRIPT } from './scripts';
 import type { DeviceStart, DeviceWindows, StateStore, StateStoreLimits, StateStoreStats } from './types';
 import { checkEpoch, checkIds, checkPartition, validateCommit } from './validate';
@@ -35,15 +35,6 @@ interface ScriptedRedis {
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
-/** An error Redis answered (the command was sent whole), as against a timeout or a lost connection. */
-const isReplyError = (err: unknown): err is Error => err instanceof ReplyError;
-/**
- * Buffers kept for reuse: one per command in flight. The detector runs up to 4 partitions' batches at
- * once (its partitionsConcurrently), each loading (MGET) or committing one command at a time.
- */
-const MAX_SPARE_BUFFERS = 4;
-/** SCRIPT LOADs a prepared EVALSHA may make when answered NOSCRIPT, before the NOSCRIPT is the caller's. */
-const MAX_SCRIPT_LOADS = 3;
 
 function createClient(url: string, commandTimeoutMs: number): Redis {
   return new Redis(url, {
@@ -86,7 +77,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
   const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const ownsClient = opts.redis === undefined;
   const client = opts.redis ?? createClient(opts.url, commandTimeoutMs);
-  // The commit and MGET are sent as prepared bytes (sendParts), which ioredis does not prefix: a client
+  // The commit and MGET are sent as prepared bytes (resp.ts), which ioredis does not prefix: a client
   // prefixing the other commands' keys would split one learner's keys in two.
   if (client.options.keyPrefix) {
     throw new StateError(
@@ -98,44 +89,10 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
   client.defineCommand('hourglassClaim', { lua: CLAIM_SCRIPT });
   client.defineCommand('hourglassClearOutbox', { lua: CLEAR_OUTBOX_SCRIPT });
   const scripts = client as unknown as ScriptedRedis;
-  // The commit is sent as prepared bytes (sendParts), so it handles EVALSHA's NOSCRIPT itself.
+  // The commit and loadLearners' MGET, the two commands as large as a batch, are sent as prepared
+  // bytes (resp.ts); the commit handles EVALSHA's NOSCRIPT there.
+  const prepared = createPreparedSender(client);
   const commitSha = createHash('sha1').update(COMMIT_SCRIPT).digest('hex');
-
-  /**
-   * Buffers of answered commands, reused for the next ones (encodeCommand). Only an answer proves the
-   * socket is done with the bytes: after a timeout or a lost connection ioredis may still hold them to
-   * send, so such a buffer is never reused.
-   */
-  const spare: Buffer[] = [];
-
-  /**
-   * Sends `parts` as one prepared command (resp.ts). With `script`, parts are an EVALSHA of it: after
-   * NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes again, a few
-   * times if the script is lost again in between (ioredis's own scripts fall back to EVAL instead).
-   */
-  async function sendParts(parts: readonly (string | Buffer)[], script?: string): Promise<unknown> {
-    const bytes = encodeCommand(parts, spare.pop());
-    const name = (parts[0] as string).toLowerCase();
-    const answered = () => {
-      if (spare.length < MAX_SPARE_BUFFERS) spare.push(spareBuffer(bytes));
-    };
-    let loads = 0;
-    const send = (): Promise<unknown> =>
-      sendEncoded(client, name, bytes).catch(async (err: unknown) => {
-        const noScript = script !== undefined && isReplyError(err) && err.message.startsWith('NOSCRIPT');
-        if (!noScript || loads++ >= MAX_SCRIPT_LOADS) throw err;
-        await client.script('LOAD', script);
-        return send();
-      });
-    try {
-      const reply = await send();
-      answered();
-      return reply;
-    } catch (err) {
-      if (isReplyError(err)) answered();
-      throw err;
-    }
-  }
 
   const counters: StateStoreStats = { roundTrips: 0, commands: 0 };
   let lastConnectionError: Error | undefined;
@@ -277,7 +234,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       if (learnerIds.length === 0) return out;
       const parts = ['MGET'];
       for (const id of learnerIds) parts.push(keys.learner(id));
-      const values = (await run('loadLearners', 1, () => sendParts(parts))) as (string | null)[];
+      const values = (await run('loadLearners', 1, () => prepared.send(parts))) as (string | null)[];
       const absent: string[] = [];
       learnerIds.forEach((id, i) => {
         const value = values[i];
@@ -327,7 +284,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       for (const deviceId of byDevice.keys()) parts.push(keys.device(deviceId));
       for (const deviceId of req.deviceVersions.keys()) parts.push(keys.device(deviceId));
       parts.push(keys.partitionCounted(req.partition), keys.partitionStretch(req.partition));
-      parts[2] = String(parts.length - 3);
+      parts[2] = String(parts.length - 3); // numkeys, now that the keys are in
       parts.push(
         String(req.epoch),
         req.watermark,
@@ -352,7 +309,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         req.countStretch ?? '',
         req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
       );
-      const reply = await run('commit', 1, () => sendParts(parts, COMMIT_SCRIPT));
+      const reply = await run('commit', 1, () => prepared.send(parts, COMMIT_SCRIPT));
       return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : reply === 3 ? 'lost' : 'fenced';
     },
 

@@ -1,4 +1,4 @@
-import { Command, type Redis } from 'ioredis';
+import { Command, type Redis, ReplyError } from 'ioredis';
 
 /**
  * One Redis command as the bytes RESP puts on the wire: `*<n>\r\n`, then `$<bytes>\r\n<bytes>\r\n` for
@@ -88,7 +88,7 @@ class EncodedCommand extends Command {
  * Sends encodeCommand(parts) on the client's connection. `name` is the command's name (its first part)
  * for ioredis's bookkeeping; the reply is decoded as UTF-8, as ioredis's own commands' are.
  */
-export function sendEncoded(client: Redis, name: string, bytes: Buffer): Promise<unknown> {
+function sendEncoded(client: Redis, name: string, bytes: Buffer): Promise<unknown> {
   const command = new EncodedCommand(name, bytes);
   client.sendCommand(command);
   return command.promise;
@@ -97,4 +97,56 @@ export function sendEncoded(client: Redis, name: string, bytes: Buffer): Promise
 /** The whole buffer `bytes` (from encodeCommand) was written into, to pass as the next `scratch`. */
 export function spareBuffer(bytes: Buffer): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.buffer.byteLength - bytes.byteOffset);
+}
+
+/** An error Redis answered (the command was sent whole), as against a timeout or a lost connection. */
+const isReplyError = (err: unknown): err is Error => err instanceof ReplyError;
+
+/**
+ * Buffers kept for reuse: one per command in flight. The detector runs up to 4 partitions' batches at
+ * once (its partitionsConcurrently), each loading (MGET) or committing one command at a time.
+ */
+const MAX_SPARE_BUFFERS = 4;
+/** SCRIPT LOADs a prepared EVALSHA may make when answered NOSCRIPT, before the NOSCRIPT is the caller's. */
+const MAX_SCRIPT_LOADS = 3;
+
+/**
+ * Sends commands as prepared bytes on `client`, reusing the buffers of answered ones. Only an answer
+ * proves the socket is done with the bytes: after a timeout or a lost connection ioredis may still hold
+ * them to send (its offline queue, its resend of unanswered commands after a reconnect), so such a
+ * buffer is never reused.
+ */
+export function createPreparedSender(client: Redis) {
+  const spare: Buffer[] = [];
+
+  /**
+   * Sends `parts` as one command and returns its reply (UTF-8). With `script`, parts are an EVALSHA of
+   * it: after NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes
+   * again, a few times if the script is lost again in between (ioredis's own scripts fall back to EVAL).
+   */
+  async function send(parts: readonly (string | Buffer)[], script?: string): Promise<unknown> {
+    const bytes = encodeCommand(parts, spare.pop());
+    const name = (parts[0] as string).toLowerCase();
+    const answered = () => {
+      if (spare.length < MAX_SPARE_BUFFERS) spare.push(spareBuffer(bytes));
+    };
+    let loads = 0;
+    const attempt = (): Promise<unknown> =>
+      sendEncoded(client, name, bytes).catch(async (err: unknown) => {
+        const noScript = script !== undefined && isReplyError(err) && err.message.startsWith('NOSCRIPT');
+        if (!noScript || loads++ >= MAX_SCRIPT_LOADS) throw err;
+        await client.script('LOAD', script);
+        return attempt();
+      });
+    try {
+      const reply = await attempt();
+      answered();
+      return reply;
+    } catch (err) {
+      if (isReplyError(err)) answered();
+      throw err;
+    }
+  }
+
+  return { send };
 }
