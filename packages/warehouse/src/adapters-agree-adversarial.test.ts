@@ -7,6 +7,7 @@ import { type Built, build, workloadArb, ZONE } from './testing/adversarial-work
 import { allReads } from './testing/all-reads';
 import { testDatabases } from './testing/test-databases';
 import { GROUP_KEYS, LEARNERS, PLATFORMS } from './testing/workload-arbitrary';
+import { shuffled } from './testing/workload-rows';
 import type { FlagStatus, GroupKey, HoursQuery, Warehouse } from './types';
 
 /**
@@ -28,14 +29,7 @@ async function load(w: Warehouse, b: Built, seed: number): Promise<void> {
       i += n;
     }
   };
-  const shuffle = <T>(xs: T[]): T[] => {
-    const a = [...xs, ...xs.filter(() => rand() < 0.2)];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [a[i], a[j]] = [a[j] as T, a[i] as T];
-    }
-    return a;
-  };
+  const shuffle = <T>(xs: readonly T[]): T[] => shuffled(xs, rand);
   await batches(b.shared.segments, (r) => w.insertSegments(r));
   await batches(shuffle(b.flags), (r) => w.upsertFlags(r));
   await batches(shuffle(b.sessions), (r) => w.upsertSessions(r));

@@ -15,7 +15,7 @@ import {
 } from '@hourglass/events';
 import fc from 'fast-check';
 import type { RejectedRow } from '../types';
-import { LEARNERS, PLATFORMS, TZ } from './workload-arbitrary';
+import { LEARNERS, MIN, PLATFORMS, TZ } from './workload-arbitrary';
 import type { Rows } from './workload-rows';
 
 /**
@@ -28,7 +28,6 @@ import type { Rows } from './workload-rows';
 /** The programme zone (ADV_TZ to try another: DST, half- and quarter-hour offsets). */
 export const ZONE = process.env.ADV_TZ ?? TZ;
 const dayOf = createDayOf(ZONE);
-const MIN = 60_000;
 /** 2026-02-27T16:00Z = 2026-02-28 00:00 local: two days of February, two of March. */
 const BASE = Date.UTC(2026, 1, 27, 16, 0, 0);
 

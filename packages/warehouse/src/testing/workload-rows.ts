@@ -253,7 +253,7 @@ const rng = seededRandom;
  * The rows of one table as some delivery would bring them: shuffled, with a few resent. For versioned
  * rows (flags, sessions) this also delivers versions out of order.
  */
-function shuffled<T>(rows: readonly T[], rand: () => number): T[] {
+export function shuffled<T>(rows: readonly T[], rand: () => number): T[] {
   const all = [...rows];
   for (const r of rows) if (rand() < 0.2) all.push(r);
   for (let i = all.length - 1; i > 0; i--) {
