@@ -11,9 +11,9 @@ import { Command, type Redis, ReplyError } from 'ioredis';
  *
  * The bytes go into `scratch` when it is large enough (a buffer of an answered command, see
  * spareBuffer): a fresh 2.7 MB buffer cost 0.5-1.6 ms of page faults on first touch, and a commit of
- * 2,000 learners is ~1.3-1.7 MB. Otherwise into a
- * new one with a quarter of headroom, so that the next, slightly larger commit fits it too; the Buffer
- * returned is then a view of its first `size` bytes (spareBuffer recovers the whole).
+ * 2,000 learners is ~1.3-1.7 MB. Otherwise into a new one with a quarter of headroom, so that the next,
+ * slightly larger commit fits it too; the Buffer returned is then a view of its first `size` bytes
+ * (spareBuffer recovers the whole).
  */
 export function encodeCommand(parts: readonly (string | Buffer)[], scratch?: Buffer): Buffer {
   const n = parts.length;
