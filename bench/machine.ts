@@ -15,6 +15,9 @@ export function machineDescription(): Record<string, unknown> {
     cpuModel,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    // The young generation's size moves these benchmarks by up to a third (bench/HISTORY.md), so a
+    // result names the heap flags it ran with.
+    heapFlags: process.execArgv.filter((a) => /^--(max|min)-(semi|old)-space-size/.test(a)),
     date: new Date().toISOString(),
   };
 }

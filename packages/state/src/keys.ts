@@ -24,6 +24,15 @@ export function keyLayout(prefix: string): KeyLayout {
   };
 }
 
+/** The keys of a partition's claim, in the order the claim, commit and clear-outbox scripts take them. */
+export function partitionKeys(keys: KeyLayout, partition: string): string[] {
+  return [
+    keys.partitionEpoch(partition),
+    keys.partitionWatermark(partition),
+    keys.partitionOutbox(partition),
+  ];
+}
+
 /** Sorted-set member of one device start; the time is in the member so two starts of a learner are two entries. */
 export function deviceMember(learnerId: string, timeMs: number): string {
   return `${learnerId}|${timeMs}`;

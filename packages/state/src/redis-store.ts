@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { commitParts } from './commit-parts';
 import { StateError, toStateError } from './errors';
-import { deviceMember, keyLayout, learnerOfMember } from './keys';
+import { keyLayout, learnerOfMember, partitionKeys } from './keys';
 import { resolveLimits } from './options';
 import { evictionProblem, overMaxmemory } from './redis-memory';
-import { createPreparedSender } from './resp';
+import { createPreparedSender, type PreparedCommand } from './resp';
 import { CLAIM_SCRIPT, CLEAR_OUTBOX_SCRIPT, COMMIT_SCRIPT } from './scripts';
-import type { DeviceStart, DeviceWindows, StateStore, StateStoreLimits, StateStoreStats } from './types';
-import { checkEpoch, checkIds, checkPartition, validateCommit } from './validate';
+import type {
+  CommitOutcome,
+  DeviceStart,
+  DeviceWindows,
+  StateStore,
+  StateStoreLimits,
+  StateStoreStats,
+} from './types';
+import { checkEpoch, checkIds, checkPartition } from './validate';
 
 export interface RedisStateStoreOptions extends StateStoreLimits {
   /** e.g. redis://127.0.0.1:6379 (ignored when `redis` is given). */
@@ -141,12 +149,16 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
     return out;
   }
 
-  function partitionKeys(partition: string): string[] {
-    return [
-      keys.partitionEpoch(partition),
-      keys.partitionWatermark(partition),
-      keys.partitionOutbox(partition),
-    ];
+  /** The MGET of the learners' keys, encoded: its key strings are not kept while it is in flight. */
+  function encodeMget(learnerIds: readonly string[]): PreparedCommand {
+    const parts = ['MGET'];
+    for (const id of learnerIds) parts.push(keys.learner(id));
+    return prepared.encode(parts);
+  }
+
+  async function sendCommit(command: PreparedCommand): Promise<CommitOutcome> {
+    const reply = await run('commit', 1, () => prepared.send(command, COMMIT_SCRIPT));
+    return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : reply === 3 ? 'lost' : 'fenced';
   }
 
   /**
@@ -201,7 +213,11 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       const reply = await run('claimPartition', 1, () =>
         scripts.hourglassClaim(
           5,
-          [...partitionKeys(partition), keys.partitionCounted(partition), keys.partitionStretch(partition)],
+          [
+            ...partitionKeys(keys, partition),
+            keys.partitionCounted(partition),
+            keys.partitionStretch(partition),
+          ],
           [],
         ),
       );
@@ -232,9 +248,8 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       checkIds(learnerIds, 'learner ids');
       const out = new Map<string, string>();
       if (learnerIds.length === 0) return out;
-      const parts = ['MGET'];
-      for (const id of learnerIds) parts.push(keys.learner(id));
-      const values = (await run('loadLearners', 1, () => prepared.send(parts))) as (string | null)[];
+      const command = encodeMget(learnerIds);
+      const values = (await run('loadLearners', 1, () => prepared.send(command))) as (string | null)[];
       const absent: string[] = [];
       learnerIds.forEach((id, i) => {
         const value = values[i];
@@ -270,47 +285,16 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
       return out;
     },
 
-    async commit(req) {
-      const byDevice = validateCommit(req);
-      // The EVALSHA's parts in COMMIT_SCRIPT's order (scripts.ts), appended to one list: a batch of
-      // thousands of learners is encoded once (encodeCommand), not spread into intermediate arrays.
-      const parts: (string | Buffer)[] = ['EVALSHA', commitSha, ''];
-      parts.push(...partitionKeys(req.partition));
-      let ops = '';
-      for (const [id, state] of req.learners) {
-        parts.push(keys.learner(id));
-        ops += state === null ? 'D' : 'S';
+    commit(req) {
+      // Not async: the request (every learner's state) is encoded here and let go of, so that it is not
+      // kept alive while the command is in flight (an async function keeps its locals across an await).
+      let command: PreparedCommand;
+      try {
+        command = prepared.encode(commitParts(req, { sha: commitSha, keys, limits }));
+      } catch (err) {
+        return Promise.reject(err);
       }
-      for (const deviceId of byDevice.keys()) parts.push(keys.device(deviceId));
-      for (const deviceId of req.deviceVersions.keys()) parts.push(keys.device(deviceId));
-      parts.push(keys.partitionCounted(req.partition), keys.partitionStretch(req.partition));
-      parts[2] = String(parts.length - 3); // numkeys, now that the keys are in
-      parts.push(
-        String(req.epoch),
-        req.watermark,
-        req.outbox,
-        String(limits.learnerTtlMs),
-        String(limits.deviceWindowMs),
-        String(limits.deviceTtlMs),
-        String(limits.deviceMaxStarts),
-        String(req.learners.size),
-        String(byDevice.size),
-        ops,
-        String(limits.deviceThinSpanMs),
-      );
-      for (const state of req.learners.values()) parts.push(state ?? '');
-      for (const version of req.deviceVersions.values()) parts.push(version ?? '');
-      for (const starts of byDevice.values()) {
-        parts.push(String(starts.length));
-        for (const s of starts) parts.push(String(s.timeMs), deviceMember(s.learnerId, s.timeMs));
-      }
-      parts.push(
-        req.countedUntil ?? '',
-        req.countStretch ?? '',
-        req.previousWatermark === undefined ? '*' : (req.previousWatermark ?? ''),
-      );
-      const reply = await run('commit', 1, () => prepared.send(parts, COMMIT_SCRIPT));
-      return reply === 1 ? 'ok' : reply === 2 ? 'conflict' : reply === 3 ? 'lost' : 'fenced';
+      return sendCommit(command);
     },
 
     async clearOutbox(partition, epoch, watermark) {
@@ -320,7 +304,7 @@ export function createRedisStateStore(opts: RedisStateStoreOptions): StateStore 
         throw new StateError('invalid_argument', 'watermark must be a non-empty string');
       }
       await run('clearOutbox', 1, () =>
-        scripts.hourglassClearOutbox(3, partitionKeys(partition), [String(epoch), watermark]),
+        scripts.hourglassClearOutbox(3, partitionKeys(keys, partition), [String(epoch), watermark]),
       );
     },
 

@@ -120,13 +120,21 @@ export function createPreparedSender(client: Redis) {
   const spare: Buffer[] = [];
 
   /**
-   * Sends `parts` as one command and returns its reply (UTF-8). With `script`, parts are an EVALSHA of
-   * it: after NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes
-   * again, a few times if the script is lost again in between (ioredis's own scripts fall back to EVAL).
+   * The command `parts`, encoded now: what a caller holds until it is sent is one buffer outside the JS
+   * heap, not the parts (thousands of strings for a commit, copied by every young-generation GC while
+   * the command is in flight).
    */
-  async function send(parts: readonly (string | Buffer)[], script?: string): Promise<unknown> {
-    const bytes = encodeCommand(parts, spare.pop());
-    const name = (parts[0] as string).toLowerCase();
+  function encode(parts: readonly (string | Buffer)[]): PreparedCommand {
+    return { name: (parts[0] as string).toLowerCase(), bytes: encodeCommand(parts, spare.pop()) };
+  }
+
+  /**
+   * Sends a prepared command and returns its reply (UTF-8). With `script`, it is an EVALSHA of it: after
+   * NOSCRIPT (a restarted or flushed server) it loads the script and sends the same bytes again, a few
+   * times if the script is lost again in between (ioredis's own scripts fall back to EVAL). Send each
+   * prepared command once: its buffer is reused after the answer.
+   */
+  async function send({ name, bytes }: PreparedCommand, script?: string): Promise<unknown> {
     const answered = () => {
       if (spare.length < MAX_SPARE_BUFFERS) spare.push(spareBuffer(bytes));
     };
@@ -148,5 +156,11 @@ export function createPreparedSender(client: Redis) {
     }
   }
 
-  return { send };
+  return { encode, send };
+}
+
+/** A command encoded by a prepared sender, to send once. */
+export interface PreparedCommand {
+  readonly name: string;
+  readonly bytes: Buffer;
 }

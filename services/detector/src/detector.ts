@@ -1,7 +1,7 @@
 import type { AcceptedEvent } from '@hourglass/events';
 import type { Batch, BatchContext, Log, LogProducer, LogRecord, OutgoingRecord } from '@hourglass/log';
 import type { PolicyFor } from '@hourglass/rules';
-import type { DeviceWindows, StateStore } from '@hourglass/state';
+import type { CommitOutcome, CommitRequest, DeviceWindows, StateStore } from '@hourglass/state';
 import type { Registry } from 'prom-client';
 import { type BatchSummary, summarize } from './batch-summary';
 import { decodeCountProgress, encodeCountStretch, type OpenStretch } from './count-stretches';
@@ -49,6 +49,33 @@ export interface DetectorOptions {
 }
 
 const MAX_CONFLICT_ATTEMPTS = 50;
+
+/** A batch's events past the watermark, as parsed from its records. */
+interface ParsedBatch {
+  events: readonly AcceptedEvent[];
+  offsets: readonly bigint[];
+  countedBefore: number;
+}
+
+/** The parsed batch, until its first attempt takes it (see runAndCommit). */
+interface Pending {
+  parsed: ParsedBatch | null;
+}
+
+/** Where a committed batch leaves its partition. */
+interface CommitMarks {
+  watermark: string;
+  countedUntil: bigint;
+}
+
+/** One attempt's commit (sent once) and what is produced after it. */
+interface Prepared {
+  request: CommitRequest | null;
+  records: OutgoingRecord[];
+  summary: BatchSummary;
+}
+
+const NO_DEVICES: DeviceWindows = { starts: new Map(), versions: new Map() };
 
 interface Claim {
   generation: number;
@@ -133,51 +160,27 @@ export function createDetector(opts: DetectorOptions) {
   /**
    * Loads the batch's state, runs the rules and commits. A 'conflict' means another partition wrote one
    * of the batch's device windows between the load and the commit: the batch's shared-device checks did
-   * not see those starts, so it runs again on fresh windows (nothing was written). The learners' states
-   * are this partition's alone (the commit is fenced), so they are loaded once.
+   * not see those starts, so it runs again on fresh state (nothing was written), parsed and loaded anew.
    *
-   * Returns only the records to produce and a small summary: the events, the loaded and decoded states
-   * and the rules' outputs die here, before the produce's wait. Four partitions' batches are in flight at
-   * once, and whatever they keep alive across a wait is copied by every young-generation GC meanwhile.
+   * What a batch keeps alive across a wait is copied by every young-generation GC meanwhile, and four
+   * partitions' batches are in flight at once. V8 keeps an async function's locals (and the registers its
+   * calls used) alive across an await even after their last use, so the events, the loaded and decoded
+   * states and the rules' outputs live only in synchronous helpers and in `loadAndRun`, which returns
+   * before the commit's wait; the store encodes the commit at once and keeps nothing of the request.
+   * Across the commit's and the produce's waits a batch holds its records to produce and a small summary.
    */
   async function runAndCommit(
-    {
-      events,
-      offsets,
-      countedBefore,
-    }: { events: readonly AcceptedEvent[]; offsets: readonly bigint[]; countedBefore: number },
+    batch: Batch,
+    pending: Pending,
     key: string,
     c: Claim,
-    { watermark, countedUntil }: { watermark: string; countedUntil: bigint },
+    marks: CommitMarks,
   ): Promise<{ records: OutgoingRecord[]; summary: BatchSummary }> {
-    const learnerIds = [...new Set(events.map((e) => e.learnerId))];
-    const deviceIds = [...new Set(events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : [])))];
-    const noDevices: DeviceWindows = { starts: new Map(), versions: new Map() };
-    const loadDevices = () =>
-      deviceIds.length > 0 ? opts.state.loadDevices(deviceIds) : Promise.resolve(noDevices);
-    let [learners, devices] = await Promise.all([opts.state.loadLearners(learnerIds), loadDevices()]);
-    metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
     for (let attempt = 1; ; attempt++) {
-      const result = processBatch(
-        { events, offsets, open: c.open, learners, devices: devices.starts, countedBefore },
-        { policyFor: opts.policyFor, dayOf: opts.dayOf, partition: key },
-      );
-      const records = toRecords(result.outputs, result.counts, opts.topics);
-      const summary = summarize(result, events.length);
-      const outcome = await opts.state.commit({
-        partition: key,
-        epoch: c.epoch,
-        watermark,
-        learners: result.learners,
-        deviceStarts: result.deviceStarts,
-        outbox: encodeOutboxBytes(records),
-        deviceVersions: devices.versions,
-        previousWatermark: c.watermark === null ? null : String(c.watermark),
-        countedUntil: String(countedUntil),
-        countStretch: encodeCountStretch(watermark, result.open),
-      });
+      const prepared = await loadAndRun(batch, pending, key, c, marks);
+      const outcome = await commitPrepared(prepared);
       metrics.stateRoundTrips.inc();
-      if (outcome === 'ok') return { records, summary };
+      if (outcome === 'ok') return { records: prepared.records, summary: prepared.summary };
       if (outcome === 'lost') {
         // onBatch drops the claim: the retry claims again and rebuilds from what the store holds.
         metrics.stateLost.inc();
@@ -202,13 +205,75 @@ export function createDetector(opts: DetectorOptions) {
           `partition ${key}: device windows changed under ${attempt} commits in a row`,
         );
       }
-      devices = await loadDevices();
-      metrics.stateRoundTrips.inc();
     }
   }
 
-  /** The batch's records past the watermark as events; a record that is not one is logged and skipped. */
-  function parseBatch(batch: Batch, key: string, c: Claim) {
+  /** The batch's events (parsed once more after a conflict) with their state, through the rules. */
+  async function loadAndRun(
+    batch: Batch,
+    pending: Pending,
+    key: string,
+    c: Claim,
+    marks: CommitMarks,
+  ): Promise<Prepared> {
+    const parsed = pending.parsed ?? parseBatch(batch, key, c, false).parsed;
+    pending.parsed = null;
+    const learnerIds = [...new Set(parsed.events.map((e) => e.learnerId))];
+    const deviceIds = [
+      ...new Set(parsed.events.flatMap((e) => (e.type === 'session.start' ? [e.deviceId] : []))),
+    ];
+    const [learners, devices] = await Promise.all([
+      opts.state.loadLearners(learnerIds),
+      deviceIds.length > 0 ? opts.state.loadDevices(deviceIds) : Promise.resolve(NO_DEVICES),
+    ]);
+    metrics.stateRoundTrips.inc(deviceIds.length > 0 ? 2 : 1);
+    return runRules(parsed, learners, devices, key, c, marks);
+  }
+
+  function runRules(
+    { events, offsets, countedBefore }: ParsedBatch,
+    learners: ReadonlyMap<string, string>,
+    devices: DeviceWindows,
+    key: string,
+    c: Claim,
+    { watermark, countedUntil }: CommitMarks,
+  ): Prepared {
+    const result = processBatch(
+      { events, offsets, open: c.open, learners, devices: devices.starts, countedBefore },
+      { policyFor: opts.policyFor, dayOf: opts.dayOf, partition: key },
+    );
+    const records = toRecords(result.outputs, result.counts, opts.topics);
+    return {
+      request: {
+        partition: key,
+        epoch: c.epoch,
+        watermark,
+        learners: result.learners,
+        deviceStarts: result.deviceStarts,
+        outbox: encodeOutboxBytes(records),
+        deviceVersions: devices.versions,
+        previousWatermark: c.watermark === null ? null : String(c.watermark),
+        countedUntil: String(countedUntil),
+        countStretch: encodeCountStretch(watermark, result.open),
+      },
+      records,
+      summary: summarize(result, events.length),
+    };
+  }
+
+  /** Hands the commit request to the store and lets go of it (see runAndCommit). */
+  function commitPrepared(prepared: Prepared): Promise<CommitOutcome> {
+    const request = prepared.request;
+    prepared.request = null;
+    if (request === null) throw new TypeError('a prepared commit is sent once');
+    return opts.state.commit(request);
+  }
+
+  /**
+   * The batch's records past the watermark as events; a record that is not one is skipped, and logged
+   * when `report` (not again when a conflict parses the batch once more).
+   */
+  function parseBatch(batch: Batch, key: string, c: Claim, report = true) {
     const events: AcceptedEvent[] = [];
     const offsets: bigint[] = [];
     let countedBefore = 0;
@@ -223,32 +288,46 @@ export function createDetector(opts: DetectorOptions) {
       if (!parsed.ok) {
         malformed.set(parsed.type, (malformed.get(parsed.type) ?? 0) + 1);
         // The reason names a field and a code, never the record's content.
-        opts.logger.error(
-          { partition: key, offset: r.offset, reason: parsed.reason },
-          'record on the events topic that is not a valid accepted event skipped',
-        );
+        if (report) {
+          opts.logger.error(
+            { partition: key, offset: r.offset, reason: parsed.reason },
+            'record on the events topic that is not a valid accepted event skipped',
+          );
+        }
         continue;
       }
       events.push(parsed.event);
       offsets.push(offset);
       if (c.countFrom !== null && offset < c.countFrom) countedBefore = events.length;
     }
-    return { events, offsets, countedBefore, lastOffset, malformed };
+    return { parsed: { events, offsets, countedBefore }, lastOffset, malformed };
+  }
+
+  /** The batch parsed, and where its commit leaves the partition; null when nothing in it is new. */
+  function startBatch(batch: Batch, key: string, c: Claim) {
+    const { parsed, lastOffset, malformed } = parseBatch(batch, key, c);
+    if (c.watermark !== null && lastOffset <= c.watermark) return null;
+    const countedUntil =
+      c.countFrom !== null && c.countFrom > lastOffset + 1n ? c.countFrom : lastOffset + 1n;
+    const pending: Pending = { parsed };
+    return { pending, lastOffset, malformed, countedUntil };
   }
 
   /** Commits the batch's effects to the state store; the records to produce then, or null if none is due. */
   async function commitBatch(batch: Batch, key: string, c: Claim) {
-    const { lastOffset, malformed, ...parsed } = parseBatch(batch, key, c);
-    if (c.watermark !== null && lastOffset <= c.watermark) return null;
-    const countedUntil =
-      c.countFrom !== null && c.countFrom > lastOffset + 1n ? c.countFrom : lastOffset + 1n;
-    const committed = await runAndCommit(parsed, key, c, { watermark: String(lastOffset), countedUntil });
+    const start = startBatch(batch, key, c);
+    if (start === null) return null;
+    const { lastOffset, countedUntil } = start;
+    const committed = await runAndCommit(batch, start.pending, key, c, {
+      watermark: String(lastOffset),
+      countedUntil,
+    });
     c.watermark = lastOffset;
     c.countFrom = countedUntil;
     c.open = committed.summary.open;
     c.byPosition = true;
     c.rewoundTo = null;
-    return { ...committed, malformed };
+    return { ...committed, malformed: start.malformed };
   }
 
   async function processOne(batch: Batch, key: string, generation: number): Promise<void> {

@@ -58,7 +58,7 @@ function storeWithConcurrentReads(inner: StateStore, parties: number): StateStor
 }
 
 describe('shared devices across partitions (SPEC §4)', () => {
-  it('flags at least (learners − limit) sessions of a device whose learners two partitions process at once', async () => {
+  it('flags at least (learners − limit) sessions of a device whose learners two partitions process at once; the batch that runs again reports its bad record once', async () => {
     // Four learners start sessions on one device within a minute (limit 3): two on each partition.
     const farm = [...learnersOn(0, 2), ...learnersOn(1, 2)];
     const events = farm.map((learnerId, i) => farmStart(learnerId, i * 20));
@@ -67,9 +67,13 @@ describe('shared devices across partitions (SPEC §4)', () => {
     const assigned: number[][] = [[], []];
     const registries = [new Registry(), new Registry()];
     const detectors: Awaited<ReturnType<typeof runDetector>>[] = [];
+    const skipped: unknown[] = [];
     for (const i of [0, 1]) {
       const logger = {
         ...quiet,
+        error: (obj: object, msg?: string) => {
+          if (msg?.startsWith('record on the events topic that is not')) skipped.push(obj);
+        },
         info: (obj: object, msg?: string) => {
           if (msg === 'partitions assigned') {
             const parts = (obj as { assigned: { partition: number }[] }).assigned;
@@ -81,9 +85,15 @@ describe('shared devices across partitions (SPEC §4)', () => {
     }
     // One partition each, so the two batches are processed by two consumers at the same time.
     await waitFor(() => assigned[0]?.length === 1 && assigned[1]?.length === 1);
+    // And in each partition's batch a record that is not an event: the batch that runs twice parses its
+    // records twice, but reports (and counts) the bad one once.
+    const bad = farm.slice(0, 1).concat(farm.slice(2, 3));
     await log
       .producer()
-      .send(events.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })));
+      .send([
+        ...events.map((e) => ({ topic: topics.events, key: e.learnerId, value: JSON.stringify(e) })),
+        ...bad.map((learnerId) => ({ topic: topics.events, key: learnerId, value: '{"not":"an event"}' })),
+      ]);
     await waitFor(() => detectors.reduce((n, d) => n + d.status().processed, 0) === events.length, 10_000);
     await Promise.all(detectors.map((d) => d.stop()));
 
@@ -104,6 +114,15 @@ describe('shared devices across partitions (SPEC §4)', () => {
       ),
     );
     expect(conflicts[0]! + conflicts[1]!).toBe(1);
+    expect(skipped).toHaveLength(2);
+    const malformed = await Promise.all(
+      registries.map(async (r) =>
+        ((await r.getSingleMetric('hourglass_detector_events_total')?.get())?.values ?? [])
+          .filter((v) => v.labels.outcome === 'malformed')
+          .reduce((n, v) => n + v.value, 0),
+      ),
+    );
+    expect(malformed[0]! + malformed[1]!).toBe(2);
   });
 });
 
