@@ -167,7 +167,8 @@ export function createDetector(opts: DetectorOptions) {
    * calls used) alive across an await even after their last use, so the events, the loaded and decoded
    * states and the rules' outputs live only in synchronous helpers and in `loadAndRun`, which returns
    * before the commit's wait; the store encodes the commit at once and keeps nothing of the request.
-   * Across the commit's and the produce's waits a batch holds its records to produce and a small summary.
+   * Across the commit's and the produce's waits a batch holds its log records (for a conflict's second
+   * parse, and the log's redelivery), its records to produce and a small summary.
    */
   async function runAndCommit(
     batch: Batch,
