@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+/** true when running from a compiled bundle (packages/cli/scripts/bundle.ts defines it). */
+declare const HOURGLASS_BUNDLE: boolean | undefined;
 
 /** What the numbers were measured on; written next to every benchmark result. */
 export function machineDescription(): Record<string, unknown> {
@@ -18,8 +22,24 @@ export function machineDescription(): Record<string, unknown> {
     // The young generation's size moves these benchmarks by up to a third (bench/HISTORY.md), so a
     // result names the heap flags it ran with.
     heapFlags: process.execArgv.filter((a) => /^--(max|min)-(semi|old)-space-size/.test(a)),
+    // Compiled (pnpm build's bundle, as production runs) or through tsx's loader (~33 MB more per
+    // process, and compiling at start-up).
+    compiled: typeof HOURGLASS_BUNDLE !== 'undefined' && HOURGLASS_BUNDLE,
     date: new Date().toISOString(),
   };
+}
+
+/**
+ * Where a benchmark writes its results: BENCH_RESULTS, else bench/results/<name> under the directory it
+ * runs in (pnpm runs scripts at the repository's root). Not beside the module: a compiled benchmark
+ * lives in dist/.
+ */
+export function resultsFile(name: string): string {
+  if (process.env.BENCH_RESULTS) return process.env.BENCH_RESULTS;
+  const dir = join(process.cwd(), 'bench', 'results');
+  if (!existsSync(dir))
+    throw new Error(`no ${dir}: run benchmarks from the repository's root, or set BENCH_RESULTS`);
+  return join(dir, name);
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

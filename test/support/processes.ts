@@ -44,6 +44,8 @@ export function serviceProcess(opts: {
   name: string;
   port: number;
   env: Record<string, string>;
+  /** The program to run: the workspace bin (default), or a compiled bundle (pnpm build). */
+  bin?: string;
 }): ServiceProcess {
   let child: ChildProcess | null = null;
   let exited: Promise<ProcessExit | null> = Promise.resolve(null);
@@ -55,7 +57,7 @@ export function serviceProcess(opts: {
     restarts: 0,
     async start() {
       const out = createWriteStream(join(LOGS, `${opts.name}-${self.restarts}.log`));
-      child = spawn(process.execPath, [BIN, opts.command], {
+      child = spawn(process.execPath, [opts.bin ?? BIN, opts.command], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -107,9 +109,11 @@ export async function detectorProcess(opts: {
   servers: { kafkaBrokers: string; redisUrl: string };
   prefix: string;
   sessionTimeoutMs: number;
+  bin?: string;
 }): Promise<ServiceProcess> {
   return serviceProcess({
     command: 'detector',
+    ...(opts.bin ? { bin: opts.bin } : {}),
     name: `${opts.prefix}detector`,
     port: await freePort(),
     env: {

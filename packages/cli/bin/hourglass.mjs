@@ -4,12 +4,9 @@
 // 18% -> 9% of the detector's CPU at 64 MiB). 64 MiB bought the detector 5-10 % more events/s but cost
 // every process 64 MB more resident memory (ingest 281 -> 237 MB, aggregator ~486 -> ~457 MB at 32), and
 // those have memory budgets of 300 and 500 MB. pnpm's bin shim copies the flag from this line.
-// The workspace bin. Sources are TypeScript; tsx's loader compiles them on import.
+// The workspace bin. Sources are TypeScript; tsx's loader compiles them on import. For production,
+// `pnpm build` writes the same program as one compiled file (README, "Running compiled").
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('../src/index.ts');
-const code = await runCli(process.argv.slice(2));
-// A command that failed may have left clients connected (a Kafka producer, consumers in their groups)
-// that would keep the process alive without a port: end it with its code, so a supervisor restarts it.
-if (code !== 0) process.exit(code);
+await import('../src/bin.ts');

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AcceptedEvent } from '@hourglass/events';
 import { indexTraffic, measureEngine } from '../../../bench/engine-measure';
-import { machineDescription, profiled } from '../../../bench/machine';
+import { machineDescription, profiled, resultsFile } from '../../../bench/machine';
 import { benchTraffic } from '../../../bench/traffic';
 import {
   applyEvent,
@@ -72,10 +72,7 @@ async function main(): Promise<void> {
     targets: { eventsPerSec: 500_000 },
   };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(
-    process.env.BENCH_RESULTS ?? new URL('../../../bench/results/engine.json', import.meta.url),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
+  writeFileSync(resultsFile('engine.json'), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 await main();

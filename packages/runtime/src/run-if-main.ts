@@ -1,6 +1,13 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors';
 
+/**
+ * true in the compiled bundle (packages/cli/scripts/bundle.ts defines it). There every module shares the
+ * bundle's URL, so each service's main.ts would take itself for the entry script: the CLI starts the one
+ * it was asked for instead.
+ */
+declare const HOURGLASS_BUNDLE: boolean | undefined;
+
 export interface RunIfMainOptions {
   /** The service's `import.meta.url`. */
   moduleUrl: string;
@@ -23,6 +30,7 @@ export interface RunIfMainOptions {
  * is rethrown, to end the process as an unhandled error (exit 1).
  */
 export async function runIfMain(options: RunIfMainOptions): Promise<void> {
+  if (typeof HOURGLASS_BUNDLE !== 'undefined' && HOURGLASS_BUNDLE) return;
   const entry = (options.argv ?? process.argv)[1];
   if (!entry || options.moduleUrl !== pathToFileURL(entry).href) return;
   try {

@@ -30,6 +30,7 @@ import {
   medianOfRuns,
   percentile,
   profiled,
+  resultsFile,
   serverCpuSeconds,
 } from '../../../bench/machine';
 import { benchTraffic } from '../../../bench/traffic';
@@ -129,10 +130,7 @@ async function main(): Promise<void> {
     note: `end to end through the detector: Kafka consume from a pre-loaded topic, Redis MGET + fenced Lua commit, produce of all outputs (acks -1); Kafka, Redis and the bench share the 2 cores. The topic is read ${runs.length} times by fresh detector processes (each run its own group and Redis keys); the fields above 'runs' are those of the median run. eventsPerSec counts the whole run, start-up included (startupSeconds: process start, connections and group join, until the first batch began); processingEventsPerSec counts from the first batch's start to the last batch's end. cpuMicrosPerEvent: CPU of the detector, the Redis server and the Kafka broker over the run, per event; ceilingPerSecOnAllCores is what all cores would allow at that total. redisBytesPerLearner: Redis used_memory after the run (detectors disconnected) less before it, less the partition keys (redisPartitionKeysBytes: each partition's epoch, watermark and outbox, the outbox holding the outputs of its last batch, so partitions × batch and not learners), per learner; the Redis server may be shared, and others' writes during the run count too.`,
   };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(
-    process.env.BENCH_RESULTS ?? new URL('../../../bench/results/detector.json', import.meta.url),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
+  writeFileSync(resultsFile('detector.json'), `${JSON.stringify(result, null, 2)}\n`);
   await log.admin().deleteTopics?.(Object.values(topics));
   await log.close();
   redis.disconnect();
