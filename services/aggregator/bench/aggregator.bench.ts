@@ -30,6 +30,7 @@ import {
   machineDescription,
   medianOfRuns,
   profiled,
+  resultsFile,
   serverCpuSeconds,
 } from '../../../bench/machine';
 // The warehouse benchmark's generator: the same realistic segments, sessions and flags.
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(
-    process.env.BENCH_RESULTS ?? new URL('../../../bench/results/aggregator.json', import.meta.url),
+    resultsFile('aggregator.json'),
     `${JSON.stringify(result, null, 2)}\n`,
   );
   await log.admin().deleteTopics?.(Object.values(topics));
