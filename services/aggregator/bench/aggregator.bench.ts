@@ -130,10 +130,7 @@ async function main(): Promise<void> {
     note: `Kafka, ClickHouse and the aggregator (processes of their own, started after the topics were loaded) share the 2 cores; segmentRowsPerSecond's time includes their start and group join (startupSeconds, until the first batch reached an aggregator); processingRowsPerSecond counts from there to the last row stored (seen by polling the active parts' rows in system.parts every 100 ms, then one count()). The topics are read ${runs.length} times, each run by fresh aggregator processes into a new database; the fields above 'runs' are those of the median run. cpuMicrosPerSegment: CPU of the aggregator, the ClickHouse server (inserts, the duplicate checks and the merges that ran meanwhile) and the Kafka broker over the run, per segment; ceilingPerSecOnAllCores is what all cores would allow at that total.`,
   };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(
-    resultsFile('aggregator.json'),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
+  writeFileSync(resultsFile('aggregator.json'), `${JSON.stringify(result, null, 2)}\n`);
   await log.admin().deleteTopics?.(Object.values(topics));
   await log.close();
 }
