@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-
-/** true when running from a compiled bundle (packages/cli/scripts/bundle.ts defines it). */
-declare const HOURGLASS_BUNDLE: boolean | undefined;
+import { inCompiledBundle } from '@hourglass/runtime';
 
 /** What the numbers were measured on; written next to every benchmark result. */
 export function machineDescription(): Record<string, unknown> {
@@ -24,7 +22,7 @@ export function machineDescription(): Record<string, unknown> {
     heapFlags: process.execArgv.filter((a) => /^--(max|min)-(semi|old)-space-size/.test(a)),
     // Compiled (pnpm build's bundle, as production runs) or through tsx's loader (~33 MB more per
     // process, and compiling at start-up).
-    compiled: typeof HOURGLASS_BUNDLE !== 'undefined' && HOURGLASS_BUNDLE,
+    compiled: inCompiledBundle(),
     date: new Date().toISOString(),
   };
 }

@@ -7,7 +7,7 @@ import { sitting } from '../support/all-in-one';
 import { cleanupsAfterAll } from '../support/cleanups';
 import { hourglassClient } from '../support/client';
 import { kafkaRun } from '../support/pipeline';
-import { freePort, serviceProcess } from '../support/processes';
+import { detectorProcess, freePort, serviceProcess } from '../support/processes';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -52,26 +52,19 @@ describe('the compiled hourglass', () => {
 
   it('`hourglass detector` starts one detector, on real Kafka and Redis, and stops cleanly', async () => {
     const { servers, prefix } = await kafkaRun({ name: 'compiled-detector', cleanups, eventsPartitions: 1 });
-    const name = `${prefix}compiled-detector`;
-    const detector = serviceProcess({
-      command: 'detector',
-      name,
-      port: await freePort(),
-      env: {
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        REDIS_URL: servers.redisUrl,
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_SESSION_TIMEOUT_MS: '10000',
-        LOG_LEVEL: 'info',
-      },
+    const detector = await detectorProcess({
+      servers,
+      prefix,
+      sessionTimeoutMs: 10_000,
       bin,
+      logLevel: 'info',
     });
     cleanups.push(() => detector.stop());
     await detector.start(); // resolves once /readyz answered 200
     expect(await detector.stop()).toEqual({ code: 0, signal: null });
     // Without the guard the detector's own main.ts started a second detector beside the CLI's: two
     // consumers in the group, both answering on the port.
-    const log = readFileSync(join(ROOT, 'test', '.logs', `${name}-0.log`), 'utf8');
+    const log = readFileSync(join(ROOT, 'test', '.logs', `${detector.name}-0.log`), 'utf8');
     expect(log.match(/"msg":"hourglass detector starting"/g)).toHaveLength(1);
     expect(log).toMatch(/"msg":"shutdown complete"/);
   }, 120_000);

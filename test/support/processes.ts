@@ -110,6 +110,8 @@ export async function detectorProcess(opts: {
   prefix: string;
   sessionTimeoutMs: number;
   bin?: string;
+  /** LOG_LEVEL of the process (default warn). */
+  logLevel?: string;
 }): Promise<ServiceProcess> {
   return serviceProcess({
     command: 'detector',
@@ -121,6 +123,7 @@ export async function detectorProcess(opts: {
       REDIS_URL: opts.servers.redisUrl,
       KAFKA_TOPIC_PREFIX: opts.prefix,
       KAFKA_SESSION_TIMEOUT_MS: String(opts.sessionTimeoutMs),
+      ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}),
     },
   });
 }

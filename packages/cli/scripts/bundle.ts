@@ -5,6 +5,7 @@
  * room it leaves under the services' memory budgets is what lets a detector run with a larger young
  * generation (README, "Running compiled").
  */
+import { readFileSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
 
@@ -34,6 +35,13 @@ function loadedInPlace(): Plugin {
   };
 }
 
+/** bin/hourglass.mjs's first line: the bundle starts Node with the same flags (its young generation). */
+function binShebang(): string {
+  const line = readFileSync(new URL('../bin/hourglass.mjs', import.meta.url), 'utf8').split('\n', 1)[0];
+  if (!line?.startsWith('#!')) throw new Error('bin/hourglass.mjs has no #! line');
+  return line;
+}
+
 export interface BundleOptions {
   /** A TypeScript module that runs the program (packages/cli/src/bin.ts, or a benchmark). */
   entry: string;
@@ -54,11 +62,11 @@ export async function bundle({ entry, outfile }: BundleOptions): Promise<void> {
     plugins: [loadedInPlace()],
     define: { HOURGLASS_BUNDLE: 'true' },
     banner: {
-      // The same young generation as bin/hourglass.mjs; a service with its own size names it on the
-      // command line (`node --max-semi-space-size=64 hourglass.mjs detector`). CommonJS dependencies
-      // call require(), which an ES module lacks.
+      // A service with its own young generation names it on the command line (`node
+      // --max-semi-space-size=64 hourglass.mjs detector`). CommonJS dependencies call require(), which an
+      // ES module lacks.
       js: [
-        '#!/usr/bin/env -S node --max-semi-space-size=32',
+        binShebang(),
         "import { createRequire as __hourglassRequire } from 'node:module';",
         'const require = __hourglassRequire(import.meta.url);',
       ].join('\n'),

@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { countArg, machineDescription } from '../../../bench/machine';
+import { countArg, machineDescription, resultsFile } from '../../../bench/machine';
 // The warehouse benchmark's generator: the realistic segments the consume and aggregator benches send.
 import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { toRecord } from '../src/kafka/consumer';
@@ -99,7 +99,4 @@ const result = {
   checksum: check > 0,
 };
 console.log(JSON.stringify(result, null, 2));
-writeFileSync(
-  process.env.BENCH_RESULTS ?? new URL('../../../bench/results/decode.json', import.meta.url),
-  `${JSON.stringify(result, null, 2)}\n`,
-);
+writeFileSync(resultsFile('decode.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -1,11 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors';
 
-/**
- * true in the compiled bundle (packages/cli/scripts/bundle.ts defines it). There every module shares the
- * bundle's URL, so each service's main.ts would take itself for the entry script: the CLI starts the one
- * it was asked for instead.
- */
+/** true in the compiled bundle: packages/cli/scripts/bundle.ts defines it. */
 declare const HOURGLASS_BUNDLE: boolean | undefined;
 
 export interface RunIfMainOptions {
@@ -23,6 +19,11 @@ export interface RunIfMainOptions {
   exit?: (code: number) => void;
 }
 
+/** Whether this code runs from the compiled bundle (pnpm build) rather than from its TypeScript. */
+export function inCompiledBundle(): boolean {
+  return typeof HOURGLASS_BUNDLE !== 'undefined' && HOURGLASS_BUNDLE;
+}
+
 /**
  * Runs a service's `main` when its module is the process's entry script (`node …/main.ts`), and does
  * nothing when it is imported (by the CLI, by tests). A bad environment or configuration file is an
@@ -30,7 +31,9 @@ export interface RunIfMainOptions {
  * is rethrown, to end the process as an unhandled error (exit 1).
  */
 export async function runIfMain(options: RunIfMainOptions): Promise<void> {
-  if (typeof HOURGLASS_BUNDLE !== 'undefined' && HOURGLASS_BUNDLE) return;
+  // In the bundle every module shares the bundle's URL, so each service's main.ts would take itself for
+  // the entry script: there the CLI starts the one it was asked for.
+  if (inCompiledBundle()) return;
   const entry = (options.argv ?? process.argv)[1];
   if (!entry || options.moduleUrl !== pathToFileURL(entry).href) return;
   try {

@@ -17,9 +17,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { Segment } from '@hourglass/events';
+import { resultsFile } from '../../../bench/machine';
 import { BENCH_SHAPE, createGenerator, type Shape } from '../../../bench/segments-generator';
 import { createFastDayOf, SEGMENT_COLUMNS_WRITTEN, segmentsRowBinary } from '../src/clickhouse/segment-rows';
 import {
@@ -48,9 +48,7 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 50_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const shape: Shape = { ...BENCH_SHAPE, segments: Number(process.env.BENCH_SEGMENTS ?? BENCH_SHAPE.segments) };
-const RESULTS =
-  process.env.BENCH_RESULTS ??
-  fileURLToPath(new URL('../../../bench/results/warehouse.json', import.meta.url));
+const RESULTS = resultsFile('warehouse.json');
 
 let peakRss = 0;
 const sampleRss = () => {

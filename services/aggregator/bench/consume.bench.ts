@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { topicNames } from '@hourglass/events';
 import { createKafkaLog, ensurePipelineTopics, type LogRecord } from '@hourglass/log';
-import { countArg, machineDescription } from '../../../bench/machine';
+import { countArg, machineDescription, resultsFile } from '../../../bench/machine';
 import { BENCH_SHAPE, createGenerator } from '../../../bench/segments-generator';
 import { sendSegments } from './send-segments';
 
@@ -70,10 +70,7 @@ async function main(): Promise<void> {
   ];
   const result = { benchmark: 'log-consume', machine: machineDescription(), results, checksum: sink > 0 };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(
-    new URL('../../../bench/results/consume.json', import.meta.url),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
+  writeFileSync(resultsFile('consume.json'), `${JSON.stringify(result, null, 2)}\n`);
   await log.admin().deleteTopics?.(Object.values(topics));
   await log.close();
 }

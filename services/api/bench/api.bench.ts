@@ -1,7 +1,7 @@
 /**
  * Query API benchmark on a real ClickHouse: the SPEC §5 hot queries timed directly on the warehouse
  * and through the API over real HTTP (runtime's server, auth, validation, rendering, JSON), so the
- * difference is the HTTP overhead. Writes bench/results/api.json.
+ * difference is the HTTP overhead. Writes bench/results/api.json (or BENCH_RESULTS).
  *
  *   CLICKHOUSE_URL=http://127.0.0.1:8123 pnpm exec tsx services/api/bench/api.bench.ts
  *
@@ -13,7 +13,6 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { topicNames } from '@hourglass/events';
 import { createEmbeddedLog } from '@hourglass/log';
 import {
@@ -24,7 +23,7 @@ import {
   developmentConfig,
 } from '@hourglass/runtime';
 import { clickHouseOptionsFromUrl, createClickHouseWarehouse, type Warehouse } from '@hourglass/warehouse';
-import { machineDescription, percentile } from '../../../bench/machine';
+import { machineDescription, percentile, resultsFile } from '../../../bench/machine';
 import { createApi } from '../src/api';
 import { generateTraffic } from '../src/testing/traffic';
 
@@ -37,7 +36,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 300_000);
 const reuse = process.env.BENCH_DATABASE;
 const database = reuse ?? `hg_api_bench_${randomBytes(4).toString('hex')}`;
-const RESULTS = fileURLToPath(new URL('../../../bench/results/api.json', import.meta.url));
+const RESULTS = resultsFile('api.json');
 const FIRST_DAY = '2026-03-01';
 const RANGE_30D = 'from=2026-03-01&to=2026-03-30';
 

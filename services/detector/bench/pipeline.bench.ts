@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { type AcceptedEvent, createDayOf, topicNames } from '@hourglass/events';
 import { partitionFor } from '@hourglass/log';
 import { createPolicyFor } from '@hourglass/rules';
-import { countArg, machineDescription } from '../../../bench/machine';
+import { countArg, machineDescription, resultsFile } from '../../../bench/machine';
 import { benchTraffic } from '../../../bench/traffic';
 import type { OpenStretch } from '../src/count-stretches';
 import { encodeOutboxBytes } from '../src/outbox';
@@ -126,10 +126,7 @@ function main(): void {
     note: "medians over the rounds; the detector's per-batch work without Kafka or Redis (parse and validate the records, run the rules with state decode and encode, build the output records, encode the outbox). Stages are wall time inside one process with nothing else running, so close to CPU time.",
   };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(
-    process.env.BENCH_RESULTS ?? new URL('../../../bench/results/detector-pipeline.json', import.meta.url),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
+  writeFileSync(resultsFile('detector-pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 main();
