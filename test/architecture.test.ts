@@ -246,9 +246,23 @@ describe('architecture', () => {
     check(
       SRC.filter((f) => !entry(f)).flatMap((f) => matches(f, /\bprocess\.env\b/g)),
       {
-        'packages/cli/src/index.ts':
+        'packages/cli/src/run-cli.ts':
           'the CLI is the entrypoint of `hourglass <command>`: it passes process.env on',
       },
+    );
+  });
+
+  it("the CLI's process loads a command's code when the command runs, not at start-up", () => {
+    // Statically imported, the all-in-one `start` made every process evaluate every service, the
+    // warehouse client and the API first (packages/cli/src/run-cli.ts).
+    check(
+      ['packages/cli/src/bin.ts', 'packages/cli/src/run-cli.ts'].flatMap((f) =>
+        matches(
+          f,
+          /^import (?!type )[^;]*from '(@hourglass\/(ingest|detector|aggregator|api|warehouse|log|state)[^']*|\.\/commands\/(start|simulate|migrate)|\.\/simulate[^']*|\.\/index)';/gm,
+          'raw',
+        ),
+      ),
     );
   });
 

@@ -1,4 +1,4 @@
-import { runCli } from './index';
+import { runCli } from './run-cli';
 
 // The `hourglass` process: bin/hourglass.mjs imports this through tsx, the bundle (scripts/bundle.ts)
 // starts here.
