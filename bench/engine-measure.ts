@@ -62,6 +62,26 @@ export function indexTraffic(traffic: readonly AcceptedEvent[]): IndexedTraffic 
   return { events, index, learnerIds };
 }
 
+/**
+ * The events of every `of`-th learner starting at `shard` (by order of first appearance), in their order:
+ * what one of `of` detector processes gets when partitions split the learners between them.
+ */
+export function shardOf(traffic: IndexedTraffic, shard: number, of: number): IndexedTraffic {
+  const events: AcceptedEvent[] = [];
+  const kept: number[] = [];
+  for (let i = 0; i < traffic.events.length; i++) {
+    const l = traffic.index[i]!;
+    if (l % of !== shard) continue;
+    events.push(traffic.events[i]!);
+    kept.push((l - shard) / of);
+  }
+  return {
+    events,
+    index: Int32Array.from(kept),
+    learnerIds: traffic.learnerIds.filter((_, l) => l % of === shard),
+  };
+}
+
 /** One repetition from empty states and a fresh device view. */
 export function runEngine({ events, index, learnerIds }: IndexedTraffic): EngineRep {
   const states: LearnerState[] = learnerIds.map((id) => emptyLearnerState(id));

@@ -1,5 +1,6 @@
 /**
- * The pure engine alone (issue #4: ≥ 500,000 events/s):  pnpm bench:engine [learners] [beats] [reps]
+ * The pure engine alone (issue #4: ≥ 500,000 events/s):
+ *   pnpm bench:engine [learners] [beats] [reps] [--processes N]
  *
  * Runs `applyEvent` over the detector benchmark's traffic (bench/traffic.ts, benchTraffic(20000, 24) by
  * default), measured as bench/engine-measure.ts does for the detector bench's engine figure too, without
@@ -8,16 +9,30 @@
  * all repetitions. CPU time counts the GC's helper threads too; on a busy machine their share varies
  * from run to run, and `node --single-threaded-gc` gives steadier numbers to compare two versions with.
  *
- * The result goes to bench/results/engine.json, as the other benchmarks' do; BENCH_RESULTS names another
+ * `--processes N` splits the learners between N processes (every N-th learner each, as partitions split them
+ * between detector processes), each with its own heap and the same node flags. A repetition starts them
+ * together and ends when the last one is done; its rate is all their events over that wall time.
+ *
+ * The result goes to bench/results/engine.json (engine-N-processes.json with N > 1), as the other
+ * benchmarks' do; BENCH_RESULTS names another
  * file. HOURGLASS_BENCH_PROFILE=file writes a V8 CPU profile of
  * the measured repetitions. BENCH_DIGEST=1 also prints a SHA-256 of every output and final state, to
  * compare two versions of the engine event for event.
  */
+import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import type { AcceptedEvent } from '@hourglass/events';
-import { indexTraffic, measureEngine } from '../../../bench/engine-measure';
-import { machineDescription, profiled, resultsFile } from '../../../bench/machine';
+import {
+  type EngineRep,
+  type IndexedTraffic,
+  indexTraffic,
+  measureEngine,
+  runEngine,
+  shardOf,
+} from '../../../bench/engine-measure';
+import { countArg, machineDescription, profiled, resultsFile } from '../../../bench/machine';
 import { benchTraffic } from '../../../bench/traffic';
 import {
   applyEvent,
@@ -28,9 +43,11 @@ import {
   type StepContext,
 } from '../src/index';
 
-const LEARNERS = Number(process.argv[2] ?? 20_000);
-const BEATS = Number(process.argv[3] ?? 24);
-const REPS = Math.max(5, Number(process.argv[4] ?? 7));
+const args = parseArgs({ allowPositionals: true, options: { processes: { type: 'string', default: '1' } } });
+const LEARNERS = countArg(args.positionals[0], 20_000, 'learners');
+const BEATS = countArg(args.positionals[1], 24, 'beats');
+const REPS = Math.max(5, countArg(args.positionals[2], 7, 'reps'));
+const PROCESSES = countArg(args.values.processes, 1, '--processes');
 
 /** Every output and final state, hashed: equal digests mean the two engines behaved identically here. */
 function digest(events: readonly AcceptedEvent[], index: Int32Array, learnerIds: readonly string[]): string {
@@ -47,20 +64,87 @@ function digest(events: readonly AcceptedEvent[], index: Int32Array, learnerIds:
   return h.digest('hex');
 }
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const logRep = (rep: EngineRep, n: number) =>
+  console.error(`rep ${n}: ${rep.eventsPerSec} events/s, ${rep.cpuMicrosPerEvent} CPU µs/event`);
+
+/** What a process of `--processes N` answers per repetition. */
+interface ShardRep {
+  events: number;
+  rep: EngineRep;
+}
+
+/** `--processes N`: N processes, each warmed up on its share of the learners, started together per repetition. */
+async function measureInProcesses(): Promise<{ reps: EngineRep[]; median: EngineRep }> {
+  const workers = Array.from({ length: PROCESSES }, (_, shard) =>
+    cluster.fork({ HOURGLASS_ENGINE_SHARD: String(shard) }),
+  );
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const reps: EngineRep[] = [];
+  for (let n = 1; n <= REPS; n++) {
+    const answers = workers.map(
+      (w) => new Promise<ShardRep>((r) => w.once('message', (m: ShardRep) => r(m))),
+    );
+    const t0 = performance.now();
+    for (const w of workers) w.send('run');
+    const shards = await Promise.all(answers);
+    const seconds = (performance.now() - t0) / 1000;
+    const events = shards.reduce((a, x) => a + x.events, 0);
+    const cpuMicros = shards.reduce((a, x) => a + x.rep.cpuMicrosPerEvent * x.events, 0);
+    const rep: EngineRep = {
+      eventsPerSec: Math.round(events / seconds),
+      cpuEventsPerSec: Math.round(events / (cpuMicros / 1e6)),
+      cpuMicrosPerEvent: Math.round((cpuMicros / events) * 1000) / 1000,
+    };
+    logRep(rep, n);
+    console.error(`  per process: ${shards.map((x) => x.rep.eventsPerSec).join(', ')} events/s`);
+    reps.push(rep);
+  }
+  for (const w of workers) w.kill();
+  return {
+    reps,
+    median: {
+      eventsPerSec: median(reps.map((r) => r.eventsPerSec)),
+      cpuEventsPerSec: median(reps.map((r) => r.cpuEventsPerSec)),
+      cpuMicrosPerEvent: median(reps.map((r) => r.cpuMicrosPerEvent)),
+    },
+  };
+}
+
+/** One process of `--processes N`: its learners, a warm-up, then a repetition per request. */
+function shardWorker(shard: number): void {
+  const mine: IndexedTraffic = shardOf(indexTraffic(benchTraffic(LEARNERS, BEATS)), shard, PROCESSES);
+  runEngine(mine);
+  process.send?.('ready');
+  process.on('message', () => {
+    const answer: ShardRep = { events: mine.events.length, rep: runEngine(mine) };
+    process.send?.(answer);
+  });
+}
+
 async function main(): Promise<void> {
   const traffic = indexTraffic(benchTraffic(LEARNERS, BEATS));
   const { events, index, learnerIds } = traffic;
-  const { reps, median } = await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () =>
-    measureEngine(traffic, {
-      reps: REPS,
-      onRep: (rep, n) =>
-        console.error(`rep ${n}: ${rep.eventsPerSec} events/s, ${rep.cpuMicrosPerEvent} CPU µs/event`),
-    }),
-  );
+  const { reps, median } =
+    PROCESSES > 1
+      ? await measureInProcesses()
+      : await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () =>
+          measureEngine(traffic, { reps: REPS, onRep: logRep }),
+        );
   const result = {
     benchmark: 'rules-engine-alone',
     machine: machineDescription(),
-    setup: { traffic: `benchTraffic(${LEARNERS}, ${BEATS})`, events: events.length, repetitions: REPS },
+    setup: {
+      traffic: `benchTraffic(${LEARNERS}, ${BEATS})`,
+      events: events.length,
+      repetitions: REPS,
+      processes: PROCESSES,
+    },
     /** Over all repetitions together: a major GC lands in some repetitions and not others. */
     allReps: {
       cpuMicrosPerEvent:
@@ -72,7 +156,9 @@ async function main(): Promise<void> {
     targets: { eventsPerSec: 500_000 },
   };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(resultsFile('engine.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const name = PROCESSES > 1 ? `engine-${PROCESSES}-processes.json` : 'engine.json';
+  writeFileSync(resultsFile(name), `${JSON.stringify(result, null, 2)}\n`);
 }
 
-await main();
+if (cluster.isWorker) shardWorker(Number(process.env.HOURGLASS_ENGINE_SHARD));
+else await main();
