@@ -112,13 +112,14 @@ export function measureEngine(
     out.push(runEngine(traffic));
     onRep?.(out[r]!, r + 1);
   }
+  return { reps: out, median: medianRep(out) };
+}
+
+/** Each field's median on its own (the repetitions' rates and costs need not rank alike). */
+export function medianRep(reps: readonly EngineRep[]): EngineRep {
   return {
-    reps: out,
-    /** Each field's median on its own (the repetitions' rates and costs need not rank alike). */
-    median: {
-      eventsPerSec: median(out.map((r) => r.eventsPerSec)),
-      cpuEventsPerSec: median(out.map((r) => r.cpuEventsPerSec)),
-      cpuMicrosPerEvent: median(out.map((r) => r.cpuMicrosPerEvent)),
-    },
+    eventsPerSec: median(reps.map((r) => r.eventsPerSec)),
+    cpuEventsPerSec: median(reps.map((r) => r.cpuEventsPerSec)),
+    cpuMicrosPerEvent: median(reps.map((r) => r.cpuMicrosPerEvent)),
   };
 }

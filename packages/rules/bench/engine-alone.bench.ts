@@ -29,6 +29,7 @@ import {
   type IndexedTraffic,
   indexTraffic,
   measureEngine,
+  medianRep,
   runEngine,
   shardOf,
 } from '../../../bench/engine-measure';
@@ -62,12 +63,6 @@ function digest(events: readonly AcceptedEvent[], index: Int32Array, learnerIds:
   }
   for (const s of states) h.update(JSON.stringify(s));
   return h.digest('hex');
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const logRep = (rep: EngineRep, n: number) =>
@@ -106,14 +101,7 @@ async function measureInProcesses(): Promise<{ reps: EngineRep[]; median: Engine
     reps.push(rep);
   }
   for (const w of workers) w.kill();
-  return {
-    reps,
-    median: {
-      eventsPerSec: median(reps.map((r) => r.eventsPerSec)),
-      cpuEventsPerSec: median(reps.map((r) => r.cpuEventsPerSec)),
-      cpuMicrosPerEvent: median(reps.map((r) => r.cpuMicrosPerEvent)),
-    },
-  };
+  return { reps, median: medianRep(reps) };
 }
 
 /** One process of `--processes N`: its learners, a warm-up, then a repetition per request. */
