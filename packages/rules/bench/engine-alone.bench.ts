@@ -14,10 +14,9 @@
  * together and ends when the last one is done; its rate is all their events over that wall time.
  *
  * The result goes to bench/results/engine.json (engine-N-processes.json with N > 1), as the other
- * benchmarks' do; BENCH_RESULTS names another
- * file. HOURGLASS_BENCH_PROFILE=file writes a V8 CPU profile of
- * the measured repetitions. BENCH_DIGEST=1 also prints a SHA-256 of every output and final state, to
- * compare two versions of the engine event for event.
+ * benchmarks' do; BENCH_RESULTS names another file. HOURGLASS_BENCH_PROFILE=file writes a V8 CPU profile
+ * of the measured repetitions (one process only). BENCH_DIGEST=1 also prints a SHA-256 of every output
+ * and final state, to compare two versions of the engine event for event.
  */
 import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
@@ -49,6 +48,8 @@ const LEARNERS = countArg(args.positionals[0], 20_000, 'learners');
 const BEATS = countArg(args.positionals[1], 24, 'beats');
 const REPS = Math.max(5, countArg(args.positionals[2], 7, 'reps'));
 const PROCESSES = countArg(args.values.processes, 1, '--processes');
+if (PROCESSES > 1 && process.env.HOURGLASS_BENCH_PROFILE)
+  throw new Error('HOURGLASS_BENCH_PROFILE profiles this process; it cannot be combined with --processes');
 
 /** Every output and final state, hashed: equal digests mean the two engines behaved identically here. */
 function digest(events: readonly AcceptedEvent[], index: Int32Array, learnerIds: readonly string[]): string {
