@@ -76,11 +76,22 @@ interface ShardRep {
 }
 
 /** `--processes N`: N processes, each warmed up on its share of the learners, started together per repetition. */
-async function measureInProcesses(): Promise<{ reps: EngineRep[]; median: EngineRep }> {
+/** What a measurement returns: its repetitions, their median, and the events each one ran. */
+interface Measured {
+  reps: EngineRep[];
+  median: EngineRep;
+  events: number;
+}
+
+async function measureInProcesses(): Promise<Measured> {
   const workers = Array.from({ length: PROCESSES }, (_, shard) =>
     cluster.fork({ HOURGLASS_ENGINE_SHARD: String(shard) }),
   );
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  // Each process answers 'ready' with the number of events of its share.
+  const shares = await Promise.all(
+    workers.map((w) => new Promise<number>((r) => w.once('message', (m: number) => r(m)))),
+  );
+  const events = shares.reduce((a, n) => a + n, 0);
   const reps: EngineRep[] = [];
   for (let n = 1; n <= REPS; n++) {
     const answers = workers.map(
@@ -90,7 +101,6 @@ async function measureInProcesses(): Promise<{ reps: EngineRep[]; median: Engine
     for (const w of workers) w.send('run');
     const shards = await Promise.all(answers);
     const seconds = (performance.now() - t0) / 1000;
-    const events = shards.reduce((a, x) => a + x.events, 0);
     const cpuMicros = shards.reduce((a, x) => a + x.rep.cpuMicrosPerEvent * x.events, 0);
     const rep: EngineRep = {
       eventsPerSec: Math.round(events / seconds),
@@ -102,35 +112,44 @@ async function measureInProcesses(): Promise<{ reps: EngineRep[]; median: Engine
     reps.push(rep);
   }
   for (const w of workers) w.kill();
-  return { reps, median: medianRep(reps) };
+  return { reps, median: medianRep(reps), events };
 }
 
 /** One process of `--processes N`: its learners, a warm-up, then a repetition per request. */
 function shardWorker(shard: number): void {
   const mine: IndexedTraffic = shardOf(indexTraffic(benchTraffic(LEARNERS, BEATS)), shard, PROCESSES);
   runEngine(mine);
-  process.send?.('ready');
+  process.send?.(mine.events.length);
   process.on('message', () => {
     const answer: ShardRep = { events: mine.events.length, rep: runEngine(mine) };
     process.send?.(answer);
   });
 }
 
-async function main(): Promise<void> {
+/** One process: the whole traffic, here. */
+async function measureHere(): Promise<Measured> {
   const traffic = indexTraffic(benchTraffic(LEARNERS, BEATS));
-  const { events, index, learnerIds } = traffic;
-  const { reps, median } =
-    PROCESSES > 1
-      ? await measureInProcesses()
-      : await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () =>
-          measureEngine(traffic, { reps: REPS, onRep: logRep }),
-        );
+  const measured = await profiled(process.env.HOURGLASS_BENCH_PROFILE, async () =>
+    measureEngine(traffic, { reps: REPS, onRep: logRep }),
+  );
+  return { ...measured, events: traffic.events.length };
+}
+
+/** BENCH_DIGEST=1: the whole traffic's digest, computed after the measuring. */
+function trafficDigest(): string {
+  const { events, index, learnerIds } = indexTraffic(benchTraffic(LEARNERS, BEATS));
+  return digest(events, index, learnerIds);
+}
+
+async function main(): Promise<void> {
+  // With --processes each process builds its own share: this one does not hold the whole traffic meanwhile.
+  const { reps, median, events } = PROCESSES > 1 ? await measureInProcesses() : await measureHere();
   const result = {
     benchmark: 'rules-engine-alone',
     machine: machineDescription(),
     setup: {
       traffic: `benchTraffic(${LEARNERS}, ${BEATS})`,
-      events: events.length,
+      events,
       repetitions: REPS,
       processes: PROCESSES,
     },
@@ -141,7 +160,7 @@ async function main(): Promise<void> {
     },
     median,
     reps,
-    ...(process.env.BENCH_DIGEST === '1' ? { digest: digest(events, index, learnerIds) } : {}),
+    ...(process.env.BENCH_DIGEST === '1' ? { digest: trafficDigest() } : {}),
     targets: { eventsPerSec: 500_000 },
   };
   console.log(JSON.stringify(result, null, 2));
